@@ -1,0 +1,166 @@
+package catalog
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// FactKind is the type of a patient fact.
+type FactKind int
+
+// Fact kinds.
+const (
+	BoolFact FactKind = iota
+	IntFact
+)
+
+// Facts are the patient facts that criteria and extensions may test, with
+// their types. Callers answer them in the coverage request's patient object.
+var Facts = map[string]FactKind{
+	"pain_weeks":        IntFact,
+	"systemic_cause":    BoolFact,
+	"surgery_related":   BoolFact,
+	"pregnancy_related": BoolFact,
+	"improving":         BoolFact,
+}
+
+// Test is a parsed criterion test: Fact Op Value.
+type Test struct {
+	Fact  string
+	Op    string
+	Value int  // for IntFact
+	Bool  bool // for BoolFact
+}
+
+var testRE = regexp.MustCompile(`^\s*([a-z_]+)\s*(==|!=|>=|<=|>|<)\s*(\S+)\s*$`)
+
+// ParseTest parses "fact op value". Boolean facts take == or != with true or
+// false; integer facts take any comparison with a non-negative integer.
+func ParseTest(s string) (Test, error) {
+	m := testRE.FindStringSubmatch(s)
+	if m == nil {
+		return Test{}, fmt.Errorf("test %q is not of the form \"fact op value\"", s)
+	}
+	t := Test{Fact: m[1], Op: m[2]}
+	kind, ok := Facts[t.Fact]
+	if !ok {
+		return Test{}, fmt.Errorf("test %q: unknown fact %q (known: %s)", s, t.Fact, factNames())
+	}
+	switch kind {
+	case BoolFact:
+		if t.Op != "==" && t.Op != "!=" {
+			return Test{}, fmt.Errorf("test %q: boolean fact %q takes == or !=", s, t.Fact)
+		}
+		b, err := strconv.ParseBool(m[3])
+		if err != nil || (m[3] != "true" && m[3] != "false") {
+			return Test{}, fmt.Errorf("test %q: boolean fact %q needs true or false", s, t.Fact)
+		}
+		t.Bool = b
+	case IntFact:
+		n, err := strconv.Atoi(m[3])
+		if err != nil || n < 0 {
+			return Test{}, fmt.Errorf("test %q: %q needs a non-negative whole number", s, t.Fact)
+		}
+		t.Value = n
+	}
+	return t, nil
+}
+
+// EvalBool applies t to a boolean fact value.
+func (t Test) EvalBool(v bool) bool {
+	if t.Op == "==" {
+		return v == t.Bool
+	}
+	return v != t.Bool
+}
+
+// EvalInt applies t to an integer fact value.
+func (t Test) EvalInt(v int) bool {
+	switch t.Op {
+	case "==":
+		return v == t.Value
+	case "!=":
+		return v != t.Value
+	case ">=":
+		return v >= t.Value
+	case "<=":
+		return v <= t.Value
+	case ">":
+		return v > t.Value
+	default: // "<"
+		return v < t.Value
+	}
+}
+
+func factNames() string {
+	return "pain_weeks, systemic_cause, surgery_related, pregnancy_related, improving"
+}
+
+// States are the two-letter codes acucover knows: the 50 states and DC.
+var States = []string{
+	"AK", "AL", "AR", "AZ", "CA", "CO", "CT", "DC", "DE", "FL", "GA", "HI", "IA",
+	"ID", "IL", "IN", "KS", "KY", "LA", "MA", "MD", "ME", "MI", "MN", "MO", "MS",
+	"MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA",
+	"RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY",
+}
+
+// StateNames maps each code in States to its name.
+var StateNames = map[string]string{
+	"AK": "Alaska", "AL": "Alabama", "AR": "Arkansas", "AZ": "Arizona",
+	"CA": "California", "CO": "Colorado", "CT": "Connecticut",
+	"DC": "District of Columbia", "DE": "Delaware", "FL": "Florida",
+	"GA": "Georgia", "HI": "Hawaii", "IA": "Iowa", "ID": "Idaho",
+	"IL": "Illinois", "IN": "Indiana", "KS": "Kansas", "KY": "Kentucky",
+	"LA": "Louisiana", "MA": "Massachusetts", "MD": "Maryland", "ME": "Maine",
+	"MI": "Michigan", "MN": "Minnesota", "MO": "Missouri", "MS": "Mississippi",
+	"MT": "Montana", "NC": "North Carolina", "ND": "North Dakota",
+	"NE": "Nebraska", "NH": "New Hampshire", "NJ": "New Jersey",
+	"NM": "New Mexico", "NV": "Nevada", "NY": "New York", "OH": "Ohio",
+	"OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island",
+	"SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+	"TX": "Texas", "UT": "Utah", "VA": "Virginia", "VT": "Vermont",
+	"WA": "Washington", "WI": "Wisconsin", "WV": "West Virginia", "WY": "Wyoming",
+}
+
+// NormalizeState upper-cases s and reports whether it is a known state code.
+func NormalizeState(s string) (string, bool) {
+	u := strings.ToUpper(strings.TrimSpace(s))
+	_, ok := StateNames[u]
+	return u, ok
+}
+
+// icd10RE is the shape of an ICD-10-CM code: a letter, a digit, a digit or
+// letter, then an optional dot and 1–4 digits or letters.
+var icd10RE = regexp.MustCompile(`^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$`)
+
+// NormalizeICD10 returns code in canonical form (upper case, dot after the
+// third character) or an error saying why it is not an ICD-10-CM code. Both
+// "m54.50" and "M5450" normalize to "M54.50".
+func NormalizeICD10(code string) (string, error) {
+	c := strings.ToUpper(strings.TrimSpace(code))
+	if len(c) > 3 && !strings.Contains(c, ".") {
+		c = c[:3] + "." + c[3:]
+	}
+	if !icd10RE.MatchString(c) {
+		return "", fmt.Errorf("%q is not an ICD-10-CM code (expected a letter, two characters and an optional dot with up to 4 more, e.g. M54.50)", code)
+	}
+	return c, nil
+}
+
+// LooksLikeICD10 reports whether s has the shape of an ICD-10-CM code rather
+// than a condition slug: a letter followed by a digit.
+func LooksLikeICD10(s string) bool {
+	s = strings.TrimSpace(s)
+	return len(s) >= 2 && isLetter(s[0]) && s[1] >= '0' && s[1] <= '9'
+}
+
+func isLetter(b byte) bool { return (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') }
+
+var slugRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
+
+// ValidID reports whether s is a valid id for a plan, condition, rule or fee
+// schedule: lower case letters, digits, '_' and '-', starting with a letter,
+// at most 64 characters.
+func ValidID(s string) bool { return slugRE.MatchString(s) }

@@ -1,0 +1,301 @@
+package catalog
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Lookup errors. Callers match them with errors.Is; the wrapped message says
+// what exactly was not found.
+var (
+	ErrUnknownPlan      = errors.New("unknown plan")
+	ErrUnknownCondition = errors.New("unknown condition")
+	ErrUnknownState     = errors.New("unknown state")
+	ErrMalformedCode    = errors.New("malformed ICD-10-CM code")
+	ErrRetiredCode      = errors.New("retired ICD-10-CM code")
+	ErrPlanNotOffered   = errors.New("plan not offered in state")
+)
+
+// Specificity ranks a rule for resolution: 3 plan+state+condition,
+// 2 plan+condition, 1 plan+state, 0 plan default.
+func (r *Rule) Specificity() int {
+	s := 0
+	if !r.Conditions.All {
+		s += 2
+	}
+	if !r.States.All {
+		s++
+	}
+	return s
+}
+
+// Index is an immutable, compiled catalog. All methods are safe for
+// concurrent use; nothing reachable from an Index may be modified.
+type Index struct {
+	snap      *Snapshot
+	revision  string
+	plans     map[string]*Plan
+	conds     map[string]*Condition
+	icdExact  map[string]*Condition
+	icdFamily map[string]*Condition
+	retired   map[string]retired
+	rules     map[ruleKey][]*Rule // each list sorted by EffectiveFrom, non-overlapping
+	fees      map[feeKey][]*FeeSchedule
+	cash      map[string]*CashPrice
+}
+
+type retired struct {
+	cond *Condition
+	code RetiredCode
+}
+
+// ruleKey addresses rules by plan, state ("" = all) and condition ("" = all).
+type ruleKey struct{ plan, state, cond string }
+
+type feeKey struct {
+	plan, payer string
+	network     Network
+}
+
+// Build validates s and compiles it into an Index. It returns Problems if the
+// catalog is invalid. s must not be modified afterwards.
+func Build(s *Snapshot) (*Index, error) { return BuildWithPositions(s, nil) }
+
+// BuildWithPositions is Build with source positions for problem messages.
+func BuildWithPositions(s *Snapshot, pos Positions) (*Index, error) {
+	if ps := Validate(s, pos); len(ps) > 0 {
+		return nil, ps
+	}
+	ix := &Index{
+		snap:      s,
+		revision:  s.Revision,
+		plans:     make(map[string]*Plan, len(s.Plans)),
+		conds:     make(map[string]*Condition, len(s.Conditions)),
+		icdExact:  map[string]*Condition{},
+		icdFamily: map[string]*Condition{},
+		retired:   map[string]retired{},
+		rules:     map[ruleKey][]*Rule{},
+		fees:      map[feeKey][]*FeeSchedule{},
+		cash:      map[string]*CashPrice{},
+	}
+	if ix.revision == "" {
+		h, err := ContentHash(s)
+		if err != nil {
+			return nil, err
+		}
+		ix.revision = h[:12]
+	}
+	for i := range s.Plans {
+		ix.plans[s.Plans[i].ID] = &s.Plans[i]
+	}
+	for i := range s.Conditions {
+		c := &s.Conditions[i]
+		ix.conds[c.ID] = c
+		for _, code := range c.ICD10 {
+			ix.icdExact[code] = c
+		}
+		for _, f := range c.ICD10Families {
+			ix.icdFamily[f] = c
+		}
+		for _, r := range c.RetiredICD10 {
+			ix.retired[r.Code] = retired{c, r}
+		}
+	}
+	for i := range s.Rules {
+		r := &s.Rules[i]
+		states, conds := []string{""}, []string{""}
+		if !r.States.All {
+			states = r.States.Items
+		}
+		if !r.Conditions.All {
+			conds = r.Conditions.Items
+		}
+		for _, st := range states {
+			for _, c := range conds {
+				k := ruleKey{r.Plan, st, c}
+				ix.rules[k] = append(ix.rules[k], r)
+			}
+		}
+	}
+	for _, rs := range ix.rules {
+		sort.Slice(rs, func(i, j int) bool { return rs[i].EffectiveFrom.Before(rs[j].EffectiveFrom) })
+	}
+	for i := range s.FeeSchedules {
+		f := &s.FeeSchedules[i]
+		k := feeKey{f.Plan, f.Payer, f.Network}
+		ix.fees[k] = append(ix.fees[k], f)
+	}
+	for i := range s.CashPrices {
+		ix.cash[s.CashPrices[i].State] = &s.CashPrices[i]
+	}
+	return ix, nil
+}
+
+// ContentHash returns the hex SHA-256 of s's content (its revision excluded),
+// stable across runs: equal catalogs hash equal.
+func ContentHash(s *Snapshot) (string, error) {
+	c := *s
+	c.Revision = ""
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return "", fmt.Errorf("hash catalog: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// Revision identifies the catalog content the index was built from.
+func (ix *Index) Revision() string { return ix.revision }
+
+// Snapshot returns the catalog the index was built from. It must not be
+// modified.
+func (ix *Index) Snapshot() *Snapshot { return ix.snap }
+
+// RuleCount is the number of rules in the catalog.
+func (ix *Index) RuleCount() int { return len(ix.snap.Rules) }
+
+// Plans returns every plan in catalog order.
+func (ix *Index) Plans() []Plan { return ix.snap.Plans }
+
+// Conditions returns every condition in catalog order.
+func (ix *Index) Conditions() []Condition { return ix.snap.Conditions }
+
+// Plan returns the plan with id, or an error wrapping ErrUnknownPlan.
+func (ix *Index) Plan(id string) (*Plan, error) {
+	if p, ok := ix.plans[id]; ok {
+		return p, nil
+	}
+	return nil, fmt.Errorf("%w: no plan %q in the catalog (GET /v1/plans lists them)", ErrUnknownPlan, id)
+}
+
+// PlanIn returns the plan with id if it is offered in state. Errors wrap
+// ErrUnknownPlan, ErrUnknownState or ErrPlanNotOffered (naming the states
+// where it is offered).
+func (ix *Index) PlanIn(id, state string) (*Plan, error) {
+	p, err := ix.Plan(id)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := StateNames[state]; !ok {
+		return nil, fmt.Errorf("%w: %q is not a US state code (two letters, e.g. CA; DC is included)", ErrUnknownState, state)
+	}
+	if !p.States.Contains(state) {
+		return nil, fmt.Errorf("%w: plan %q is not offered in %s; it is offered in %s",
+			ErrPlanNotOffered, id, state, strings.Join(p.States.Items, ", "))
+	}
+	return p, nil
+}
+
+// ResolveCondition finds the condition for a slug or an ICD-10-CM code on
+// date d. A code resolves by exact match, then by the longest matching code
+// family. Errors wrap ErrUnknownCondition, ErrMalformedCode or ErrRetiredCode
+// (naming the replacement codes).
+func (ix *Index) ResolveCondition(s string, d Date) (*Condition, error) {
+	if c, ok := ix.conds[s]; ok {
+		return c, nil
+	}
+	if !LooksLikeICD10(s) {
+		return nil, fmt.Errorf("%w: no condition %q in the catalog (GET /v1/conditions lists them; an ICD-10-CM code also works)", ErrUnknownCondition, s)
+	}
+	code, err := NormalizeICD10(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformedCode, err)
+	}
+	if r, ok := ix.retired[code]; ok {
+		if d.Before(r.code.Until) {
+			return r.cond, nil
+		}
+		return nil, fmt.Errorf("%w: %s was deleted from ICD-10-CM on %s; use %s",
+			ErrRetiredCode, code, r.code.Until, strings.Join(r.code.ReplacedBy, ", "))
+	}
+	if c, ok := ix.icdExact[code]; ok {
+		return c, nil
+	}
+	for n := len(code); n >= 3; n-- {
+		if code[n-1] == '.' {
+			continue
+		}
+		if c, ok := ix.icdFamily[code[:n]]; ok {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: no condition in the catalog covers ICD-10-CM code %s", ErrUnknownCondition, code)
+}
+
+// Rule returns the rule that decides plan × state × condition on d: the most
+// specific rule in force, or nil if none is.
+func (ix *Index) Rule(plan, state, cond string, d Date) *Rule {
+	for _, k := range [...]ruleKey{{plan, state, cond}, {plan, "", cond}, {plan, state, ""}, {plan, "", ""}} {
+		rs := ix.rules[k]
+		// The last rule starting on or before d is the only candidate:
+		// rules under one key do not overlap.
+		i := sort.Search(len(rs), func(i int) bool { return d.Before(rs[i].EffectiveFrom) })
+		if i > 0 && InForce(rs[i-1].EffectiveFrom, rs[i-1].EffectiveTo, d) {
+			return rs[i-1]
+		}
+	}
+	return nil
+}
+
+// CostSharing returns the plan's terms for network in force on d, or nil.
+func (ix *Index) CostSharing(p *Plan, n Network, d Date) *CostSharing {
+	for i := range p.CostSharing {
+		c := &p.CostSharing[i]
+		if c.Network == n && InForce(c.EffectiveFrom, c.EffectiveTo, d) {
+			return c
+		}
+	}
+	return nil
+}
+
+// FeeSchedule returns the fee schedule for the plan and network in force on
+// d: the plan's own, else its payer's; nil if there is none.
+func (ix *Index) FeeSchedule(p *Plan, n Network, d Date) *FeeSchedule {
+	for _, k := range [...]feeKey{{p.ID, "", n}, {"", p.Payer, n}} {
+		for _, f := range ix.fees[k] {
+			if InForce(f.EffectiveFrom, f.EffectiveTo, d) {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// CashPrice returns the cash price for state, else the national default;
+// nil if the catalog has none.
+func (ix *Index) CashPrice(state string) *CashPrice {
+	if c, ok := ix.cash[state]; ok {
+		return c
+	}
+	return ix.cash[""]
+}
+
+// BenefitYearStart returns the first day of p's benefit year containing d.
+func (p *Plan) BenefitYearStart(d Date) Date {
+	m := 1
+	if p.BenefitPeriod.Kind == PlanYear {
+		m = p.BenefitPeriod.StartMonth
+	}
+	y := d.Year()
+	if int(d.Month()) < m {
+		y--
+	}
+	return NewDate(y, time.Month(m), 1)
+}
+
+// OfferedIn lists the states where p is offered (all known states for "all").
+func (p *Plan) OfferedIn() []string {
+	if p.States.All {
+		return States
+	}
+	s := slices.Clone(p.States.Items)
+	slices.Sort(s)
+	return s
+}

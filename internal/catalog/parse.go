@@ -1,0 +1,147 @@
+package catalog
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Problem is one thing wrong with a catalog, with where it is.
+type Problem struct {
+	// Where names the item, e.g. `rule "medicare-b-clbp" (line 120)`; empty
+	// for problems of the whole document.
+	Where string `json:"where,omitempty"`
+	Msg   string `json:"message"`
+}
+
+func (p Problem) String() string {
+	if p.Where == "" {
+		return p.Msg
+	}
+	return p.Where + ": " + p.Msg
+}
+
+// Problems is a non-empty list of catalog problems; it is the error returned
+// by Parse, Build and LoadFile for an invalid catalog.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	if len(ps) == 1 {
+		return "invalid catalog: " + ps[0].String()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "invalid catalog: %d problems:", len(ps))
+	for _, p := range ps {
+		b.WriteString("\n  ")
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+// Positions maps an item path such as "rules[3]" to its line in the source
+// document. A Snapshot that was not parsed from text has no Positions.
+type Positions map[string]int
+
+// MaxCatalogBytes bounds the size of a catalog document.
+const MaxCatalogBytes = 256 << 20
+
+// Parse decodes a catalog document (YAML, or JSON, which is YAML) into a
+// Snapshot, rejecting unknown fields and wrong types. It does not validate
+// the catalog's meaning; call Validate or Build for that. The error, if any,
+// is Problems with line numbers.
+func Parse(data []byte) (*Snapshot, Positions, error) {
+	if len(data) > MaxCatalogBytes {
+		return nil, nil, Problems{{Msg: fmt.Sprintf("document is larger than %d bytes", MaxCatalogBytes)}}
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, nil, yamlProblems(err)
+	}
+	if root.Kind == 0 || len(root.Content) == 0 {
+		return nil, nil, Problems{{Msg: "document is empty"}}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var s Snapshot
+	if err := dec.Decode(&s); err != nil {
+		return nil, nil, yamlProblems(err)
+	}
+	if err := dec.Decode(new(yaml.Node)); !errors.Is(err, io.EOF) {
+		return nil, nil, Problems{{Msg: "the catalog must be a single YAML document"}}
+	}
+	return &s, positions(root.Content[0]), nil
+}
+
+// LoadFile reads, parses and compiles the catalog file at path.
+func LoadFile(path string) (*Index, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read catalog: %w", err)
+	}
+	s, pos, err := Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	return BuildWithPositions(s, pos)
+}
+
+// Marshal writes s as a YAML catalog document that Parse reads back to an
+// equal Snapshot.
+func Marshal(s *Snapshot) ([]byte, error) {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(s); err != nil {
+		return nil, fmt.Errorf("marshal catalog: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("marshal catalog: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+func yamlProblems(err error) Problems {
+	var lines []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		lines = te.Errors
+	} else {
+		lines = []string{err.Error()}
+	}
+	ps := make(Problems, 0, len(lines))
+	for _, l := range lines {
+		if m := yamlLineRE.FindStringSubmatch(l); m != nil {
+			ps = append(ps, Problem{Where: "line " + m[1], Msg: m[2]})
+			continue
+		}
+		ps = append(ps, Problem{Msg: strings.TrimPrefix(l, "yaml: ")})
+	}
+	return ps
+}
+
+// positions records the line of every item of the top-level lists.
+func positions(doc *yaml.Node) Positions {
+	pos := Positions{}
+	if doc.Kind != yaml.MappingNode {
+		return pos
+	}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		key, val := doc.Content[i].Value, doc.Content[i+1]
+		if val.Kind != yaml.SequenceNode {
+			continue
+		}
+		for j, item := range val.Content {
+			pos[key+"["+strconv.Itoa(j)+"]"] = item.Line
+		}
+	}
+	return pos
+}

@@ -1,0 +1,471 @@
+package catalog
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Validate checks the meaning of a whole catalog and returns every problem it
+// finds (nil if none): ids, references, codes, money, percentages, dates,
+// limits, sources, and ambiguous rules (two rules of one plan, equally
+// specific, whose states, conditions and dates overlap). pos may be nil.
+func Validate(s *Snapshot, pos Positions) Problems {
+	v := &validator{pos: pos}
+	v.checkPlans(s)
+	v.checkConditions(s)
+	v.rules(s)
+	v.fees(s)
+	v.cash(s)
+	return v.ps
+}
+
+type validator struct {
+	pos   Positions
+	ps    Problems
+	plans map[string]*Plan
+	conds map[string]bool
+}
+
+func (v *validator) where(kind, list string, i int, id string) string {
+	w := kind
+	if id != "" {
+		w += " " + strconv.Quote(id)
+	} else {
+		w += " #" + strconv.Itoa(i+1)
+	}
+	if line, ok := v.pos[list+"["+strconv.Itoa(i)+"]"]; ok {
+		w += " (line " + strconv.Itoa(line) + ")"
+	}
+	return w
+}
+
+func (v *validator) add(where, format string, args ...any) {
+	v.ps = append(v.ps, Problem{Where: where, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) checkPlans(s *Snapshot) {
+	v.plans = map[string]*Plan{}
+	for i := range s.Plans {
+		p := &s.Plans[i]
+		w := v.where("plan", "plans", i, p.ID)
+		v.id(w, p.ID)
+		if _, dup := v.plans[p.ID]; dup && p.ID != "" {
+			v.add(w, "duplicate plan id %q", p.ID)
+		}
+		v.plans[p.ID] = p
+		if strings.TrimSpace(p.Name) == "" {
+			v.add(w, "name is required")
+		}
+		if strings.TrimSpace(p.Payer) == "" {
+			v.add(w, "payer is required")
+		}
+		if !slices.Contains(PlanTypes, p.Type) {
+			v.add(w, "type %q is not one of %v", p.Type, PlanTypes)
+		}
+		v.states(w, p.States)
+		switch p.BenefitPeriod.Kind {
+		case CalendarYear:
+			if p.BenefitPeriod.StartMonth > 1 {
+				v.add(w, "benefit_period: a calendar_year starts in January; use kind plan_year for start_month %d", p.BenefitPeriod.StartMonth)
+			}
+		case PlanYear:
+			if p.BenefitPeriod.StartMonth < 1 || p.BenefitPeriod.StartMonth > 12 {
+				v.add(w, "benefit_period: plan_year needs start_month 1–12")
+			}
+		default:
+			v.add(w, "benefit_period.kind %q is not calendar_year or plan_year", p.BenefitPeriod.Kind)
+		}
+		for j, c := range p.CostSharing {
+			cw := fmt.Sprintf("%s cost_sharing[%d]", w, j)
+			if c.Network != InNetwork && c.Network != OutNetwork {
+				v.add(cw, "network %q is not \"in\" or \"out\"", c.Network)
+			}
+			v.span(cw, c.EffectiveFrom, c.EffectiveTo)
+			v.cents(cw, "deductible_cents", c.DeductibleCents)
+			v.cents(cw, "copay_cents", c.CopayCents)
+			if c.CoinsurancePercent < 0 || c.CoinsurancePercent > 100 {
+				v.add(cw, "coinsurance_percent %d is not between 0 and 100", c.CoinsurancePercent)
+			}
+			if c.OOPMaxCents != nil {
+				v.cents(cw, "oop_max_cents", *c.OOPMaxCents)
+			}
+			last := 0
+			for _, st := range c.CopaySteps {
+				if st.AfterVisits <= last {
+					v.add(cw, "copay_steps: after_visits must be positive and increasing")
+				}
+				last = st.AfterVisits
+				v.cents(cw, "copay_steps.copay_cents", st.CopayCents)
+			}
+			for k := range j {
+				o := p.CostSharing[k]
+				if o.Network == c.Network && spansOverlap(o.EffectiveFrom, o.EffectiveTo, c.EffectiveFrom, c.EffectiveTo) {
+					v.add(cw, "overlaps cost_sharing[%d] for network %q; dated terms of one network must not overlap", k, c.Network)
+				}
+			}
+		}
+		v.sources(w, p.Sources, false)
+	}
+}
+
+func (v *validator) checkConditions(s *Snapshot) {
+	v.conds = map[string]bool{}
+	codes := map[string]string{}    // exact or retired code → condition id
+	families := map[string]string{} // family → condition id
+	for i := range s.Conditions {
+		c := &s.Conditions[i]
+		w := v.where("condition", "conditions", i, c.ID)
+		v.id(w, c.ID)
+		if v.conds[c.ID] {
+			v.add(w, "duplicate condition id %q", c.ID)
+		}
+		v.conds[c.ID] = true
+		if strings.TrimSpace(c.Name) == "" {
+			v.add(w, "name is required")
+		}
+		claim := func(m map[string]string, what, code string) {
+			n, err := NormalizeICD10(code)
+			if err != nil {
+				v.add(w, "%s: %v", what, err)
+				return
+			}
+			if n != code {
+				v.add(w, "%s: write %q as %q", what, code, n)
+			}
+			if other, dup := m[n]; dup {
+				v.add(w, "%s %s is already mapped to condition %q", what, n, other)
+				return
+			}
+			m[n] = c.ID
+		}
+		for _, code := range c.ICD10 {
+			claim(codes, "icd10 code", code)
+		}
+		for _, f := range c.ICD10Families {
+			claim(families, "icd10 family", f)
+		}
+		for _, r := range c.RetiredICD10 {
+			claim(codes, "retired icd10 code", r.Code)
+			if r.Until.IsZero() {
+				v.add(w, "retired code %s needs until", r.Code)
+			}
+			for _, rb := range r.ReplacedBy {
+				if _, err := NormalizeICD10(rb); err != nil {
+					v.add(w, "retired code %s: replaced_by: %v", r.Code, err)
+				}
+			}
+		}
+		if len(c.ICD10) == 0 && len(c.ICD10Families) == 0 {
+			v.add(w, "needs at least one icd10 code or icd10 family")
+		}
+		v.sources(w, c.Sources, false)
+	}
+}
+
+var cptRE = regexp.MustCompile(`^[0-9]{4}[0-9A-Z]$`)
+
+func (v *validator) rules(s *Snapshot) {
+	ids := map[string]bool{}
+	type placed struct {
+		r     *Rule
+		where string
+	}
+	byPlan := map[string][]placed{}
+	for i := range s.Rules {
+		r := &s.Rules[i]
+		w := v.where("rule", "rules", i, r.ID)
+		v.id(w, r.ID)
+		if ids[r.ID] {
+			v.add(w, "duplicate rule id %q", r.ID)
+		}
+		ids[r.ID] = true
+		plan, ok := v.plans[r.Plan]
+		if !ok {
+			v.add(w, "plan %q is not in the catalog", r.Plan)
+		}
+		v.states(w, r.States)
+		if ok && !r.States.All && !plan.States.All {
+			for _, st := range r.States.Items {
+				if !plan.States.Contains(st) {
+					v.add(w, "state %s: plan %q is not offered there", st, r.Plan)
+				}
+			}
+		}
+		if !r.Conditions.All {
+			if len(r.Conditions.Items) == 0 {
+				v.add(w, "conditions must be \"all\" or a non-empty list")
+			}
+			seen := map[string]bool{}
+			for _, c := range r.Conditions.Items {
+				if !v.conds[c] {
+					v.add(w, "condition %q is not in the catalog", c)
+				}
+				if seen[c] {
+					v.add(w, "condition %q is listed twice", c)
+				}
+				seen[c] = true
+			}
+		}
+		v.span(w, r.EffectiveFrom, r.EffectiveTo)
+		if strings.TrimSpace(r.Summary) == "" {
+			v.add(w, "summary is required: it is the reason every decision gives")
+		}
+		switch r.Status {
+		case Covered, Conditional:
+		case NotCovered, Unknown:
+			if len(r.Limits.Windows) > 0 || len(r.Limits.Extensions) > 0 || r.Limits.DollarCapCents != nil {
+				v.add(w, "a %s rule cannot have limits", r.Status)
+			}
+		default:
+			v.add(w, "status %q is not covered, conditional, not_covered or unknown", r.Status)
+		}
+		if r.Status == Conditional && len(r.Criteria) == 0 {
+			v.add(w, "a conditional rule needs criteria (use status covered when nothing is required)")
+		}
+		if r.Status != Conditional && len(r.Criteria) > 0 {
+			v.add(w, "only a conditional rule may have criteria")
+		}
+		crit := map[string]bool{}
+		for _, c := range r.Criteria {
+			if !ValidID(c.ID) || crit[c.ID] {
+				v.add(w, "criterion id %q must be a unique lower-case id", c.ID)
+			}
+			crit[c.ID] = true
+			if _, err := ParseTest(c.Test); err != nil {
+				v.add(w, "criterion %q: %v", c.ID, err)
+			}
+			if strings.TrimSpace(c.Question) == "" {
+				v.add(w, "criterion %q needs a question", c.ID)
+			}
+		}
+		v.limits(w, r.Limits)
+		switch r.PriorAuthorization.When() {
+		case AuthNever, AuthAlways:
+			if r.PriorAuthorization.AfterVisits != 0 {
+				v.add(w, "prior_authorization.after_visits is only for required: after_visits")
+			}
+		case AuthAfterVisits:
+			if r.PriorAuthorization.AfterVisits < 1 {
+				v.add(w, "prior_authorization.after_visits must be at least 1")
+			}
+		default:
+			v.add(w, "prior_authorization.required %q is not never, always or after_visits", r.PriorAuthorization.Required)
+		}
+		types := map[string]bool{}
+		for _, p := range r.Providers {
+			if !slices.Contains(ProviderTypes, p.Type) {
+				v.add(w, "provider type %q is not one of %v", p.Type, ProviderTypes)
+			}
+			if types[p.Type] {
+				v.add(w, "provider type %q is listed twice", p.Type)
+			}
+			types[p.Type] = true
+		}
+		for _, c := range r.Billing.CPT {
+			if !cptRE.MatchString(c) {
+				v.add(w, "billing.cpt %q is not a 5-character CPT/HCPCS code", c)
+			}
+		}
+		for _, m := range r.Billing.Modifiers {
+			if len(m.Code) != 2 || strings.TrimSpace(m.When) == "" {
+				v.add(w, "billing modifier %q needs a 2-character code and a when", m.Code)
+			}
+		}
+		v.sources(w, r.Sources, true)
+		byPlan[r.Plan] = append(byPlan[r.Plan], placed{r, w})
+	}
+	// Ambiguity: equally specific rules of one plan that overlap.
+	for _, rs := range byPlan {
+		for i := range rs {
+			for j := range i {
+				a, b := rs[j], rs[i]
+				if a.r.Specificity() != b.r.Specificity() ||
+					!a.r.States.Overlaps(b.r.States) || !a.r.Conditions.Overlaps(b.r.Conditions) ||
+					!spansOverlap(a.r.EffectiveFrom, a.r.EffectiveTo, b.r.EffectiveFrom, b.r.EffectiveTo) {
+					continue
+				}
+				v.add(b.where, "ambiguous with %s: both are %s rules of plan %q in force on the same dates for %s",
+					a.where, specificityName[a.r.Specificity()], a.r.Plan, overlapText(a.r, b.r))
+			}
+		}
+	}
+}
+
+var specificityName = [...]string{"plan-default", "plan+state", "plan+condition", "plan+state+condition"}
+
+func overlapText(a, b *Rule) string {
+	st, co := "every state", "every condition"
+	if !(a.States.All && b.States.All) {
+		st = "state " + strings.Join(a.States.Common(b.States), ", ")
+	}
+	if !(a.Conditions.All && b.Conditions.All) {
+		co = "condition " + strings.Join(a.Conditions.Common(b.Conditions), ", ")
+	}
+	return st + " and " + co
+}
+
+func (v *validator) limits(w string, l Limits) {
+	periods := map[string]bool{}
+	for _, win := range l.Windows {
+		if !slices.Contains(Periods, win.Period) {
+			v.add(w, "limit window period %q is not one of %v", win.Period, Periods)
+		}
+		if win.Period == PerRollingDays {
+			if win.Days < 1 || win.Days > 366 {
+				v.add(w, "rolling_days window needs days between 1 and 366")
+			}
+		} else if win.Days != 0 {
+			v.add(w, "only a rolling_days window has days")
+		}
+		if win.Visits < 1 {
+			v.add(w, "limit window visits must be at least 1 (use status not_covered for none)")
+		}
+		key := string(win.Period) + "/" + strconv.Itoa(win.Days)
+		if periods[key] {
+			v.add(w, "two limit windows for the same period %s", win.Period)
+		}
+		periods[key] = true
+	}
+	for _, e := range l.Extensions {
+		if len(l.Windows) == 0 {
+			v.add(w, "an extension needs a limit window to extend")
+		}
+		if e.Visits < 1 {
+			v.add(w, "extension visits must be at least 1")
+		}
+		if k, ok := Facts[e.Requires]; !ok || k != BoolFact {
+			v.add(w, "extension requires %q: must be a yes/no patient fact", e.Requires)
+		}
+		if strings.TrimSpace(e.Question) == "" {
+			v.add(w, "extension needs a question")
+		}
+	}
+	if l.DollarCapCents != nil {
+		v.cents(w, "dollar_cap_cents", *l.DollarCapCents)
+	}
+}
+
+func (v *validator) fees(s *Snapshot) {
+	ids := map[string]bool{}
+	for i := range s.FeeSchedules {
+		f := &s.FeeSchedules[i]
+		w := v.where("fee schedule", "fee_schedules", i, f.ID)
+		v.id(w, f.ID)
+		if ids[f.ID] {
+			v.add(w, "duplicate fee schedule id %q", f.ID)
+		}
+		ids[f.ID] = true
+		switch {
+		case f.Plan != "" && f.Payer != "":
+			v.add(w, "give plan or payer, not both")
+		case f.Plan != "":
+			if _, ok := v.plans[f.Plan]; !ok {
+				v.add(w, "plan %q is not in the catalog", f.Plan)
+			}
+		case f.Payer == "":
+			v.add(w, "needs a plan or a payer")
+		}
+		if f.Network != InNetwork && f.Network != OutNetwork {
+			v.add(w, "network %q is not \"in\" or \"out\"", f.Network)
+		}
+		v.span(w, f.EffectiveFrom, f.EffectiveTo)
+		if len(f.AmountsCents) == 0 {
+			v.add(w, "amounts_cents is empty")
+		}
+		for code, c := range f.AmountsCents {
+			if !cptRE.MatchString(code) {
+				v.add(w, "amounts_cents: %q is not a CPT code", code)
+			}
+			if c <= 0 {
+				v.add(w, "amounts_cents[%s] must be positive", code)
+			}
+		}
+		for j := range i {
+			o := &s.FeeSchedules[j]
+			if o.Plan == f.Plan && o.Payer == f.Payer && o.Network == f.Network &&
+				spansOverlap(o.EffectiveFrom, o.EffectiveTo, f.EffectiveFrom, f.EffectiveTo) {
+				v.add(w, "overlaps fee schedule %q for the same plan/payer and network", o.ID)
+			}
+		}
+		v.sources(w, f.Sources, true)
+	}
+}
+
+func (v *validator) cash(s *Snapshot) {
+	seen := map[string]bool{}
+	for i, c := range s.CashPrices {
+		w := v.where("cash price", "cash_prices", i, c.State)
+		if c.State != "" {
+			if _, ok := StateNames[c.State]; !ok {
+				v.add(w, "state %q is not a state code", c.State)
+			}
+		}
+		if seen[c.State] {
+			v.add(w, "two cash prices for state %q", c.State)
+		}
+		seen[c.State] = true
+		if c.FirstVisitCents <= 0 || c.FollowUpCents <= 0 {
+			v.add(w, "first_visit_cents and follow_up_cents must be positive")
+		}
+		v.sources(w, c.Sources, true)
+	}
+	if len(s.CashPrices) > 0 && !seen[""] {
+		v.add("cash_prices", "a national default (no state) is required")
+	}
+}
+
+func (v *validator) id(w, id string) {
+	if !ValidID(id) {
+		v.add(w, "id %q must be lower-case letters, digits, '_' or '-', starting with a letter (at most 64)", id)
+	}
+}
+
+func (v *validator) states(w string, s Scope) {
+	if s.All {
+		return
+	}
+	if len(s.Items) == 0 {
+		v.add(w, "states must be \"all\" or a non-empty list")
+	}
+	seen := map[string]bool{}
+	for _, st := range s.Items {
+		if _, ok := StateNames[st]; !ok {
+			v.add(w, "state %q is not a two-letter state code (upper case)", st)
+		}
+		if seen[st] {
+			v.add(w, "state %s is listed twice", st)
+		}
+		seen[st] = true
+	}
+}
+
+func (v *validator) span(w string, from, to Date) {
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		v.add(w, "effective_from %s must be before effective_to %s", from, to)
+	}
+}
+
+func (v *validator) cents(w, field string, c int64) {
+	if c < 0 {
+		v.add(w, "%s must not be negative", field)
+	}
+}
+
+func (v *validator) sources(w string, ss []Source, required bool) {
+	if required && len(ss) == 0 {
+		v.add(w, "at least one source is required")
+	}
+	for _, s := range ss {
+		if strings.TrimSpace(s.Title) == "" {
+			v.add(w, "a source needs a title")
+		}
+		u, err := url.Parse(s.URL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			v.add(w, "source %q needs an http(s) URL", s.Title)
+		}
+	}
+}
