@@ -49,6 +49,7 @@ type Index struct {
 	rules     map[ruleKey][]*Rule // each list sorted by EffectiveFrom, non-overlapping
 	fees      map[feeKey][]*FeeSchedule
 	cash      map[string]*CashPrice
+	tests     map[*Rule][]Test // parsed criteria, in rule order
 }
 
 type retired struct {
@@ -84,6 +85,7 @@ func BuildWithPositions(s *Snapshot, pos Positions) (*Index, error) {
 		rules:     map[ruleKey][]*Rule{},
 		fees:      map[feeKey][]*FeeSchedule{},
 		cash:      map[string]*CashPrice{},
+		tests:     map[*Rule][]Test{},
 	}
 	if ix.revision == "" {
 		h, err := ContentHash(s)
@@ -110,6 +112,10 @@ func BuildWithPositions(s *Snapshot, pos Positions) (*Index, error) {
 	}
 	for i := range s.Rules {
 		r := &s.Rules[i]
+		for _, c := range r.Criteria {
+			t, _ := ParseTest(c.Test) // Validate has checked every test
+			ix.tests[r] = append(ix.tests[r], t)
+		}
 		states, conds := []string{""}, []string{""}
 		if !r.States.All {
 			states = r.States.Items
@@ -243,6 +249,10 @@ func (ix *Index) Rule(plan, state, cond string, d Date) *Rule {
 	}
 	return nil
 }
+
+// Tests returns the parsed tests of r's criteria, in order. r must come from
+// this index.
+func (ix *Index) Tests(r *Rule) []Test { return ix.tests[r] }
 
 // CostSharing returns the plan's terms for network in force on d, or nil.
 func (ix *Index) CostSharing(p *Plan, n Network, d Date) *CostSharing {

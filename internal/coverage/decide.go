@@ -69,7 +69,7 @@ func Decide(ix *catalog.Index, q Query) (Decision, error) {
 	}
 
 	// The rule covers, possibly subject to criteria, provider, limits.
-	e := evaluation{q: &q, rule: rule}
+	e := evaluation{q: &q, rule: rule, tests: ix.Tests(rule)}
 	d.Limits = limitsView(rule)
 	if cs := ix.CostSharing(plan, catalog.InNetwork, q.Date); cs != nil {
 		d.CostSharing = &CostSharing{
@@ -113,6 +113,7 @@ func Decide(ix *catalog.Index, q Query) (Decision, error) {
 type evaluation struct {
 	q       *Query
 	rule    *catalog.Rule
+	tests   []catalog.Test
 	reqs    []Requirement
 	failed  []Reason
 	pending bool
@@ -128,9 +129,8 @@ func (e *evaluation) require(id, desc string, met *bool) {
 }
 
 func (e *evaluation) criteria() {
-	for _, c := range e.rule.Criteria {
-		t, _ := catalog.ParseTest(c.Test) // validated when the index was built
-		met := e.test(t)
+	for i, c := range e.rule.Criteria {
+		met := e.test(e.tests[i])
 		e.require(c.ID, c.Question, met)
 		if met != nil && !*met {
 			msg := c.Failure
