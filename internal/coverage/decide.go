@@ -92,6 +92,10 @@ func Decide(ix *catalog.Index, q Query) (Decision, error) {
 	d.VisitsRemaining = e.limits()
 	e.discontinue()
 	d.PriorAuthorization = e.priorAuth()
+	if pa := d.PriorAuthorization; pa.Required == catalog.AuthAfterVisits && pa.RequiredNow != nil && *pa.RequiredNow {
+		d.Notes = append(d.Notes, fmt.Sprintf("Prior authorization is required before further visits: %d visits this year reach the plan's threshold of %d.",
+			*e.q.Usage.VisitsThisYear, *pa.AfterVisits))
+	}
 	d.Requirements = append(d.Requirements, e.reqs...)
 
 	switch {

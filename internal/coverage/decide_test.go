@@ -237,6 +237,28 @@ func TestDecideMedicaidAndCommercial(t *testing.T) {
 	}
 }
 
+func TestDecidePriorAuthorization(t *testing.T) {
+	t.Parallel()
+	ix := defaultIndex(t)
+	for _, tc := range []struct {
+		used int
+		now  bool
+	}{{19, false}, {20, true}, {25, true}} {
+		d, err := Decide(ix, Query{Plan: "medicaid", State: "MN", Condition: "neck_pain", Date: day(t, "2026-06-01"), Usage: &Usage{VisitsThisYear: ptr(tc.used)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pa := d.PriorAuthorization
+		if pa == nil || pa.Required != catalog.AuthAfterVisits || *pa.AfterVisits != 20 || pa.RequiredNow == nil || *pa.RequiredNow != tc.now {
+			t.Errorf("%d used: prior_authorization = %+v, want after 20, required_now %v", tc.used, pa, tc.now)
+		}
+		noted := strings.Contains(strings.Join(d.Notes, " "), "Prior authorization is required before further visits")
+		if noted != tc.now || d.Status != catalog.Covered {
+			t.Errorf("%d used: status %s, prior-auth note %v; want covered, note %v", tc.used, d.Status, noted, tc.now)
+		}
+	}
+}
+
 func TestDecideSafetyAndDetails(t *testing.T) {
 	t.Parallel()
 	ix := defaultIndex(t)
