@@ -116,7 +116,13 @@ type rendered struct {
 func index(t *testing.T, objs []Object) rendered {
 	t.Helper()
 	r := rendered{secrets: map[string]*corev1.Secret{}}
+	seen := map[string]bool{}
 	for _, o := range objs {
+		if id := o.Key + " " + o.Name; seen[id] {
+			t.Errorf("%s rendered twice", id)
+		} else {
+			seen[id] = true
+		}
 		if got := o.Meta.Labels["app.kubernetes.io/instance"]; got != release {
 			t.Errorf("%s %s: app.kubernetes.io/instance = %q, want %q", o.Key, o.Name, got, release)
 		}
