@@ -4,6 +4,7 @@
 //	acucover [serve] [flags]   serve the API (default)
 //	acucover validate FILE     check a catalog file; print every problem
 //	acucover version           print the version
+//	acucover healthcheck       probe a running server (for container health checks)
 package main
 
 import (
@@ -33,6 +34,9 @@ commands:
   serve [flags]        serve the API (the default command)
   validate FILE        check a catalog file and print every problem
   version              print the version
+  healthcheck [--url URL]
+                       GET URL (default: this host's /healthz on ACUCOVER_ADDR's port);
+                       exit 0 on 2xx, 1 otherwise
 `
 
 func main() {
@@ -71,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "version":
 		fmt.Fprintln(stdout, "acucover", version)
 		return nil
+	case "healthcheck":
+		return healthcheck(ctx, args, stdout, getenv)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -96,6 +102,44 @@ func validate(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d plans, %d conditions, %d rules, revision %s)\n", args[0],
 		len(ix.Plans()), len(ix.Conditions()), ix.RuleCount(), ix.Revision())
+	return nil
+}
+
+// healthcheck GETs a health URL and fails unless it answers 2xx. It lets a
+// distroless image (no shell, no curl) check itself.
+func healthcheck(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	target := fs.String("url", "", "URL to probe (default http://127.0.0.1:PORT/healthz, PORT from ACUCOVER_ADDR)")
+	timeout := fs.Duration("timeout", 3*time.Second, "request timeout")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if *target == "" {
+		addr := getenv("ACUCOVER_ADDR")
+		if addr == "" {
+			addr = defaultConfig().Addr
+		}
+		_, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return usageError{fmt.Errorf("ACUCOVER_ADDR %q: %w", addr, err)}
+		}
+		*target = "http://" + net.JoinHostPort("127.0.0.1", port) + "/healthz"
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *target, nil)
+	if err != nil {
+		return usageError{err}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("healthcheck: %s answered %s", *target, resp.Status)
+	}
+	fmt.Fprintf(stdout, "healthy: %s answered %s\n", *target, resp.Status)
 	return nil
 }
 

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,6 +57,29 @@ func TestCommands(t *testing.T) {
 	}
 	if _, err := runCmd(t, nil, "frobnicate"); exitCode(err) != 2 {
 		t.Errorf("unknown command: exit %d, want 2", exitCode(err))
+	}
+}
+
+func TestHealthcheck(t *testing.T) {
+	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer ok.Close()
+	if _, err := runCmd(t, nil, "healthcheck", "--url", ok.URL+"/healthz"); err != nil {
+		t.Errorf("healthcheck of a healthy server: %v", err)
+	}
+	if _, err := runCmd(t, nil, "healthcheck", "--url", ok.URL+"/readyz"); err == nil {
+		t.Error("healthcheck of a 503 succeeded")
+	}
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(ok.URL, "http://"))
+	if _, err := runCmd(t, map[string]string{"ACUCOVER_ADDR": ":" + port}, "healthcheck"); err != nil {
+		t.Errorf("healthcheck on ACUCOVER_ADDR's port: %v", err)
+	}
+	ok.Close()
+	if _, err := runCmd(t, map[string]string{"ACUCOVER_ADDR": ":" + port}, "healthcheck"); err == nil {
+		t.Error("healthcheck of a closed port succeeded")
 	}
 }
 
