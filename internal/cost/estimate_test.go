@@ -38,12 +38,12 @@ func clbp(improving *bool) *coverage.Patient {
 
 // row is the money of one visit, written out by hand in the tests.
 type row struct {
-	Date                                               string
-	Covered                                            bool
+	Date                                                string
+	Covered                                             bool
 	Billed, Allowed, Ded, Copay, Coins, Over, Bal, Plan int64
-	Patient                                            int64
-	Mods                                               string
-	PA                                                 bool
+	Patient                                             int64
+	Mods                                                string
+	PA                                                  bool
 }
 
 func rows(b Breakdown) []row {
@@ -158,8 +158,8 @@ func TestEstimateHandComputed(t *testing.T) {
 				self("2026-04-13", 8000),
 				self("2026-04-16", 8000),
 			},
-			totals: Totals{Visits: 8, CoveredVisits: 4, BilledCents: 67200, AllowedCents: 35200, PlanCents: 35200, PatientCents: 32000},
-			after:  Accumulators{VisitsThisYear: 4, VisitsLast90Days: 4, VisitsThisMonth: 2},
+			totals:     Totals{Visits: 8, CoveredVisits: 4, BilledCents: 67200, AllowedCents: 35200, PlanCents: 35200, PatientCents: 32000},
+			after:      Accumulators{VisitsThisYear: 4, VisitsLast90Days: 4, VisitsThisMonth: 2},
 			wantAssume: []string{"no in-network fee schedule for Medicaid (state programs)", "billed amount is used as the allowed amount"},
 		},
 		{
