@@ -210,16 +210,7 @@ func (e *estimator) run() {
 		if mk := monthKey(d); mk != month {
 			month, monthUsed = mk, 0
 		}
-		u := used{year: cur.ytd.Visits, month: monthUsed, rolling: func(days int) int {
-			n := 0
-			for j := len(covered) - 1; j >= 0 && off-covered[j] < days; j-- {
-				n++
-			}
-			if off < days { // the caller's earlier visits, conservatively
-				n += acc.VisitsLast90Days
-			}
-			return n
-		}}
+		u := used{year: cur.ytd.Visits, month: monthUsed, covered: covered, off: off, prior90: acc.VisitsLast90Days}
 
 		v := Visit{N: i + 1, Date: d, Codes: e.visitCodes, Modifiers: []string{}, BilledCents: e.followCents}
 		if i == 0 {
@@ -295,13 +286,7 @@ func (e *estimator) run() {
 	}
 
 	// Accumulators as of the day of the last visit, in its benefit year.
-	n90 := 0
-	for j := len(covered) - 1; j >= 0 && lastOff-covered[j] < rollingAccumDays; j-- {
-		n90++
-	}
-	if lastOff < rollingAccumDays {
-		n90 += acc.VisitsLast90Days
-	}
+	n90 := used{covered: covered, off: lastOff, prior90: acc.VisitsLast90Days}.rolling(rollingAccumDays)
 	e.out.AccumulatorsAfter = Accumulators{
 		DeductibleMetCents: cur.ytd.DeductibleMet, OOPMetCents: cur.ytd.OOPMet,
 		VisitsThisYear: cur.ytd.Visits, VisitsLast90Days: n90, VisitsThisMonth: monthUsed,

@@ -117,7 +117,25 @@ func boolFact(p *coverage.Patient, name string) *bool {
 // its benefit year, calendar month and rolling windows.
 type used struct {
 	year, month int
-	rolling     func(days int) int
+	// covered are the day offsets of the course's covered visits before
+	// this one (ascending), off is this visit's; prior90 are the caller's
+	// visits_last_90_days.
+	covered      []int
+	off, prior90 int
+}
+
+// rolling counts covered visits in the days-long window ending on this
+// visit's day. The caller's earlier visits have unknown dates, so they are
+// counted conservatively: inside every window until start_date + days.
+func (u used) rolling(days int) int {
+	n := 0
+	for j := len(u.covered) - 1; j >= 0 && u.off-u.covered[j] < days; j-- {
+		n++
+	}
+	if u.off < days {
+		n += u.prior90
+	}
+	return n
 }
 
 // verdict is one visit's coverage.
