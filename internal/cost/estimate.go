@@ -3,6 +3,7 @@ package cost
 import (
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/coverage"
@@ -300,19 +301,21 @@ func (e *estimator) run() {
 
 func monthKey(d catalog.Date) int { return d.Year()*12 + int(d.Month()) }
 
-// dollars formats cents as $1,234.56 for assumptions.
+// dollars formats cents as $1,234.56 for assumptions. It avoids fmt: it runs
+// several times per estimate and fmt made it a tenth of Estimate's time.
 func dollars(c int64) string {
-	neg := c < 0
-	if neg {
-		c = -c
+	b := make([]byte, 0, 24)
+	if c < 0 {
+		b, c = append(b, '-'), -c
 	}
-	whole := fmt.Sprint(c / 100)
-	for i := len(whole) - 3; i > 0; i -= 3 {
-		whole = whole[:i] + "," + whole[i:]
+	b = append(b, '$')
+	whole := strconv.AppendInt(make([]byte, 0, 20), c/100, 10)
+	for i, d := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, d)
 	}
-	s := fmt.Sprintf("$%s.%02d", whole, c%100)
-	if neg {
-		s = "-" + s
-	}
-	return s
+	b = append(b, '.', byte('0'+c%100/10), byte('0'+c%10))
+	return string(b)
 }
