@@ -107,11 +107,11 @@ func (e *estimator) prices() error {
 		return invalid("charge_cents is required: the catalog has no cash price for " + e.req.State)
 	}
 	e.firstCents, e.followCents = cash.FirstVisitCents, cash.FollowUpCents
-	where := "the national average"
+	where := "national average"
 	if cash.State != "" {
 		where = cash.State
 	}
-	e.assume(fmt.Sprintf("Billed amount: the catalog's cash price for %s, %s for the first visit and %s for each follow-up; give charge_cents for your clinic's price.",
+	e.assume(fmt.Sprintf("Billed amount: the catalog's %s cash price, %s for the first visit and %s for each follow-up; give charge_cents for your clinic's price.",
 		where, dollars(cash.FirstVisitCents), dollars(cash.FollowUpCents)))
 	return nil
 }
