@@ -34,13 +34,62 @@ type Test struct {
 	Bool  bool // for BoolFact
 }
 
-var testRE = regexp.MustCompile(`^\s*([a-z_]+)\s*(==|!=|>=|<=|>|<)\s*(\S+)\s*$`)
+// splitTest splits "fact op value" into its three parts, accepting exactly
+// what `^\s*([a-z_]+)\s*(==|!=|>=|<=|>|<)\s*(\S+)\s*$` matches (including
+// its backtracking: "a <= " is fact a, op <, value =). It is hand written
+// because coverage.Decide parses every criterion of a rule on each call and a
+// regexp match was half of Decide's time.
+func splitTest(s string) (m [4]string, ok bool) {
+	i := skipSpace(s, 0)
+	j := i
+	for j < len(s) && (s[j] == '_' || (s[j] >= 'a' && s[j] <= 'z')) {
+		j++
+	}
+	if j == i {
+		return m, false
+	}
+	m[1] = s[i:j]
+	j = skipSpace(s, j)
+	if j+1 < len(s) && strings.ContainsRune("=!<>", rune(s[j])) && s[j+1] == '=' {
+		if v, ok := testValue(s, j+2); ok {
+			m[2], m[3] = s[j:j+2], v
+			return m, true
+		}
+	}
+	if j < len(s) && (s[j] == '<' || s[j] == '>') {
+		if v, ok := testValue(s, j+1); ok {
+			m[2], m[3] = s[j:j+1], v
+			return m, true
+		}
+	}
+	return m, false
+}
+
+// testValue reads `\s*(\S+)\s*$` from s[i:].
+func testValue(s string, i int) (string, bool) {
+	j := skipSpace(s, i)
+	k := j
+	for k < len(s) && !isTestSpace(s[k]) {
+		k++
+	}
+	return s[j:k], k > j && skipSpace(s, k) == len(s)
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && isTestSpace(s[i]) {
+		i++
+	}
+	return i
+}
+
+// isTestSpace is RE2's \s: [\t\n\f\r ].
+func isTestSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\f' || b == '\r' }
 
 // ParseTest parses "fact op value". Boolean facts take == or != with true or
 // false; integer facts take any comparison with a non-negative integer.
 func ParseTest(s string) (Test, error) {
-	m := testRE.FindStringSubmatch(s)
-	if m == nil {
+	m, ok := splitTest(s)
+	if !ok {
 		return Test{}, fmt.Errorf("test %q is not of the form \"fact op value\"", s)
 	}
 	t := Test{Fact: m[1], Op: m[2]}

@@ -1,0 +1,166 @@
+// Package cost estimates what a course of acupuncture will cost a patient and
+// the plan, visit by visit. It is pure: Estimate reads an immutable
+// catalog.Index and the request, takes no context, does no I/O or logging, and
+// gets every date from the request (start_date), never from the clock.
+//
+// Estimate works in three steps:
+//
+//  1. Validate the request and answer the coverage question for start_date
+//     with coverage.Decide (the response's "coverage").
+//  2. Lay out the visit dates (see Course) and, for each visit in date order,
+//     decide whether it is covered with the same rules coverage.Decide applies,
+//     counting the accumulators plus the course's own earlier covered visits
+//     (benefit year, calendar month, rolling days). The per-visit check is a
+//     fast mirror of coverage.Decide; the package tests hold the two in
+//     agreement visit by visit over thousands of random courses.
+//  3. Price each visit (codes, allowed and billed amounts) and split it into
+//     deductible, copay, coinsurance, plan and patient shares with integer
+//     cents (see Split for the order and rounding).
+//
+// A visit that is not covered, beyond a limit, conditional on unanswered
+// criteria, or has no cost-sharing terms in the catalog is self-pay: the
+// patient pays the billed amount, the plan pays nothing, and its allowed
+// amount is reported as 0.
+package cost
+
+import (
+	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/coverage"
+)
+
+// Request is one estimate question. It is also the wire format of
+// POST /v1/estimates: the handler decodes it, calls Estimate and encodes the
+// Breakdown. Plan, State, Condition (slug or ICD-10-CM code) and StartDate are
+// required; everything else has a default.
+type Request struct {
+	Plan      string       `json:"plan"`
+	State     string       `json:"state"`
+	Condition string       `json:"condition"`
+	StartDate catalog.Date `json:"start_date"`
+	Course    Course       `json:"course"`
+	// Network is "in" (the default when empty) or "out".
+	Network      catalog.Network `json:"network,omitempty"`
+	Accumulators Accumulators    `json:"accumulators"`
+	// ChargeCents is the clinic's cash price per visit. When nil the
+	// catalog's cash price for the state is used: the first visit of the
+	// course at the first-visit price, later visits at the follow-up price.
+	ChargeCents *int64             `json:"charge_cents,omitempty"`
+	Patient     *coverage.Patient  `json:"patient,omitempty"`
+	Provider    *coverage.Provider `json:"provider,omitempty"`
+}
+
+// Course is the planned treatment. Give exactly one form: VisitsPerWeek (1–7)
+// with Weeks (1–52), or Visits (1–365) with an optional VisitsPerWeek spacing
+// (default 2).
+//
+// Visit dates: the course runs in weeks of 7 days from start_date. Visit k
+// (0-based) of a week falls on day floor(k×7/visits_per_week) of that week, so
+// 2 a week are on days 0 and 3, 3 a week on days 0, 2 and 4.
+type Course struct {
+	VisitsPerWeek *int `json:"visits_per_week,omitempty"`
+	Weeks         *int `json:"weeks,omitempty"`
+	Visits        *int `json:"visits,omitempty"`
+	// MinutesPerVisit is 15–60 in steps of 15; nil means 30. A visit of N
+	// minutes bills the initial code plus N/15 − 1 add-on units.
+	MinutesPerVisit *int `json:"minutes_per_visit,omitempty"`
+	// Electroacupuncture asks for 97813/97814 instead of 97810/97811. It is
+	// estimated as manual acupuncture when a safety flag (pacemaker, AICD)
+	// or the plan's rule rules it out; the assumptions say so.
+	Electroacupuncture bool `json:"electroacupuncture,omitempty"`
+}
+
+// Accumulators are the patient's benefit-year totals before start_date.
+// Deductible and out-of-pocket amounts are in cents; visit counts are covered
+// acupuncture visits (VisitsThisYear over the plan's benefit year,
+// VisitsLast90Days over the 90 days before start_date, VisitsThisMonth over
+// start_date's calendar month). All must be ≥ 0. In a Breakdown they are the
+// totals after the last visit, in the last visit's benefit year.
+type Accumulators struct {
+	DeductibleMetCents int64 `json:"deductible_met_cents"`
+	OOPMetCents        int64 `json:"oop_met_cents"`
+	VisitsThisYear     int   `json:"visits_this_year"`
+	VisitsLast90Days   int   `json:"visits_last_90_days"`
+	VisitsThisMonth    int   `json:"visits_this_month"`
+}
+
+// Breakdown is the estimate: the wire format of the POST /v1/estimates
+// response. Lists are never null.
+type Breakdown struct {
+	// Coverage is the coverage decision for start_date, with the caller's
+	// patient, provider and accumulator visit counts.
+	Coverage          coverage.Decision `json:"coverage"`
+	Network           catalog.Network   `json:"network"`
+	Visits            []Visit           `json:"visits"`
+	Totals            Totals            `json:"totals"`
+	AccumulatorsAfter Accumulators      `json:"accumulators_after"`
+	// Assumptions say, in plain words, what the estimate took for granted
+	// (fee schedule and its date, cash price, spacing, unknowns). An
+	// estimate is never a guarantee of payment.
+	Assumptions []string `json:"assumptions"`
+}
+
+// Visit is one visit of the course and its money. For a covered visit
+// PlanCents + PatientCents == AllowedCents + BalanceBilledCents, and
+// PatientCents == DeductibleCents + CopayCents + CoinsuranceCents +
+// OverCapCents + BalanceBilledCents. For a visit that is not covered
+// (Covered false, Reason set) the patient pays BilledCents, and AllowedCents,
+// PlanCents and every share are 0.
+type Visit struct {
+	N     int          `json:"n"`
+	Date  catalog.Date `json:"date"`
+	Codes []string     `json:"codes"` // one entry per unit, e.g. ["97810","97811"]
+	// Modifiers are billed with the visit, e.g. KX on Medicare visits 13–20.
+	Modifiers []string `json:"modifiers"`
+	// Status is the visit's coverage: covered, not_covered, conditional
+	// (criteria unanswered; priced as self-pay) or unknown.
+	Status                     catalog.Status `json:"status"`
+	Covered                    bool           `json:"covered"`
+	Reason                     string         `json:"reason,omitempty"`
+	PriorAuthorizationRequired bool           `json:"prior_authorization_required"`
+	BilledCents                int64          `json:"billed_cents"`
+	AllowedCents               int64          `json:"allowed_cents"`
+	DeductibleCents            int64          `json:"deductible_cents"`
+	CopayCents                 int64          `json:"copay_cents"`
+	CoinsuranceCents           int64          `json:"coinsurance_cents"`
+	// OverCapCents is what the plan would have paid beyond its benefit-year
+	// dollar cap; the patient owes it and it does not count toward the
+	// out-of-pocket maximum.
+	OverCapCents int64 `json:"over_cap_cents"`
+	// BalanceBilledCents is the billed charge above the allowed amount that
+	// an out-of-network provider may bill; it does not count toward the
+	// out-of-pocket maximum.
+	BalanceBilledCents int64 `json:"balance_billed_cents"`
+	PlanCents          int64 `json:"plan_cents"`
+	PatientCents       int64 `json:"patient_cents"`
+}
+
+// Totals are the sums over the course's visits.
+type Totals struct {
+	Visits             int   `json:"visits"`
+	CoveredVisits      int   `json:"covered_visits"`
+	BilledCents        int64 `json:"billed_cents"`
+	AllowedCents       int64 `json:"allowed_cents"`
+	PlanCents          int64 `json:"plan_cents"`
+	PatientCents       int64 `json:"patient_cents"`
+	DeductibleCents    int64 `json:"deductible_cents"`
+	CopayCents         int64 `json:"copay_cents"`
+	CoinsuranceCents   int64 `json:"coinsurance_cents"`
+	OverCapCents       int64 `json:"over_cap_cents"`
+	BalanceBilledCents int64 `json:"balance_billed_cents"`
+}
+
+func (t *Totals) add(v *Visit) {
+	t.Visits++
+	if v.Covered {
+		t.CoveredVisits++
+	}
+	t.BilledCents += v.BilledCents
+	t.AllowedCents += v.AllowedCents
+	t.PlanCents += v.PlanCents
+	t.PatientCents += v.PatientCents
+	t.DeductibleCents += v.DeductibleCents
+	t.CopayCents += v.CopayCents
+	t.CoinsuranceCents += v.CoinsuranceCents
+	t.OverCapCents += v.OverCapCents
+	t.BalanceBilledCents += v.BalanceBilledCents
+}

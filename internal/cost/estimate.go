@@ -1,0 +1,321 @@
+package cost
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/coverage"
+)
+
+// CPT codes for acupuncture: an initial 15 minutes and each additional 15.
+const (
+	cptManual        = "97810"
+	cptManualAddOn   = "97811"
+	cptElectro       = "97813"
+	cptElectroAddOn  = "97814"
+	rollingAccumDays = 90
+)
+
+// Estimate prices the course in req visit by visit against the catalog ix.
+//
+// Errors: validation errors wrap coverage.ErrInvalidInput (400) or
+// coverage.ErrContradictory (422) and name the field; lookup errors wrap
+// catalog.ErrUnknownPlan, ErrUnknownState, ErrPlanNotOffered,
+// ErrUnknownCondition, ErrMalformedCode or ErrRetiredCode (all from
+// coverage.Decide for start_date). A course the catalog cannot price (no
+// cash price and no charge_cents) is ErrInvalidInput naming charge_cents.
+// Every other outcome, including "not covered" and "unknown", is a Breakdown.
+//
+// The condition is resolved on start_date and kept for the whole course, so a
+// course that runs past an ICD-10-CM code's deletion date is still estimated.
+func Estimate(ix *catalog.Index, req Request) (Breakdown, error) {
+	cp, err := req.check()
+	if err != nil {
+		return Breakdown{}, err
+	}
+	network := req.Network
+	if network == "" {
+		network = catalog.InNetwork
+	}
+	acc := req.Accumulators
+	dec, err := coverage.Decide(ix, coverage.Query{
+		Plan: req.Plan, State: req.State, Condition: req.Condition, Date: req.StartDate,
+		Patient: req.Patient, Provider: req.Provider,
+		Usage: &coverage.Usage{VisitsThisYear: &acc.VisitsThisYear, VisitsLast90Days: &acc.VisitsLast90Days, VisitsThisMonth: &acc.VisitsThisMonth},
+	})
+	if err != nil {
+		return Breakdown{}, err
+	}
+	plan, err := ix.PlanIn(req.Plan, req.State)
+	if err != nil {
+		return Breakdown{}, err // unreachable: Decide resolved it
+	}
+	e := estimator{
+		ix: ix, req: &req, plan: plan, cond: dec.Condition.ID, network: network, cp: cp,
+		out:   Breakdown{Coverage: dec, Network: network, Visits: make([]Visit, 0, cp.visits)},
+		noted: map[string]bool{},
+	}
+	if err := e.prices(); err != nil {
+		return Breakdown{}, err
+	}
+	e.codes(dec)
+	e.run()
+	return e.out, nil
+}
+
+// estimator carries one Estimate call's state.
+type estimator struct {
+	ix      *catalog.Index
+	req     *Request
+	plan    *catalog.Plan
+	cond    string
+	network catalog.Network
+	cp      plan
+	out     Breakdown
+
+	firstCents, followCents int64
+	visitCodes              []string
+	initial, addOn          string
+	units                   int64
+
+	// noted dedupes assumptions (and marks one-time notes by key).
+	noted map[string]bool
+}
+
+func (e *estimator) assume(s string) {
+	if e.noted[s] {
+		return
+	}
+	e.noted[s] = true
+	e.out.Assumptions = append(e.out.Assumptions, s)
+}
+
+// prices sets the billed amount per visit and records where it comes from.
+func (e *estimator) prices() error {
+	e.out.Assumptions = make([]string, 0, 8)
+	e.assume(fmt.Sprintf("Visit dates: %d visits, %d a week from %s; in each 7-day week, visit k (counting from 0) falls on day floor(k×7/%d).",
+		e.cp.visits, e.cp.perWeek, e.req.StartDate, e.cp.perWeek))
+	if c := e.req.ChargeCents; c != nil {
+		e.firstCents, e.followCents = *c, *c
+		e.assume(fmt.Sprintf("Billed amount: the clinic's charge of %s per visit (charge_cents).", dollars(*c)))
+		return nil
+	}
+	cash := e.ix.CashPrice(e.req.State)
+	if cash == nil {
+		return invalid("charge_cents is required: the catalog has no cash price for " + e.req.State)
+	}
+	e.firstCents, e.followCents = cash.FirstVisitCents, cash.FollowUpCents
+	where := "national average"
+	if cash.State != "" {
+		where = cash.State
+	}
+	e.assume(fmt.Sprintf("Billed amount: the catalog's %s cash price, %s for the first visit and %s for each follow-up; give charge_cents for your clinic's price.",
+		where, dollars(cash.FirstVisitCents), dollars(cash.FollowUpCents)))
+	return nil
+}
+
+// codes picks the visit's CPT codes once for the course, from the start-date
+// decision: electroacupuncture only if asked for, not ruled out by a safety
+// flag, and covered by the rule in force (a rule that does not cover
+// acupuncture at all leaves the choice to the caller).
+func (e *estimator) codes(dec coverage.Decision) {
+	e.initial, e.addOn = cptManual, cptManualAddOn
+	if e.req.Course.Electroacupuncture {
+		unsafe := slices.ContainsFunc(dec.Safety, func(s coverage.Safety) bool { return s.Level == "no_electroacupuncture" })
+		notCovered := dec.Electroacupuncture != nil && !*dec.Electroacupuncture
+		switch {
+		case unsafe:
+			e.assume("Electroacupuncture was asked for but a safety flag (pacemaker or implanted defibrillator) rules it out: estimated as manual acupuncture (97810/97811).")
+		case notCovered:
+			e.assume("Electroacupuncture was asked for but the plan does not cover it: estimated as manual acupuncture (97810/97811).")
+		default:
+			e.initial, e.addOn = cptElectro, cptElectroAddOn
+		}
+	}
+	e.units = int64(e.cp.minutes / 15)
+	// Every visit bills the same codes; the slice is shared, never modified.
+	e.visitCodes = make([]string, e.units)
+	e.visitCodes[0] = e.initial
+	for i := 1; i < len(e.visitCodes); i++ {
+		e.visitCodes[i] = e.addOn
+	}
+}
+
+// allowed returns the fee-schedule amount for one visit on d, or ok false
+// when the catalog has no schedule (or no amount for a code).
+func (e *estimator) allowed(d catalog.Date) (int64, bool) {
+	fs := e.ix.FeeSchedule(e.plan, e.network, d)
+	if fs == nil {
+		e.assume(fmt.Sprintf("Allowed amount: the catalog has no %s-network fee schedule for %s on %s, so the billed amount is used as the allowed amount.", e.network, e.plan.Name, d))
+		return 0, false
+	}
+	a, ok1 := fs.AmountsCents[e.initial]
+	b, ok2 := fs.AmountsCents[e.addOn]
+	if !ok1 || (!ok2 && e.units > 1) {
+		e.assume(fmt.Sprintf("Allowed amount: the fee schedule %q has no amount for %s/%s, so the billed amount is used as the allowed amount.", fs.ID, e.initial, e.addOn))
+		return 0, false
+	}
+	if !e.noted[fs.ID] {
+		e.noted[fs.ID] = true
+		s := fmt.Sprintf("Allowed amounts: %s (%s", fs.Name, fs.ID)
+		if !fs.EffectiveFrom.IsZero() {
+			s += ", in force from " + fs.EffectiveFrom.String()
+		}
+		s += fmt.Sprintf("): %s %s + %s %s per additional 15 minutes.", e.initial, dollars(a), e.addOn, dollars(b))
+		for _, n := range fs.Notes {
+			s += " " + n
+		}
+		e.assume(s)
+	}
+	return a + b*(e.units-1), true
+}
+
+// year is the running state of one benefit year.
+type year struct {
+	start catalog.Date
+	ytd   YearToDate
+}
+
+// run walks the visits in date order.
+func (e *estimator) run() {
+	req, acc := e.req, e.req.Accumulators
+	start := req.StartDate
+	startYear := e.plan.BenefitYearStart(start)
+	startMonth := monthKey(start)
+	cur := year{start: startYear, ytd: YearToDate{
+		DeductibleMet: acc.DeductibleMetCents, OOPMet: acc.OOPMetCents, Visits: acc.VisitsThisYear,
+	}}
+	var (
+		rc        ruleCheck
+		covered   []int // day offsets of covered visits, ascending
+		month     = startMonth
+		monthUsed = acc.VisitsThisMonth
+		sawTerms  = map[*catalog.CostSharing]bool{}
+		lastOff   int
+		conds     bool
+	)
+	if acc.VisitsLast90Days > 0 {
+		e.assume(fmt.Sprintf("The %d visits in accumulators.visits_last_90_days are counted as still inside every rolling window until %s (90 days after start_date): conservative, since their dates are not known.",
+			acc.VisitsLast90Days, start.AddDays(rollingAccumDays)))
+	}
+	for i := range e.cp.visits {
+		off := e.cp.dayOffset(i)
+		lastOff = off
+		d := start.AddDays(off)
+		if by := e.plan.BenefitYearStart(d); by.After(cur.start) {
+			cur = year{start: by}
+			e.assume(fmt.Sprintf("The course crosses into a new benefit year on %s: deductible, out-of-pocket and visit counts start again from zero, under that year's terms.", by))
+		}
+		if mk := monthKey(d); mk != month {
+			month, monthUsed = mk, 0
+		}
+		u := used{year: cur.ytd.Visits, month: monthUsed, covered: covered, off: off, prior90: acc.VisitsLast90Days}
+
+		v := Visit{N: i + 1, Date: d, Codes: e.visitCodes, Modifiers: []string{}, BilledCents: e.followCents}
+		if i == 0 {
+			v.BilledCents = e.firstCents
+		}
+		var vd verdict
+		rule := e.ix.Rule(e.plan.ID, req.State, e.cond, d)
+		switch {
+		case rule == nil:
+			vd = verdict{status: catalog.Unknown, reason: fmt.Sprintf("The catalog has no rule for %s on %s, so coverage is unknown; estimated as self-pay.", e.plan.Name, d)}
+		case rule.Status == catalog.NotCovered || rule.Status == catalog.Unknown:
+			vd = verdict{status: rule.Status, reason: rule.Summary}
+		default:
+			if rc.rule != rule {
+				rc = checkRule(rule, req.Patient, req.Provider)
+			}
+			vd = judge(&rc, req.Patient, u)
+		}
+		v.Status, v.Reason, v.PriorAuthorizationRequired = vd.status, vd.reason, vd.priorAuth
+		if vd.modifiers != nil {
+			v.Modifiers = vd.modifiers
+		}
+		if vd.status == catalog.Conditional {
+			conds = true
+		}
+
+		var cs *catalog.CostSharing
+		if vd.status == catalog.Covered {
+			cs = e.ix.CostSharing(e.plan, e.network, d)
+			if cs == nil {
+				if e.network == catalog.OutNetwork {
+					v.Status, v.Reason = catalog.NotCovered, "Not covered: this plan does not cover out-of-network visits; self-pay."
+				} else {
+					v.Status, v.Reason = catalog.Unknown, fmt.Sprintf("The catalog has no cost-sharing terms for %s on %s, so the cost is unknown; estimated as self-pay.", e.plan.Name, d)
+				}
+				v.Modifiers, v.PriorAuthorizationRequired = []string{}, false
+			}
+		}
+		if cs != nil {
+			if !sawTerms[cs] {
+				sawTerms[cs] = true
+				if cs.Note != "" {
+					e.assume(fmt.Sprintf("Cost sharing (%s network, from %s): %s", cs.Network, d, cs.Note))
+				}
+				if cs.BalanceBilling {
+					e.assume("Out of network the provider may bill the patient the charge above the plan's allowed amount (balance billing); that balance does not count toward the out-of-pocket maximum.")
+				}
+			}
+			allowed, ok := e.allowed(d)
+			if !ok {
+				allowed = v.BilledCents
+			}
+			capCents := rule.Limits.DollarCapCents
+			if capCents != nil && !e.noted["cap"] {
+				e.noted["cap"] = true
+				e.assume(fmt.Sprintf("The plan pays at most %s a benefit year for acupuncture; plan payments before start_date are not known and are taken as $0. The patient owes what the plan would pay beyond the cap (over_cap_cents), which does not count toward the out-of-pocket maximum.", dollars(*capCents)))
+			}
+			s := SplitVisit(cs, allowed, v.BilledCents, cur.ytd, capCents)
+			v.Covered = true
+			v.AllowedCents, v.DeductibleCents, v.CopayCents, v.CoinsuranceCents = allowed, s.Deductible, s.Copay, s.Coinsurance
+			v.OverCapCents, v.BalanceBilledCents, v.PlanCents, v.PatientCents = s.OverCap, s.BalanceBilled, s.Plan, s.Patient
+			cur.ytd.DeductibleMet += s.Deductible
+			cur.ytd.OOPMet += s.Deductible + s.Copay + s.Coinsurance
+			cur.ytd.PlanPaid += s.Plan
+			cur.ytd.Visits++
+			monthUsed++
+			covered = append(covered, off)
+		} else {
+			v.PatientCents = v.BilledCents
+		}
+		e.out.Totals.add(&v)
+		e.out.Visits = append(e.out.Visits, v)
+	}
+
+	// Accumulators as of the day of the last visit, in its benefit year.
+	n90 := used{covered: covered, off: lastOff, prior90: acc.VisitsLast90Days}.rolling(rollingAccumDays)
+	e.out.AccumulatorsAfter = Accumulators{
+		DeductibleMetCents: cur.ytd.DeductibleMet, OOPMetCents: cur.ytd.OOPMet,
+		VisitsThisYear: cur.ytd.Visits, VisitsLast90Days: n90, VisitsThisMonth: monthUsed,
+	}
+	if conds {
+		e.assume("Some visits are conditional: whether they are covered is unknown until the questions in their reason are answered, so they are estimated as self-pay.")
+	}
+	e.assume("Visits that are not covered are self-pay at the billed amount; their allowed amount is shown as $0.")
+	e.assume("This is an estimate, not a guarantee of payment: the payer decides coverage and payment when the claim is processed.")
+}
+
+func monthKey(d catalog.Date) int { return d.Year()*12 + int(d.Month()) }
+
+// dollars formats cents as $1,234.56 for assumptions. It avoids fmt: it runs
+// several times per estimate and fmt made it a tenth of Estimate's time.
+func dollars(c int64) string {
+	b := make([]byte, 0, 24)
+	if c < 0 {
+		b, c = append(b, '-'), -c
+	}
+	b = append(b, '$')
+	whole := strconv.AppendInt(make([]byte, 0, 20), c/100, 10)
+	for i, d := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, d)
+	}
+	b = append(b, '.', byte('0'+c%100/10), byte('0'+c%10))
+	return string(b)
+}
