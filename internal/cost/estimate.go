@@ -188,7 +188,6 @@ func (e *estimator) run() {
 		DeductibleMet: acc.DeductibleMetCents, OOPMet: acc.OOPMetCents, Visits: acc.VisitsThisYear,
 	}}
 	var (
-		rc        ruleCheck
 		covered   []int // day offsets of covered visits, ascending
 		month     = startMonth
 		monthUsed = acc.VisitsThisMonth
@@ -225,10 +224,7 @@ func (e *estimator) run() {
 		case rule.Status == catalog.NotCovered || rule.Status == catalog.Unknown:
 			vd = verdict{status: rule.Status, reason: rule.Summary}
 		default:
-			if rc.rule != rule {
-				rc = checkRule(rule, req.Patient, req.Provider)
-			}
-			vd = judge(&rc, req.Patient, u)
+			vd = e.judge(rule, u)
 		}
 		v.Status, v.Reason, v.PriorAuthorizationRequired = vd.status, vd.reason, vd.priorAuth
 		if vd.modifiers != nil {

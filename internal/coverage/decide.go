@@ -69,7 +69,6 @@ func Decide(ix *catalog.Index, q Query) (Decision, error) {
 	}
 
 	// The rule covers, possibly subject to criteria, provider, limits.
-	e := evaluation{q: &q, rule: rule, tests: ix.Tests(rule)}
 	d.Limits = limitsView(rule)
 	if cs := ix.CostSharing(plan, catalog.InNetwork, q.Date); cs != nil {
 		d.CostSharing = &CostSharing{
@@ -86,55 +85,113 @@ func Decide(ix *catalog.Index, q Query) (Decision, error) {
 	if rule.ElectroacupunctureAllowed() && noElectro {
 		d.Notes = append(d.Notes, "Electroacupuncture (97813/97814) is ruled out by a safety flag; manual acupuncture (97810/97811) only.")
 	}
-
-	e.criteria()
-	e.provider(&d)
-	d.VisitsRemaining = e.limits()
-	e.discontinue()
-	d.PriorAuthorization = e.priorAuth()
-	if pa := d.PriorAuthorization; pa.Required == catalog.AuthAfterVisits && pa.RequiredNow != nil && *pa.RequiredNow {
-		d.Notes = append(d.Notes, fmt.Sprintf("Prior authorization is required before further visits: %d visits this year reach the plan's threshold of %d.",
-			*e.q.Usage.VisitsThisYear, *pa.AfterVisits))
+	for _, p := range rule.Providers {
+		d.ProviderRequirements = append(d.ProviderRequirements, ProviderRequirement{
+			Type: p.Type, Eligible: p.Eligible, SupervisionRequired: p.SupervisionRequired,
+			Credentials: orEmpty(p.Credentials), Note: p.Note,
+		})
 	}
-	d.Requirements = append(d.Requirements, e.reqs...)
 
-	switch {
-	case len(e.failed) > 0:
-		d.Status = catalog.NotCovered
-		d.Reasons = append(d.Reasons, e.failed...)
+	v := Check(ix, rule, q.Patient, q.Provider, q.Usage.used, q.Usage.started())
+	if v.Limited {
+		d.VisitsRemaining = ptr(v.Remaining)
+	}
+	d.Requirements = append(d.Requirements, v.Requirements...)
+	pa := rule.PriorAuthorization
+	d.PriorAuthorization = &PriorAuthorization{Required: pa.When(), Note: pa.Note, RequiredNow: v.PriorAuthNow}
+	if pa.When() == catalog.AuthAfterVisits {
+		d.PriorAuthorization.AfterVisits = ptr(pa.AfterVisits)
+		if v.PriorAuthNow != nil && *v.PriorAuthNow {
+			d.Notes = append(d.Notes, fmt.Sprintf("Prior authorization is required before further visits: %d visits this year reach the plan's threshold of %d.",
+				*q.Usage.VisitsThisYear, pa.AfterVisits))
+		}
+	}
+
+	switch v.Status {
+	case catalog.NotCovered:
+		d.Reasons = append(d.Reasons, v.Failures...)
 		d.Reasons = append(d.Reasons, summary)
-	case e.pending:
-		d.Status = catalog.Conditional
+	case catalog.Conditional:
 		d.Reasons = append(d.Reasons, reason(rule, rule.Summary+" "+pendingText(d.Requirements)))
 	default:
-		d.Status = catalog.Covered
 		d.Reasons = append(d.Reasons, summary)
 	}
+	d.Status = v.Status
 	return d, nil
+}
+
+// Used reports how many covered visits already count against window w, and
+// whether that is known. Check asks it for each limit window, and for a
+// benefit_year window to decide prior authorization after N visits.
+type Used func(w catalog.Window) (n int, known bool)
+
+// Verdict is the outcome of checking a covering rule for one patient,
+// provider and usage.
+type Verdict struct {
+	// Status is covered, not_covered or conditional.
+	Status catalog.Status
+	// Failures say why the visit is not covered, the deciding one first.
+	Failures []Reason
+	// Requirements are the questions the verdict depends on, with Met nil
+	// while unanswered.
+	Requirements []Requirement
+	// Remaining is the number of visits left under the tightest window
+	// whose usage is known; Limited is false (and Remaining 0) when none is.
+	Remaining int
+	Limited   bool
+	// Modifiers are billed on the next visit when it is covered only by an
+	// extension (KX for Medicare visits 13–20).
+	Modifiers []string
+	// PriorAuthNow says whether the next visit needs prior authorization;
+	// nil when that depends on a visit count that is not known.
+	PriorAuthNow *bool
+}
+
+// Check evaluates the covering (covered or conditional) rule r of ix: its
+// criteria against the patient's facts, the provider, the visit limits against
+// used, and — once treatment has started — "discontinue when not improving".
+// Any failure makes the verdict not_covered; otherwise an unanswered question
+// makes it conditional. It builds no Decision, so the estimator can call it
+// for every visit of a course; Decide is Check plus the rest of the answer.
+func Check(ix *catalog.Index, r *catalog.Rule, p *Patient, prov *Provider, used Used, started bool) Verdict {
+	e := evaluation{rule: r, patient: p}
+	e.v.Requirements = make([]Requirement, 0, len(r.Criteria)+len(r.Limits.Extensions)+1)
+	e.criteria(ix.Tests(r))
+	e.provider(prov)
+	e.v.Remaining, e.v.Limited = e.limits(used)
+	e.discontinue(started)
+	e.v.PriorAuthNow = priorAuthNow(r.PriorAuthorization, used)
+	switch {
+	case len(e.v.Failures) > 0:
+		e.v.Status, e.v.Modifiers = catalog.NotCovered, nil
+	case e.pending:
+		e.v.Status, e.v.Modifiers = catalog.Conditional, nil
+	default:
+		e.v.Status = catalog.Covered
+	}
+	return e.v
 }
 
 // evaluation collects the outcome of each check of a covering rule.
 type evaluation struct {
-	q       *Query
 	rule    *catalog.Rule
-	tests   []catalog.Test
-	reqs    []Requirement
-	failed  []Reason
+	patient *Patient
+	v       Verdict
 	pending bool
 }
 
-func (e *evaluation) fail(text string) { e.failed = append(e.failed, reason(e.rule, text)) }
+func (e *evaluation) fail(text string) { e.v.Failures = append(e.v.Failures, reason(e.rule, text)) }
 
 func (e *evaluation) require(id, desc string, met *bool) {
-	e.reqs = append(e.reqs, Requirement{ID: id, Description: desc, Met: met})
+	e.v.Requirements = append(e.v.Requirements, Requirement{ID: id, Description: desc, Met: met})
 	if met == nil {
 		e.pending = true
 	}
 }
 
-func (e *evaluation) criteria() {
+func (e *evaluation) criteria(tests []catalog.Test) {
 	for i, c := range e.rule.Criteria {
-		met := e.test(e.tests[i])
+		met := e.test(tests[i])
 		e.require(c.ID, c.Question, met)
 		if met != nil && !*met {
 			msg := c.Failure
@@ -148,7 +205,7 @@ func (e *evaluation) criteria() {
 
 // test evaluates t against the patient facts; nil if unanswered.
 func (e *evaluation) test(t catalog.Test) *bool {
-	p := e.q.Patient
+	p := e.patient
 	if p == nil {
 		return nil
 	}
@@ -156,18 +213,18 @@ func (e *evaluation) test(t catalog.Test) *bool {
 		if p.PainWeeks == nil {
 			return nil
 		}
-		return ptr(t.EvalInt(*p.PainWeeks))
+		return boolPtr(t.EvalInt(*p.PainWeeks))
 	}
 	v := e.fact(t.Fact)
 	if v == nil {
 		return nil
 	}
-	return ptr(t.EvalBool(*v))
+	return boolPtr(t.EvalBool(*v))
 }
 
 // fact returns a boolean patient fact, nil if unanswered.
 func (e *evaluation) fact(name string) *bool {
-	p := e.q.Patient
+	p := e.patient
 	if p == nil {
 		return nil
 	}
@@ -184,14 +241,7 @@ func (e *evaluation) fact(name string) *bool {
 	return nil
 }
 
-func (e *evaluation) provider(d *Decision) {
-	for _, p := range e.rule.Providers {
-		d.ProviderRequirements = append(d.ProviderRequirements, ProviderRequirement{
-			Type: p.Type, Eligible: p.Eligible, SupervisionRequired: p.SupervisionRequired,
-			Credentials: orEmpty(p.Credentials), Note: p.Note,
-		})
-	}
-	q := e.q.Provider
+func (e *evaluation) provider(q *Provider) {
 	if q == nil || len(e.rule.Providers) == 0 {
 		return
 	}
@@ -228,62 +278,64 @@ func (e *evaluation) provider(d *Decision) {
 }
 
 // discontinue applies "treatment must be discontinued if the patient is not
-// improving" once treatment has started (it is moot before the first visit).
-func (e *evaluation) discontinue() {
-	p := e.q.Patient
-	if !e.rule.DiscontinueWhenNotImproving || p == nil || p.Improving == nil || *p.Improving {
-		return
-	}
-	if u := e.q.Usage; u != nil && zeroOrNil(u.VisitsThisYear) && zeroOrNil(u.VisitsLast90Days) {
+// improving"; before treatment has started it is moot.
+func (e *evaluation) discontinue(started bool) {
+	p := e.patient
+	if !e.rule.DiscontinueWhenNotImproving || !started || p == nil || p.Improving == nil || *p.Improving {
 		return
 	}
 	e.fail("Not covered: treatment must be discontinued when the patient is not improving or is regressing.")
 }
 
-// limits checks the visit windows against usage and returns the visits left,
-// nil when usage was not given or no window applies.
-func (e *evaluation) limits() *int {
+// limits checks the visit windows against used and returns the visits left,
+// and false when no window's usage is known.
+func (e *evaluation) limits(used Used) (int, bool) {
 	l := e.rule.Limits
-	u := e.q.Usage
-	if len(l.Windows) == 0 || u == nil {
-		return nil
+	if len(l.Windows) == 0 {
+		return 0, false
 	}
 	bonus, pendingBonus := 0, 0
-	var pendingExt, deniedExt []catalog.Extension
+	var deniedExt []catalog.Extension
 	for _, x := range l.Extensions {
 		switch v := e.fact(x.Requires); {
 		case v == nil:
 			pendingBonus += x.Visits
-			pendingExt = append(pendingExt, x)
 		case *v:
 			bonus += x.Visits
 		default:
 			deniedExt = append(deniedExt, x)
 		}
 	}
-	left, leftIfPending := -1, -1
+	left, leftIfPending, beyondBase := -1, -1, false
 	var binding catalog.Window
 	for _, w := range l.Windows {
-		used, ok := usedIn(w, u)
+		n, ok := used(w)
 		if !ok {
 			continue
 		}
-		n := max(w.Visits+bonus-used, 0)
-		if left < 0 || n < left {
-			left, binding = n, w
+		if m := max(w.Visits+bonus-n, 0); left < 0 || m < left {
+			left, binding = m, w
 		}
-		if m := max(w.Visits+bonus+pendingBonus-used, 0); leftIfPending < 0 || m < leftIfPending {
+		if m := max(w.Visits+bonus+pendingBonus-n, 0); leftIfPending < 0 || m < leftIfPending {
 			leftIfPending = m
 		}
+		beyondBase = beyondBase || n >= w.Visits
 	}
 	if left < 0 {
-		return nil
+		return 0, false
 	}
-	// Extensions in play: the base caps are used up (or would be without the
-	// extension); ask or report their facts.
+	// Extensions are in play once a base cap is used up (or would be without
+	// the extension): ask or report their facts.
 	if left == 0 || bonus > 0 {
 		for _, x := range l.Extensions {
 			e.require("extension_"+x.Requires, x.Question, e.fact(x.Requires))
+		}
+	}
+	if beyondBase && left > 0 {
+		for _, x := range l.Extensions {
+			if v := e.fact(x.Requires); v != nil && *v && x.Modifier != "" {
+				e.v.Modifiers = append(e.v.Modifiers, x.Modifier)
+			}
 		}
 	}
 	if left == 0 {
@@ -292,33 +344,34 @@ func (e *evaluation) limits() *int {
 			// Waiting for the extension's fact; require() marked it pending.
 		case len(deniedExt) > 0:
 			e.fail(fmt.Sprintf("Not covered: the limit of %s is reached, and the %d more visits need %s, which is not the case.",
-				windowText(binding), deniedExt[0].Visits, factText(deniedExt[0].Requires)))
+				WindowText(binding), deniedExt[0].Visits, factText(deniedExt[0].Requires)))
 		default:
-			e.fail(fmt.Sprintf("Not covered: visit limit reached (%s).", windowText(binding)))
+			e.fail(fmt.Sprintf("Not covered: visit limit reached (%s).", WindowText(binding)))
 		}
 	}
-	return &left
+	return left, true
 }
 
-func (e *evaluation) priorAuth() *PriorAuthorization {
-	pa := e.rule.PriorAuthorization
-	out := &PriorAuthorization{Required: pa.When(), Note: pa.Note}
+// priorAuthNow says whether the next visit needs prior authorization.
+func priorAuthNow(pa catalog.PriorAuth, used Used) *bool {
 	switch pa.When() {
 	case catalog.AuthAlways:
-		out.RequiredNow = ptr(true)
-	case catalog.AuthNever:
-		out.RequiredNow = ptr(false)
+		return boolPtr(true)
 	case catalog.AuthAfterVisits:
-		out.AfterVisits = ptr(pa.AfterVisits)
-		if u := e.q.Usage; u != nil && u.VisitsThisYear != nil {
-			out.RequiredNow = ptr(*u.VisitsThisYear >= pa.AfterVisits)
+		if n, ok := used(catalog.Window{Period: catalog.PerBenefitYear}); ok {
+			return boolPtr(n >= pa.AfterVisits)
 		}
+		return nil
 	}
-	return out
+	return boolPtr(false)
 }
 
-// usedIn returns the visits usage reports for w's period.
-func usedIn(w catalog.Window, u *Usage) (int, bool) {
+// used reports the visits u gives for w's period; a nil Usage knows nothing.
+// A rolling window is known only for 90 days, the one usage reports.
+func (u *Usage) used(w catalog.Window) (int, bool) {
+	if u == nil {
+		return 0, false
+	}
 	var v *int
 	switch w.Period {
 	case catalog.PerBenefitYear, catalog.PerCalendarYear:
@@ -336,6 +389,11 @@ func usedIn(w catalog.Window, u *Usage) (int, bool) {
 	return *v, true
 }
 
+// started reports whether treatment may have started: false only when usage
+// says no visit this year or in the last 90 days.
+func (u *Usage) started() bool {
+	return u == nil || !(zeroOrNil(u.VisitsThisYear) && zeroOrNil(u.VisitsLast90Days))
+}
 func limitsView(r *catalog.Rule) *Limits {
 	l := &Limits{
 		Windows:        orEmpty(r.Limits.Windows),
@@ -354,7 +412,8 @@ func limitsView(r *catalog.Rule) *Limits {
 	return l
 }
 
-func windowText(w catalog.Window) string {
+// WindowText describes a limit window in words, e.g. "12 visits in 90 days".
+func WindowText(w catalog.Window) string {
 	switch w.Period {
 	case catalog.PerRollingDays:
 		return fmt.Sprintf("%d visits in %d days", w.Visits, w.Days)
@@ -413,6 +472,18 @@ func reason(r *catalog.Rule, text string) Reason {
 func zeroOrNil(p *int) bool { return p == nil || *p == 0 }
 
 func ptr[T any](v T) *T { return &v }
+
+// yes and no back the *bool answers of every decision, so evaluating a
+// criterion allocates nothing. Decisions are read-only: never write through
+// a Met or RequiredNow pointer.
+var yes, no = true, false
+
+func boolPtr(b bool) *bool {
+	if b {
+		return &yes
+	}
+	return &no
+}
 
 func orEmpty[T any](s []T) []T {
 	if s == nil {
