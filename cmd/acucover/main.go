@@ -3,6 +3,10 @@
 //
 //	acucover [serve] [flags]   serve the API (default)
 //	acucover validate FILE     check a catalog file; print every problem
+//	acucover migrate up|down|status   manage the PostgreSQL schema
+//	acucover import FILE|--default    store a catalog as a new revision
+//	acucover export [--revision ID]   print a stored catalog as YAML
+//	acucover revisions         list stored catalog revisions
 //	acucover version           print the version
 //	acucover healthcheck       probe a running server (for container health checks)
 package main
@@ -18,11 +22,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/httpapi"
+	"github.com/acucover/acucover/internal/postgres"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=…".
@@ -33,10 +40,19 @@ const usage = `usage: acucover <command> [arguments]
 commands:
   serve [flags]        serve the API (the default command)
   validate FILE        check a catalog file and print every problem
+  migrate up|down|status
+                       apply, roll back (one) or list schema migrations
+  import FILE|--default [--author NAME] [--comment TEXT]
+                       validate a catalog and store it as the current revision
+  export [--revision ID]
+                       print a stored catalog revision as YAML
+  revisions            list stored catalog revisions
   version              print the version
   healthcheck [--url URL]
                        GET URL (default: this host's /healthz on ACUCOVER_ADDR's port);
                        exit 0 on 2xx, 1 otherwise
+
+Database commands use DATABASE_URL or --database-url.
 `
 
 func main() {
@@ -72,6 +88,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return serve(ctx, args, stderr, getenv)
 	case "validate":
 		return validate(args, stdout)
+	case "migrate":
+		return migrate(ctx, args, stdout, getenv)
+	case "import":
+		return importCatalog(ctx, args, stdout, stderr, getenv)
+	case "export":
+		return export(ctx, args, stdout, getenv)
+	case "revisions":
+		return revisions(ctx, args, stdout, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "acucover", version)
 		return nil
@@ -157,12 +181,36 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	log := newLogger(stderr, cfg.LogLevel)
 	log.Info("starting", "version", version, "config", cfg.String())
 
-	first, err := loadFirst(cfg)
-	if err != nil {
+	var (
+		first *catalog.Index
+		db    *postgres.DB
+	)
+	if cfg.DatabaseURL != "" {
+		db, first, err = openCatalogDB(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+	} else if first, err = loadFirst(cfg); err != nil {
 		return err
 	}
 	store := catalog.NewStore(first)
 	log.Info("catalog loaded", "revision", first.Revision(), "rules", first.RuleCount())
+	// Ready once a first catalog is in the store, which is already the case
+	// here: serve never answers before it has one.
+	var ready atomic.Bool
+	ready.Store(true)
+
+	if db != nil {
+		wctx, stopWatch := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			postgres.Watch(wctx, db, store, postgres.WatchOptions{Every: cfg.RefreshInterval, Logger: log})
+		})
+		// Stop reloading before the deferred db.Close.
+		defer wg.Wait()
+		defer stopWatch()
+	}
 
 	handler := httpapi.New(httpapi.Deps{
 		Store:        store,
@@ -170,6 +218,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		Version:      version,
 		Now:          time.Now,
 		MaxBodyBytes: cfg.MaxBodyBytes,
+		Ready:        ready.Load,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -203,7 +252,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	return nil
 }
 
-// loadFirst loads the catalog to serve first: a file, or the embedded default.
+// loadFirst loads the catalog to serve without a database: a file, or the
+// embedded default. With DATABASE_URL, serve uses openCatalogDB instead.
 func loadFirst(cfg Config) (*catalog.Index, error) {
 	if cfg.CatalogFile != "" {
 		ix, err := catalog.LoadFile(cfg.CatalogFile)
@@ -211,9 +261,6 @@ func loadFirst(cfg Config) (*catalog.Index, error) {
 			return nil, fmt.Errorf("catalog %s: %w", cfg.CatalogFile, err)
 		}
 		return ix, nil
-	}
-	if cfg.DatabaseURL != "" {
-		return nil, errors.New("DATABASE_URL is set but this build cannot serve from PostgreSQL yet")
 	}
 	return catalog.Default()
 }

@@ -16,6 +16,7 @@ type Deps struct {
 	Version      string
 	Now          func() time.Time
 	MaxBodyBytes int64
+	Ready        func() bool // nil: always ready
 }
 
 // New returns the API handler. (Placeholder until the router lands.)

@@ -1,0 +1,4 @@
+package postgres
+
+// Describe exposes describe to the external tests.
+var Describe = describe

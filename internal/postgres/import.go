@@ -1,0 +1,581 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/acucover/acucover/internal/catalog"
+)
+
+// Progress reports how far an import is: Rows of table Table have been sent
+// so far. It is reported every progressEvery rows and when a table is done
+// (Done true).
+type Progress struct {
+	Table string
+	Rows  int
+	Done  bool
+}
+
+const progressEvery = 50_000
+
+// ImportOption changes how Import runs.
+type ImportOption func(*importConfig)
+
+type importConfig struct {
+	progress func(Progress)
+}
+
+// WithProgress has Import call fn as it writes; fn runs on the importing
+// goroutine, so it must be quick.
+func WithProgress(fn func(Progress)) ImportOption {
+	return func(c *importConfig) { c.progress = fn }
+}
+
+// importLock serializes imports (pg_advisory_xact_lock): two concurrent
+// imports of different content would otherwise both become head in commit
+// order after each checked the old head.
+const importLock = 0x61637563 // "acuc"
+
+// Import stores snap as the catalog to serve and returns its revision id.
+//
+// It validates snap first (catalog.Validate) and returns catalog.Problems,
+// writing nothing, if it is invalid. If the content (catalog.ContentHash;
+// snap.Revision is ignored) is already the head revision, it writes nothing
+// and returns that revision with created false. If the content is an older
+// revision, it makes that revision head again (created false). Otherwise it
+// writes a new revision and makes it head (created true). Whenever the head
+// changes it sends NOTIFY acucover_catalog with the revision id, inside the
+// transaction, so listeners hear of it only once it is committed.
+//
+// Everything happens in one transaction: on any error, including a
+// cancelled ctx or a constraint violation (a *ConstraintError naming the
+// constraint), nothing is stored. author must not be empty.
+func (db *DB) Import(ctx context.Context, snap *catalog.Snapshot, author, comment string, opts ...ImportOption) (rev string, created bool, err error) {
+	var cfg importConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if strings.TrimSpace(author) == "" {
+		return "", false, errors.New("import catalog: an author is required")
+	}
+	if ps := catalog.Validate(snap, nil); len(ps) > 0 {
+		return "", false, fmt.Errorf("import catalog: %w", ps)
+	}
+	c := canonical(snap)
+	hash, err := catalog.ContentHash(c)
+	if err != nil {
+		return "", false, fmt.Errorf("import catalog: %w", err)
+	}
+	var id int64
+	err = db.inTx(ctx, nil, func(tx *sqlx.Tx) error {
+		const qLock = `SELECT pg_advisory_xact_lock($1)`
+		if _, err := tx.ExecContext(ctx, qLock, importLock); err != nil {
+			return err
+		}
+		const qFind = `
+			SELECT r.id, coalesce(h.revision_id = r.id, false) AS current
+			FROM catalog_revisions r LEFT JOIN catalog_head h ON true
+			WHERE r.content_hash = $1`
+		var found []struct {
+			ID      int64 `db:"id"`
+			Current bool  `db:"current"`
+		}
+		if err := tx.SelectContext(ctx, &found, qFind, hash); err != nil {
+			return notMigrated(err)
+		}
+		if len(found) == 1 {
+			id = found[0].ID
+			if found[0].Current {
+				return nil
+			}
+			return setHead(ctx, tx, id)
+		}
+		const qRevision = `
+			INSERT INTO catalog_revisions (author, comment, content_hash)
+			VALUES ($1, $2, $3) RETURNING id`
+		if err := tx.GetContext(ctx, &id, qRevision, author, comment, hash); err != nil {
+			return err
+		}
+		created = true
+		w := &writer{ctx: ctx, tx: tx, rev: id, progress: cfg.progress}
+		for _, step := range []func(*catalog.Snapshot) error{w.plans, w.conditions, w.rules, w.feeSchedules, w.cashPrices} {
+			if err := step(c); err != nil {
+				return err
+			}
+		}
+		return setHead(ctx, tx, id)
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("import catalog: %w", describe(err))
+	}
+	return strconv.FormatInt(id, 10), created, nil
+}
+
+// setHead points catalog_head at revision id and notifies listeners on
+// commit.
+func setHead(ctx context.Context, tx *sqlx.Tx, id int64) error {
+	const q = `
+		INSERT INTO catalog_head (revision_id) VALUES ($1)
+		ON CONFLICT (singleton) DO UPDATE SET revision_id = excluded.revision_id, updated_at = now()`
+	if _, err := tx.ExecContext(ctx, q, id); err != nil {
+		return fmt.Errorf("set head revision: %w", err)
+	}
+	const qNotify = `SELECT pg_notify($1, $2)`
+	if _, err := tx.ExecContext(ctx, qNotify, Channel, strconv.FormatInt(id, 10)); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	return nil
+}
+
+// writer streams one revision's rows into the tables with COPY, which is an
+// order of magnitude faster than INSERTs for a large catalog.
+type writer struct {
+	ctx      context.Context
+	tx       *sqlx.Tx
+	rev      int64
+	progress func(Progress)
+}
+
+// copyIn runs the COPY statement q for table and calls rows with an emit
+// function that sends one row (the revision id is prepended). The server
+// checks constraints as rows arrive; errors surface at the latest when the
+// stream is flushed.
+func (w *writer) copyIn(table, q string, rows func(emit func(vals ...any) error) error) error {
+	stmt, err := w.tx.PrepareContext(w.ctx, q)
+	if err != nil {
+		return fmt.Errorf("%s: %w", table, err)
+	}
+	defer stmt.Close()
+	n := 0
+	emit := func(vals ...any) error {
+		if _, err := stmt.ExecContext(w.ctx, append([]any{w.rev}, vals...)...); err != nil {
+			return err
+		}
+		n++
+		if w.progress != nil && n%progressEvery == 0 {
+			w.progress(Progress{Table: table, Rows: n})
+		}
+		return nil
+	}
+	if err := rows(emit); err != nil {
+		return fmt.Errorf("%s: %w", table, err)
+	}
+	if _, err := stmt.ExecContext(w.ctx); err != nil { // flush and wait for the server
+		return fmt.Errorf("%s: %w", table, err)
+	}
+	if w.progress != nil {
+		w.progress(Progress{Table: table, Rows: n, Done: true})
+	}
+	return nil
+}
+
+// dateVal is a Date as a COPY value: NULL for an open bound.
+func dateVal(d catalog.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d.String()
+}
+
+// nullable is *v or NULL.
+func nullable[T any](v *T) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}
+
+// nullString is s or NULL when empty.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (w *writer) plans(s *catalog.Snapshot) error {
+	const q = `COPY plans (revision_id, id, ordinal, name, payer, type, all_states, benefit_kind, benefit_start_month) FROM STDIN`
+	err := w.copyIn("plans", q, func(emit func(...any) error) error {
+		for i, p := range s.Plans {
+			if err := emit(p.ID, i, p.Name, p.Payer, string(p.Type), p.States.All, string(p.BenefitPeriod.Kind), p.BenefitPeriod.StartMonth); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const qStates = `COPY plan_states (revision_id, plan_id, ordinal, state) FROM STDIN`
+	err = w.copyIn("plan_states", qStates, func(emit func(...any) error) error {
+		for _, p := range s.Plans {
+			for j, st := range p.States.Items {
+				if err := emit(p.ID, j, st); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const qCost = `
+		COPY plan_cost_sharing (revision_id, plan_id, ordinal, network, effective_from, effective_to,
+			deductible_cents, deductible_applies, copay_cents, coinsurance_percent, oop_max_cents,
+			balance_billing, note) FROM STDIN`
+	err = w.copyIn("plan_cost_sharing", qCost, func(emit func(...any) error) error {
+		for _, p := range s.Plans {
+			for j, c := range p.CostSharing {
+				if err := emit(p.ID, j, string(c.Network), dateVal(c.EffectiveFrom), dateVal(c.EffectiveTo),
+					c.DeductibleCents, c.DeductibleApplies, c.CopayCents, c.CoinsurancePercent,
+					nullable(c.OOPMaxCents), c.BalanceBilling, c.Note); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const qSteps = `COPY plan_copay_steps (revision_id, plan_id, cost_sharing_ordinal, ordinal, after_visits, copay_cents) FROM STDIN`
+	err = w.copyIn("plan_copay_steps", qSteps, func(emit func(...any) error) error {
+		for _, p := range s.Plans {
+			for j, c := range p.CostSharing {
+				for k, st := range c.CopaySteps {
+					if err := emit(p.ID, j, k, st.AfterVisits, st.CopayCents); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const qNotes = `COPY plan_notes (revision_id, plan_id, ordinal, note) FROM STDIN`
+	err = w.copyIn("plan_notes", qNotes, func(emit func(...any) error) error {
+		for _, p := range s.Plans {
+			for j, n := range p.Notes {
+				if err := emit(p.ID, j, n); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const qSources = `COPY plan_sources (revision_id, plan_id, ordinal, title, url, date) FROM STDIN`
+	return w.copyIn("plan_sources", qSources, func(emit func(...any) error) error {
+		for _, p := range s.Plans {
+			for j, src := range p.Sources {
+				if err := emit(p.ID, j, src.Title, src.URL, dateVal(src.Date)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func (w *writer) conditions(s *catalog.Snapshot) error {
+	const q = `COPY conditions (revision_id, id, ordinal, name, evidence) FROM STDIN`
+	err := w.copyIn("conditions", q, func(emit func(...any) error) error {
+		for i, c := range s.Conditions {
+			if err := emit(c.ID, i, c.Name, c.Evidence); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const qCodes = `COPY condition_icd10_codes (revision_id, condition_id, ordinal, code) FROM STDIN`
+	err = w.copyIn("condition_icd10_codes", qCodes, func(emit func(...any) error) error {
+		for _, c := range s.Conditions {
+			for j, code := range c.ICD10 {
+				if err := emit(c.ID, j, code); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const qFamilies = `COPY condition_icd10_families (revision_id, condition_id, ordinal, family) FROM STDIN`
+	err = w.copyIn("condition_icd10_families", qFamilies, func(emit func(...any) error) error {
+		for _, c := range s.Conditions {
+			for j, f := range c.ICD10Families {
+				if err := emit(c.ID, j, f); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const qRetired = `COPY condition_retired_codes (revision_id, condition_id, ordinal, code, until, replaced_by) FROM STDIN`
+	err = w.copyIn("condition_retired_codes", qRetired, func(emit func(...any) error) error {
+		for _, c := range s.Conditions {
+			for j, r := range c.RetiredICD10 {
+				if err := emit(c.ID, j, r.Code, dateVal(r.Until), pq.StringArray(r.ReplacedBy)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const qSources = `COPY condition_sources (revision_id, condition_id, ordinal, title, url, date) FROM STDIN`
+	return w.copyIn("condition_sources", qSources, func(emit func(...any) error) error {
+		for _, c := range s.Conditions {
+			for j, src := range c.Sources {
+				if err := emit(c.ID, j, src.Title, src.URL, dateVal(src.Date)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func (w *writer) rules(s *catalog.Snapshot) error {
+	const q = `
+		COPY rules (revision_id, id, ordinal, plan_id, all_states, all_conditions, effective_from,
+			effective_to, status, summary, discontinue_when_not_improving, prior_auth_required,
+			prior_auth_after_visits, prior_auth_note, referral_required, electroacupuncture,
+			dollar_cap_cents) FROM STDIN`
+	err := w.copyIn("rules", q, func(emit func(...any) error) error {
+		for i, r := range s.Rules {
+			pa := r.PriorAuthorization
+			if err := emit(r.ID, i, r.Plan, r.States.All, r.Conditions.All, dateVal(r.EffectiveFrom),
+				dateVal(r.EffectiveTo), string(r.Status), r.Summary, r.DiscontinueWhenNotImproving,
+				nullString(string(pa.Required)), pa.AfterVisits, pa.Note, r.ReferralRequired,
+				nullable(r.Electroacupuncture), nullable(r.Limits.DollarCapCents)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Each child table is one pass over the rules; children of one rule are
+	// numbered from 0 in list order.
+	children := []struct {
+		table, q string
+		rows     func(r *catalog.Rule, emit func(...any) error) error
+	}{
+		{"rule_states", `COPY rule_states (revision_id, rule_id, ordinal, state) FROM STDIN`,
+			func(r *catalog.Rule, emit func(...any) error) error {
+				for j, st := range r.States.Items {
+					if err := emit(r.ID, j, st); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+		{"rule_conditions", `COPY rule_conditions (revision_id, rule_id, ordinal, condition_id) FROM STDIN`,
+			func(r *catalog.Rule, emit func(...any) error) error {
+				for j, c := range r.Conditions.Items {
+					if err := emit(r.ID, j, c); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+		{"rule_criteria", `COPY rule_criteria (revision_id, rule_id, ordinal, id, test, question, failure) FROM STDIN`,
+			func(r *catalog.Rule, emit func(...any) error) error {
+				for j, c := range r.Criteria {
+					if err := emit(r.ID, j, c.ID, c.Test, c.Question, c.Failure); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+		{"rule_limit_windows", `COPY rule_limit_windows (revision_id, rule_id, ordinal, period, days, visits) FROM STDIN`,
+			func(r *catalog.Rule, emit func(...any) error) error {
+				for j, win := range r.Limits.Windows {
+					if err := emit(r.ID, j, string(win.Period), win.Days, win.Visits); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+		{"rule_extensions", `COPY rule_extensions (revision_id, rule_id, ordinal, visits, requires, question, modifier, note) FROM STDIN`,
+			func(r *catalog.Rule, emit func(...any) error) error {
+				for j, e := range r.Limits.Extensions {
+					if err := emit(r.ID, j, e.Visits, e.Requires, e.Question, e.Modifier, e.Note); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+		{"rule_providers", `COPY rule_providers (revision_id, rule_id, ordinal, type, eligible, supervision_required, credentials, modifier, note) FROM STDIN`,
+			func(r *catalog.Rule, emit func(...any) error) error {
+				for j, p := range r.Providers {
+					if err := emit(r.ID, j, p.Type, p.Eligible, p.SupervisionRequired, pq.StringArray(always(p.Credentials)), p.Modifier, p.Note); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+		{"rule_billing_cpt", `COPY rule_billing_cpt (revision_id, rule_id, ordinal, code) FROM STDIN`,
+			func(r *catalog.Rule, emit func(...any) error) error {
+				for j, c := range r.Billing.CPT {
+					if err := emit(r.ID, j, c); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+		{"rule_billing_modifiers", `COPY rule_billing_modifiers (revision_id, rule_id, ordinal, code, "when") FROM STDIN`,
+			func(r *catalog.Rule, emit func(...any) error) error {
+				for j, m := range r.Billing.Modifiers {
+					if err := emit(r.ID, j, m.Code, m.When); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+		{"rule_billing_notes", `COPY rule_billing_notes (revision_id, rule_id, ordinal, note) FROM STDIN`,
+			func(r *catalog.Rule, emit func(...any) error) error {
+				for j, n := range r.Billing.Notes {
+					if err := emit(r.ID, j, n); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+		{"rule_notes", `COPY rule_notes (revision_id, rule_id, ordinal, note) FROM STDIN`,
+			func(r *catalog.Rule, emit func(...any) error) error {
+				for j, n := range r.Notes {
+					if err := emit(r.ID, j, n); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+		{"rule_sources", `COPY rule_sources (revision_id, rule_id, ordinal, title, url, date) FROM STDIN`,
+			func(r *catalog.Rule, emit func(...any) error) error {
+				for j, src := range r.Sources {
+					if err := emit(r.ID, j, src.Title, src.URL, dateVal(src.Date)); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+	}
+	for _, c := range children {
+		err := w.copyIn(c.table, c.q, func(emit func(...any) error) error {
+			for i := range s.Rules {
+				if err := c.rows(&s.Rules[i], emit); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) feeSchedules(s *catalog.Snapshot) error {
+	const q = `COPY fee_schedules (revision_id, id, ordinal, name, plan_id, payer, network, effective_from, effective_to) FROM STDIN`
+	err := w.copyIn("fee_schedules", q, func(emit func(...any) error) error {
+		for i, f := range s.FeeSchedules {
+			if err := emit(f.ID, i, f.Name, nullString(f.Plan), nullString(f.Payer), string(f.Network),
+				dateVal(f.EffectiveFrom), dateVal(f.EffectiveTo)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const qAmounts = `COPY fee_schedule_amounts (revision_id, fee_schedule_id, cpt, cents) FROM STDIN`
+	err = w.copyIn("fee_schedule_amounts", qAmounts, func(emit func(...any) error) error {
+		for _, f := range s.FeeSchedules {
+			for cpt, cents := range f.AmountsCents { // a map: order does not matter
+				if err := emit(f.ID, cpt, cents); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const qNotes = `COPY fee_schedule_notes (revision_id, fee_schedule_id, ordinal, note) FROM STDIN`
+	err = w.copyIn("fee_schedule_notes", qNotes, func(emit func(...any) error) error {
+		for _, f := range s.FeeSchedules {
+			for j, n := range f.Notes {
+				if err := emit(f.ID, j, n); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const qSources = `COPY fee_schedule_sources (revision_id, fee_schedule_id, ordinal, title, url, date) FROM STDIN`
+	return w.copyIn("fee_schedule_sources", qSources, func(emit func(...any) error) error {
+		for _, f := range s.FeeSchedules {
+			for j, src := range f.Sources {
+				if err := emit(f.ID, j, src.Title, src.URL, dateVal(src.Date)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func (w *writer) cashPrices(s *catalog.Snapshot) error {
+	const q = `COPY cash_prices (revision_id, ordinal, state, first_visit_cents, follow_up_cents) FROM STDIN`
+	err := w.copyIn("cash_prices", q, func(emit func(...any) error) error {
+		for i, c := range s.CashPrices {
+			if err := emit(i, nullString(c.State), c.FirstVisitCents, c.FollowUpCents); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const qSources = `COPY cash_price_sources (revision_id, cash_price_ordinal, ordinal, title, url, date) FROM STDIN`
+	return w.copyIn("cash_price_sources", qSources, func(emit func(...any) error) error {
+		for i, c := range s.CashPrices {
+			for j, src := range c.Sources {
+				if err := emit(i, j, src.Title, src.URL, dateVal(src.Date)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
