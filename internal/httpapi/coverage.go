@@ -91,6 +91,10 @@ func (a *api) toQuery(r coverageRequest) (coverage.Query, error) {
 			e.add(f.name, fmt.Sprintf("must be at most %d characters", maxIDLength), errInvalidRequest)
 		}
 	}
+	// A value that can be neither is a typo, not a lookup miss: 400, not 404.
+	if r.Condition != "" && len(r.Condition) <= maxIDLength && !catalog.ValidID(r.Condition) && !catalog.LooksLikeICD10(r.Condition) {
+		e.add("condition", fmt.Sprintf("%q is neither a condition id (e.g. chronic_low_back_pain) nor an ICD-10-CM code (e.g. M54.50)", r.Condition), catalog.ErrMalformedCode)
+	}
 	if r.State != "" && len(r.State) <= maxIDLength {
 		st, ok := catalog.NormalizeState(r.State)
 		if !ok {
