@@ -192,6 +192,7 @@ func TestRoutes(t *testing.T) {
 		{"coverage bad date", def, get("/v1/coverage?plan=medicaid&state=CA&condition=neck_pain&date=2026-02-30"), 400, problemField("date")},
 		{"coverage post not json", def, request{method: "POST", target: "/v1/coverage", body: "plan=x", contentType: "application/x-www-form-urlencoded"}, 415, nil},
 		{"coverage post too large", def, post(`{"plan":"` + strings.Repeat("a", testMaxBody) + `"}`), 413, nil},
+		{"body on a GET too large", def, request{method: http.MethodGet, target: "/v1/states", body: strings.Repeat(" ", testMaxBody+1)}, 413, nil},
 		{"unknown route", def, get("/v2/coverage"), 404, nil},
 		{"trailing slash", def, get("/v1/plans/"), 404, nil},
 		{"wrong method", def, request{method: http.MethodDelete, target: "/v1/plans"}, 405, nil},
