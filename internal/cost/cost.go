@@ -8,11 +8,10 @@
 //  1. Validate the request and answer the coverage question for start_date
 //     with coverage.Decide (the response's "coverage").
 //  2. Lay out the visit dates (see Course) and, for each visit in date order,
-//     decide whether it is covered with the same rules coverage.Decide applies,
-//     counting the accumulators plus the course's own earlier covered visits
-//     (benefit year, calendar month, rolling days). The per-visit check is a
-//     fast mirror of coverage.Decide; the package tests hold the two in
-//     agreement visit by visit over thousands of random courses.
+//     decide whether it is covered with coverage.Check — the rule check
+//     coverage.Decide itself uses — counting the accumulators plus the
+//     course's own earlier covered visits (benefit year, calendar month,
+//     rolling days).
 //  3. Price each visit (codes, allowed and billed amounts) and split it into
 //     deductible, copay, coinsurance, plan and patient shares with integer
 //     cents (see Split for the order and rounding).

@@ -112,9 +112,10 @@ func (a *api) toQuery(r coverageRequest) (coverage.Query, error) {
 	return q, e.err()
 }
 
-// inputFieldRE finds the field a coverage input error starts with, e.g.
-// "usage.visits_this_year must be between 0 and 1000".
-var inputFieldRE = regexp.MustCompile(`^([a-z_]+(?:\.[a-z_0-9]+)+)\b`)
+// inputFieldRE finds the field a coverage or estimate input error starts
+// with, e.g. "usage.visits_this_year must be between 0 and 1000" or
+// "start_date is required": a dotted path, or a top-level request field.
+var inputFieldRE = regexp.MustCompile(`^([a-z_]+(?:\.[a-z_0-9]+)+|start_date|network|charge_cents|course|accumulators)\b`)
 
 // withField attaches the request field a Decide error is about, so the
 // problem's errors[] points a form at it.
@@ -240,7 +241,7 @@ func unknownFieldPath(body []byte, name string) string {
 	if _, ok := top[name]; ok {
 		return name
 	}
-	for _, parent := range []string{"patient", "usage", "provider"} {
+	for _, parent := range []string{"patient", "usage", "provider", "course", "accumulators"} {
 		var obj map[string]json.RawMessage
 		if json.Unmarshal(top[parent], &obj) == nil {
 			if _, ok := obj[name]; ok {

@@ -101,6 +101,7 @@ func newEngine(d Deps) *gin.Engine {
 func (a *api) routes(r *gin.Engine) {
 	r.GET("/v1/coverage", a.handle(a.getCoverage))
 	r.POST("/v1/coverage", a.handle(a.postCoverage))
+	r.POST("/v1/estimates", a.handle(a.postEstimate))
 	r.GET("/v1/plans", a.handle(a.listPlans))
 	r.GET("/v1/plans/:id", a.handle(a.getPlan))
 	r.GET("/v1/conditions", a.handle(a.listConditions))

@@ -1,0 +1,47 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/cost"
+	"github.com/gin-gonic/gin"
+)
+
+// postEstimate answers POST /v1/estimates: what a course will cost, visit by
+// visit. The body is cost.Request, decoded strictly.
+func (a *api) postEstimate(c *gin.Context) error {
+	// Answers depend on patient facts and accumulators; no cache should keep them.
+	c.Header("Cache-Control", "no-store")
+	if err := requireJSON(c.GetHeader("Content-Type")); err != nil {
+		return err
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	var req cost.Request
+	if err := decodeStrict(body, &req); err != nil {
+		// catalog.Date reports a bad date without its field; start_date is
+		// the only date in the request.
+		if strings.Contains(err.Error(), "is not a calendar date") {
+			return fieldErr("start_date", strings.TrimPrefix(err.Error(), errInvalidRequest.Error()+": the body is not a valid request: "), errInvalidRequest)
+		}
+		return err
+	}
+	if req.State != "" {
+		st, ok := catalog.NormalizeState(req.State)
+		if !ok {
+			return fieldErr("state", fmt.Sprintf("%q is not a US state code (two letters, e.g. CA; DC is included)", req.State), catalog.ErrUnknownState)
+		}
+		req.State = st
+	}
+	b, err := cost.Estimate(a.store.Index(), req)
+	if err != nil {
+		return withField(err)
+	}
+	c.PureJSON(http.StatusOK, b)
+	return nil
+}
