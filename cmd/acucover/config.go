@@ -89,6 +89,9 @@ func (c Config) Validate() error {
 	if c.Addr == "" {
 		errs = append(errs, errors.New("addr must not be empty"))
 	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
+		errs = append(errs, errors.New("metrics-addr must differ from addr: /metrics is served on its own listener"))
+	}
 	if c.CatalogFile != "" && c.DatabaseURL != "" {
 		errs = append(errs, errors.New("give either a catalog file or DATABASE_URL, not both"))
 	}

@@ -165,7 +165,7 @@ func TestServeFromPostgres(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", addr}, new(bytes.Buffer), new(bytes.Buffer), func(k string) string { return env[k] })
+		done <- run(ctx, []string{"serve", "--addr", addr, "--metrics-addr", "127.0.0.1:0"}, new(bytes.Buffer), new(bytes.Buffer), func(k string) string { return env[k] })
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for {

@@ -23,9 +23,11 @@ import (
 	"os"
 	"os/signal"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/httpapi"
@@ -196,29 +198,48 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	store := catalog.NewStore(first)
 	log.Info("catalog loaded", "revision", first.Revision(), "rules", first.RuleCount())
-	// Ready once a first catalog is in the store, which is already the case
-	// here: serve never answers before it has one.
-	var ready atomic.Bool
-	ready.Store(true)
-
+	var extra []prometheus.Collector
 	if db != nil {
+		extra = append(extra, collectors.NewDBStatsCollector(db.SQL(), "acucover"))
+		databaseUp.Set(1)
 		wctx, stopWatch := context.WithCancel(ctx)
 		var wg sync.WaitGroup
 		wg.Go(func() {
-			postgres.Watch(wctx, db, store, postgres.WatchOptions{Every: cfg.RefreshInterval, Logger: log})
+			postgres.Watch(wctx, db, store, postgres.WatchOptions{
+				Every:     cfg.RefreshInterval,
+				Logger:    log,
+				OnSuccess: func() { databaseUp.Set(1) },
+				OnFailure: func(error) { reloadFailures.Inc(); databaseUp.Set(0) },
+			})
 		})
 		// Stop reloading before the deferred db.Close.
 		defer wg.Wait()
 		defer stopWatch()
 	}
+	reg := newRegistry(store, db != nil, append(extra, httpapi.Collectors()...)...)
+	if cfg.MetricsAddr != "" {
+		msrv := metricsServer(cfg.MetricsAddr, reg)
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen (metrics): %w", err)
+		}
+		log.Info("serving metrics", "addr", mln.Addr().String())
+		go func() {
+			if err := msrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics server stopped", "err", err)
+			}
+		}()
+		defer msrv.Close()
+	}
 
+	// serve loads the first catalog before it listens, so the API is ready
+	// from its first request; Deps.Ready stays unset.
 	handler := httpapi.New(httpapi.Deps{
 		Store:        store,
 		Logger:       log,
 		Version:      version,
 		Now:          time.Now,
 		MaxBodyBytes: cfg.MaxBodyBytes,
-		Ready:        ready.Load,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,

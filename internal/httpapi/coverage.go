@@ -74,6 +74,7 @@ func (a *api) answerCoverage(c *gin.Context, req coverageRequest) error {
 	if err != nil {
 		return withField(err)
 	}
+	coverageDecisions.WithLabelValues(string(d.Status), string(d.Plan.Type)).Inc()
 	c.PureJSON(http.StatusOK, d)
 	return nil
 }

@@ -42,6 +42,7 @@ func (a *api) postEstimate(c *gin.Context) error {
 	if err != nil {
 		return withField(err)
 	}
+	estimates.WithLabelValues(string(b.Coverage.Plan.Type)).Inc()
 	c.PureJSON(http.StatusOK, b)
 	return nil
 }

@@ -82,8 +82,9 @@ func newEngine(d Deps) *gin.Engine {
 	r.RedirectFixedPath = false
 
 	r.Use(
-		// Request logging and HTTP metrics go first when they land:
-		// outside recovery, they see the 500 a recovered panic answers.
+		// Outside recovery, so the 500 a recovered panic answers is logged
+		// and counted too.
+		a.observe(),
 		a.recoverPanics(),
 		a.limitBody(limit),
 	)
