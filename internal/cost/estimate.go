@@ -257,8 +257,17 @@ func (e *estimator) run() {
 				}
 			}
 			allowed, ok := e.allowed(d)
-			if !ok {
+			switch {
+			case !ok:
 				allowed = v.BilledCents
+			case allowed > v.BilledCents:
+				// Payers allow the lesser of the billed charge and the fee
+				// schedule amount (Medicare too).
+				allowed = v.BilledCents
+				if !e.noted["lesser"] {
+					e.noted["lesser"] = true
+					e.assume("Where the billed amount is below the fee schedule amount, the allowed amount is the billed amount: payers allow the lesser of the two.")
+				}
 			}
 			capCents := rule.Limits.DollarCapCents
 			if capCents != nil && !e.noted["cap"] {

@@ -102,7 +102,22 @@ func TestEstimateHandComputed(t *testing.T) {
 			wantAssume: []string{"medicare-pfs-national-2020, in force from 2020-01-01", "$112.00 for the first visit", "not a guarantee of payment"},
 		},
 		{
-			// HMO: allowed 5500 + 4000 = 9500, no deductible or coinsurance. 9 visits
+			// The clinic charges $50, below Medicare's $65.50: the allowed amount is
+			// the lesser, 5000. Deductible met: 20% = 1000, plan 4000.
+			name: "charge below the fee schedule is the allowed amount",
+			req: Request{Plan: "medicare-part-b", State: "TX", Condition: "chronic_low_back_pain", StartDate: date("2026-05-04"),
+				Course: Course{Visits: ptr(2)}, ChargeCents: ptr[int64](5000), Patient: clbp(nil),
+				Accumulators: Accumulators{DeductibleMetCents: 28300, OOPMetCents: 28300}},
+			want: []row{
+				{Date: "2026-05-04", Covered: true, Billed: 5000, Allowed: 5000, Coins: 1000, Plan: 4000, Patient: 1000},
+				{Date: "2026-05-07", Covered: true, Billed: 5000, Allowed: 5000, Coins: 1000, Plan: 4000, Patient: 1000},
+			},
+			totals:     Totals{Visits: 2, CoveredVisits: 2, BilledCents: 10000, AllowedCents: 10000, PlanCents: 8000, PatientCents: 2000, CoinsuranceCents: 2000},
+			after:      Accumulators{DeductibleMetCents: 28300, OOPMetCents: 30300, VisitsThisYear: 2, VisitsLast90Days: 2, VisitsThisMonth: 2},
+			wantAssume: []string{"payers allow the lesser of the two"},
+		},
+		{
+			// HMO: allowed 4000 + 2500 = 6500, no deductible or coinsurance. 9 visits
 			// already this year, so the course's visits are the year's 10th–13th: copay
 			// $25 for the 10th, $40 from the 11th (copay step after 10 visits).
 			// Electroacupuncture is not covered by this plan: manual codes.
@@ -111,31 +126,32 @@ func TestEstimateHandComputed(t *testing.T) {
 				Course:       Course{Visits: ptr(4), Electroacupuncture: true},
 				Accumulators: Accumulators{VisitsThisYear: 9, VisitsLast90Days: 4}},
 			want: []row{
-				{Date: "2026-02-02", Covered: true, Billed: 11200, Allowed: 9500, Copay: 2500, Plan: 7000, Patient: 2500},
-				{Date: "2026-02-05", Covered: true, Billed: 8000, Allowed: 9500, Copay: 4000, Plan: 5500, Patient: 4000},
-				{Date: "2026-02-09", Covered: true, Billed: 8000, Allowed: 9500, Copay: 4000, Plan: 5500, Patient: 4000},
-				{Date: "2026-02-12", Covered: true, Billed: 8000, Allowed: 9500, Copay: 4000, Plan: 5500, Patient: 4000},
+				{Date: "2026-02-02", Covered: true, Billed: 11200, Allowed: 6500, Copay: 2500, Plan: 4000, Patient: 2500},
+				{Date: "2026-02-05", Covered: true, Billed: 8000, Allowed: 6500, Copay: 4000, Plan: 2500, Patient: 4000},
+				{Date: "2026-02-09", Covered: true, Billed: 8000, Allowed: 6500, Copay: 4000, Plan: 2500, Patient: 4000},
+				{Date: "2026-02-12", Covered: true, Billed: 8000, Allowed: 6500, Copay: 4000, Plan: 2500, Patient: 4000},
 			},
-			totals: Totals{Visits: 4, CoveredVisits: 4, BilledCents: 35200, AllowedCents: 38000, PlanCents: 23500,
+			totals: Totals{Visits: 4, CoveredVisits: 4, BilledCents: 35200, AllowedCents: 26000, PlanCents: 11500,
 				PatientCents: 14500, CopayCents: 14500},
 			after:      Accumulators{OOPMetCents: 14500, VisitsThisYear: 13, VisitsLast90Days: 8, VisitsThisMonth: 4},
 			wantAssume: []string{"estimated as manual acupuncture", "visits_last_90_days are counted as still inside"},
 		},
 		{
-			// PPO in network: allowed 6500 + 4500 = 11000; deductible met; 20% = 2200.
-			// OOP max 500000 with 497000 met leaves 3000: visit 1 pays 2200 (room 800),
-			// visit 2 is cut from 2200 to 800, then the plan pays everything.
+			// PPO in network: allowed 4500 + 2500 = 7000; deductible met; 20% = 1400.
+			// OOP max 500000 with 497000 met leaves 3000: visits 1 and 2 pay 1400
+			// (room 200 left), visit 3 is cut from 1400 to 200, then the plan pays
+			// everything.
 			name: "ppo out-of-pocket maximum reached mid-course",
 			req: Request{Plan: "example-ppo-gold", State: "CA", Condition: "M54.50", StartDate: date("2026-06-01"),
 				Course: Course{Visits: ptr(4)}, ChargeCents: ptr[int64](15000),
 				Accumulators: Accumulators{DeductibleMetCents: 150000, OOPMetCents: 497000, VisitsThisYear: 5, VisitsLast90Days: 5}},
 			want: []row{
-				{Date: "2026-06-01", Covered: true, Billed: 15000, Allowed: 11000, Coins: 2200, Plan: 8800, Patient: 2200},
-				{Date: "2026-06-04", Covered: true, Billed: 15000, Allowed: 11000, Coins: 800, Plan: 10200, Patient: 800},
-				{Date: "2026-06-08", Covered: true, Billed: 15000, Allowed: 11000, Plan: 11000},
-				{Date: "2026-06-11", Covered: true, Billed: 15000, Allowed: 11000, Plan: 11000},
+				{Date: "2026-06-01", Covered: true, Billed: 15000, Allowed: 7000, Coins: 1400, Plan: 5600, Patient: 1400},
+				{Date: "2026-06-04", Covered: true, Billed: 15000, Allowed: 7000, Coins: 1400, Plan: 5600, Patient: 1400},
+				{Date: "2026-06-08", Covered: true, Billed: 15000, Allowed: 7000, Coins: 200, Plan: 6800, Patient: 200},
+				{Date: "2026-06-11", Covered: true, Billed: 15000, Allowed: 7000, Plan: 7000},
 			},
-			totals: Totals{Visits: 4, CoveredVisits: 4, BilledCents: 60000, AllowedCents: 44000, PlanCents: 41000,
+			totals: Totals{Visits: 4, CoveredVisits: 4, BilledCents: 60000, AllowedCents: 28000, PlanCents: 25000,
 				PatientCents: 3000, CoinsuranceCents: 3000},
 			after:      Accumulators{DeductibleMetCents: 150000, OOPMetCents: 500000, VisitsThisYear: 9, VisitsLast90Days: 9, VisitsThisMonth: 4},
 			wantAssume: []string{"the clinic's charge of $150.00 per visit"},
@@ -186,54 +202,52 @@ func TestEstimateHandComputed(t *testing.T) {
 			wantAssume: []string{"new benefit year on 2026-01-01"},
 		},
 		{
-			// PPO out of network: allowed 5000 + 3500 = 8500, charge 12000, so the
-			// balance bill is 3500 a visit. Deductible $3,000 with 2990.00 met: visit 1
-			// pays the last 1000, then 40% of 7500 = 3000, plan 4500; later visits
-			// 40% × 8500 = 3400, plan 5100. The balance is not counted to OOP.
+			// PPO out of network: allowed 3500 + 2000 = 5500, charge 12000, so the
+			// balance bill is 6500 a visit. Deductible $3,000 with 2990.00 met: visit 1
+			// pays the last 1000, then 40% of 4500 = 1800, plan 2700; later visits
+			// 40% × 5500 = 2200, plan 3300. The balance is not counted to OOP.
 			name: "ppo out of network with balance billing",
 			req: Request{Plan: "example-ppo-gold", State: "WA", Condition: "migraine", StartDate: date("2026-04-06"),
 				Network: catalog.OutNetwork, Course: Course{Visits: ptr(3)}, ChargeCents: ptr[int64](12000),
 				Accumulators: Accumulators{DeductibleMetCents: 299000, OOPMetCents: 299000}},
 			want: []row{
-				{Date: "2026-04-06", Covered: true, Billed: 12000, Allowed: 8500, Ded: 1000, Coins: 3000, Bal: 3500, Plan: 4500, Patient: 7500},
-				{Date: "2026-04-09", Covered: true, Billed: 12000, Allowed: 8500, Coins: 3400, Bal: 3500, Plan: 5100, Patient: 6900},
-				{Date: "2026-04-13", Covered: true, Billed: 12000, Allowed: 8500, Coins: 3400, Bal: 3500, Plan: 5100, Patient: 6900},
+				{Date: "2026-04-06", Covered: true, Billed: 12000, Allowed: 5500, Ded: 1000, Coins: 1800, Bal: 6500, Plan: 2700, Patient: 9300},
+				{Date: "2026-04-09", Covered: true, Billed: 12000, Allowed: 5500, Coins: 2200, Bal: 6500, Plan: 3300, Patient: 8700},
+				{Date: "2026-04-13", Covered: true, Billed: 12000, Allowed: 5500, Coins: 2200, Bal: 6500, Plan: 3300, Patient: 8700},
 			},
-			totals: Totals{Visits: 3, CoveredVisits: 3, BilledCents: 36000, AllowedCents: 25500, PlanCents: 14700,
-				PatientCents: 21300, DeductibleCents: 1000, CoinsuranceCents: 9800, BalanceBilledCents: 10500},
-			// OOP: 299000 + 1000 + 3000 + 3400 + 3400.
-			after:      Accumulators{DeductibleMetCents: 300000, OOPMetCents: 309800, VisitsThisYear: 3, VisitsLast90Days: 3, VisitsThisMonth: 3},
+			totals: Totals{Visits: 3, CoveredVisits: 3, BilledCents: 36000, AllowedCents: 16500, PlanCents: 9300,
+				PatientCents: 26700, DeductibleCents: 1000, CoinsuranceCents: 6200, BalanceBilledCents: 19500},
+			// OOP: 299000 + 1000 + 1800 + 2200 + 2200.
+			after:      Accumulators{DeductibleMetCents: 300000, OOPMetCents: 306200, VisitsThisYear: 3, VisitsLast90Days: 3, VisitsThisMonth: 3},
 			wantAssume: []string{"balance billing"},
 		},
 		{
-			// EPO (plan year from July): allowed 6000 + 4200 = 10200, deductible met,
-			// $30 copay, plan pays 7200 a visit up to $1,000 a plan year. 13 visits use
-			// 93600; visit 14 gets the last 6400 (800 over the cap), visit 15 none
-			// (7200 over). Prior authorization from the 7th visit of the plan year.
+			// EPO (plan year from July), 60-minute visits: allowed 4200 + 3 × 2800
+			// = 12600, deductible met, $30 copay, plan pays 9600 a visit up to
+			// $1,000 a plan year. 10 visits use 96000; visit 11 gets the last 4000
+			// (5600 over the cap), visit 12 none (9600 over). Prior authorization
+			// from the 7th visit of the plan year.
 			name: "epo plan dollar cap reached",
 			req: Request{Plan: "example-epo-capped", State: "FL", Condition: "neck_pain", StartDate: date("2026-08-03"),
-				Course: Course{Visits: ptr(15)}, ChargeCents: ptr[int64](12000),
+				Course: Course{Visits: ptr(12), MinutesPerVisit: ptr(60)}, ChargeCents: ptr[int64](15000),
 				Accumulators: Accumulators{DeductibleMetCents: 50000, OOPMetCents: 50000}},
 			want: []row{
-				{Date: "2026-08-03", Covered: true, Billed: 12000, Allowed: 10200, Copay: 3000, Plan: 7200, Patient: 3000},
-				{Date: "2026-08-06", Covered: true, Billed: 12000, Allowed: 10200, Copay: 3000, Plan: 7200, Patient: 3000},
-				{Date: "2026-08-10", Covered: true, Billed: 12000, Allowed: 10200, Copay: 3000, Plan: 7200, Patient: 3000},
-				{Date: "2026-08-13", Covered: true, Billed: 12000, Allowed: 10200, Copay: 3000, Plan: 7200, Patient: 3000},
-				{Date: "2026-08-17", Covered: true, Billed: 12000, Allowed: 10200, Copay: 3000, Plan: 7200, Patient: 3000},
-				{Date: "2026-08-20", Covered: true, Billed: 12000, Allowed: 10200, Copay: 3000, Plan: 7200, Patient: 3000},
-				{Date: "2026-08-24", Covered: true, Billed: 12000, Allowed: 10200, Copay: 3000, Plan: 7200, Patient: 3000, PA: true},
-				{Date: "2026-08-27", Covered: true, Billed: 12000, Allowed: 10200, Copay: 3000, Plan: 7200, Patient: 3000, PA: true},
-				{Date: "2026-08-31", Covered: true, Billed: 12000, Allowed: 10200, Copay: 3000, Plan: 7200, Patient: 3000, PA: true},
-				{Date: "2026-09-03", Covered: true, Billed: 12000, Allowed: 10200, Copay: 3000, Plan: 7200, Patient: 3000, PA: true},
-				{Date: "2026-09-07", Covered: true, Billed: 12000, Allowed: 10200, Copay: 3000, Plan: 7200, Patient: 3000, PA: true},
-				{Date: "2026-09-10", Covered: true, Billed: 12000, Allowed: 10200, Copay: 3000, Plan: 7200, Patient: 3000, PA: true},
-				{Date: "2026-09-14", Covered: true, Billed: 12000, Allowed: 10200, Copay: 3000, Plan: 7200, Patient: 3000, PA: true},
-				{Date: "2026-09-17", Covered: true, Billed: 12000, Allowed: 10200, Copay: 3000, Over: 800, Plan: 6400, Patient: 3800, PA: true},
-				{Date: "2026-09-21", Covered: true, Billed: 12000, Allowed: 10200, Copay: 3000, Over: 7200, Plan: 0, Patient: 10200, PA: true},
+				{Date: "2026-08-03", Covered: true, Billed: 15000, Allowed: 12600, Copay: 3000, Plan: 9600, Patient: 3000},
+				{Date: "2026-08-06", Covered: true, Billed: 15000, Allowed: 12600, Copay: 3000, Plan: 9600, Patient: 3000},
+				{Date: "2026-08-10", Covered: true, Billed: 15000, Allowed: 12600, Copay: 3000, Plan: 9600, Patient: 3000},
+				{Date: "2026-08-13", Covered: true, Billed: 15000, Allowed: 12600, Copay: 3000, Plan: 9600, Patient: 3000},
+				{Date: "2026-08-17", Covered: true, Billed: 15000, Allowed: 12600, Copay: 3000, Plan: 9600, Patient: 3000},
+				{Date: "2026-08-20", Covered: true, Billed: 15000, Allowed: 12600, Copay: 3000, Plan: 9600, Patient: 3000},
+				{Date: "2026-08-24", Covered: true, Billed: 15000, Allowed: 12600, Copay: 3000, Plan: 9600, Patient: 3000, PA: true},
+				{Date: "2026-08-27", Covered: true, Billed: 15000, Allowed: 12600, Copay: 3000, Plan: 9600, Patient: 3000, PA: true},
+				{Date: "2026-08-31", Covered: true, Billed: 15000, Allowed: 12600, Copay: 3000, Plan: 9600, Patient: 3000, PA: true},
+				{Date: "2026-09-03", Covered: true, Billed: 15000, Allowed: 12600, Copay: 3000, Plan: 9600, Patient: 3000, PA: true},
+				{Date: "2026-09-07", Covered: true, Billed: 15000, Allowed: 12600, Copay: 3000, Over: 5600, Plan: 4000, Patient: 8600, PA: true},
+				{Date: "2026-09-10", Covered: true, Billed: 15000, Allowed: 12600, Copay: 3000, Over: 9600, Plan: 0, Patient: 12600, PA: true},
 			},
-			totals: Totals{Visits: 15, CoveredVisits: 15, BilledCents: 180000, AllowedCents: 153000, PlanCents: 100000,
-				PatientCents: 53000, CopayCents: 45000, OverCapCents: 8000},
-			after:      Accumulators{DeductibleMetCents: 50000, OOPMetCents: 95000, VisitsThisYear: 15, VisitsLast90Days: 15, VisitsThisMonth: 6},
+			totals: Totals{Visits: 12, CoveredVisits: 12, BilledCents: 180000, AllowedCents: 151200, PlanCents: 100000,
+				PatientCents: 51200, CopayCents: 36000, OverCapCents: 15200},
+			after:      Accumulators{DeductibleMetCents: 50000, OOPMetCents: 86000, VisitsThisYear: 12, VisitsLast90Days: 12, VisitsThisMonth: 3},
 			wantAssume: []string{"at most $1,000.00 a benefit year"},
 		},
 	}
