@@ -307,7 +307,7 @@ func (e *evaluation) limits(used Used) (int, bool) {
 		}
 	}
 	left, leftIfPending, beyondBase := -1, -1, false
-	var binding catalog.Window
+	var binding, bindingAtMost catalog.Window // caps with answered / all extensions
 	for _, w := range l.Windows {
 		n, ok := used(w)
 		if !ok {
@@ -315,9 +315,11 @@ func (e *evaluation) limits(used Used) (int, bool) {
 		}
 		if m := max(w.Visits+bonus-n, 0); left < 0 || m < left {
 			left, binding = m, w
+			binding.Visits += bonus // the cap in force, extensions included
 		}
 		if m := max(w.Visits+bonus+pendingBonus-n, 0); leftIfPending < 0 || m < leftIfPending {
-			leftIfPending = m
+			leftIfPending, bindingAtMost = m, w
+			bindingAtMost.Visits += bonus + pendingBonus
 		}
 		beyondBase = beyondBase || n >= w.Visits
 	}
@@ -346,7 +348,7 @@ func (e *evaluation) limits(used Used) (int, bool) {
 			e.fail(fmt.Sprintf("Not covered: the limit of %s is reached, and the %d more visits need %s, which is not the case.",
 				WindowText(binding), deniedExt[0].Visits, factText(deniedExt[0].Requires)))
 		default:
-			e.fail(fmt.Sprintf("Not covered: visit limit reached (%s).", WindowText(binding)))
+			e.fail(fmt.Sprintf("Not covered: visit limit reached (%s).", WindowText(bindingAtMost)))
 		}
 	}
 	return left, true
