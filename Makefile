@@ -7,7 +7,7 @@ GO ?= go
 build: ; CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/acucover ./cmd/acucover
 run: ; $(GO) run ./cmd/acucover serve
 test: ; $(GO) test -race -shuffle=on -count=1 ./...
-lint: ; $(GO) vet ./... && test -z "$$(gofmt -l . | tee /dev/stderr)"
+lint: ; $(GO) vet ./... && files="$$(gofmt -l .)" && { [ -z "$$files" ] || { echo "gofmt needed: $$files" >&2; exit 1; }; }
 fmt: ; gofmt -w .
 chart-test: ; charts/acucover/test.sh
 image: ; docker build --build-arg VERSION=$(VERSION) -t acucover:$(VERSION) .

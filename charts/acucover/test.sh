@@ -39,6 +39,7 @@ promtool test rules tests/rules_test.yaml
 
 echo "--- chartcheck (strict decode, cross-object, rule-test mutation, metrics, Dockerfile)"
 cd chartcheck
-test -z "$(gofmt -l . | tee /dev/stderr)"
+# No `tee /dev/stderr`: it truncates a log file that stdout and stderr share.
+unformatted="$(gofmt -l .)"; [ -z "$unformatted" ] || { echo "gofmt needed: $unformatted" >&2; exit 1; }
 go vet ./...
 go test -count=1 ./...
