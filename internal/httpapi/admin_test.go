@@ -18,7 +18,7 @@ import (
 // adminOnly are the routes an editor may not use; every other admin route
 // needs editor.
 var adminOnly = map[string]bool{
-	"PUT /v1/admin/catalog":                 true,
+	"PUT /v1/admin/catalog":                true,
 	"POST /v1/admin/revisions/:id/restore": true,
 }
 

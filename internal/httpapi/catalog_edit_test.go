@@ -30,7 +30,7 @@ func TestHostileTextStoredVerbatim(t *testing.T) {
 			CostSharing: []catalog.CostSharing{{Network: catalog.InNetwork, Note: text}},
 			Sources:     []catalog.Source{{Title: text, URL: "https://example.org/?q=" + "x"}}}
 		cond := catalog.Condition{ID: "hostile_cond_" + string(rune('a'+i)), Name: text, Evidence: text,
-			ICD10: []string{"Y9" + string(rune('0'+i)) + ".1"},
+			ICD10:   []string{"Y9" + string(rune('0'+i)) + ".1"},
 			Sources: []catalog.Source{{Title: text, URL: "https://example.org/c"}}}
 		rule := catalog.Rule{ID: "hostile-rule-" + string(rune('a'+i)), Plan: planID, States: catalog.AllOf, Conditions: catalog.AllOf,
 			Status: catalog.NotCovered, Summary: text, Notes: []string{text},
@@ -160,7 +160,7 @@ func TestCatalogUploadAndRestore(t *testing.T) {
 	var page struct {
 		Entries []struct {
 			Operation, Action, Key string
-			ResourceID         string `json:"resource_id"`
+			ResourceID             string `json:"resource_id"`
 		} `json:"entries"`
 		Next *string `json:"next"`
 	}
