@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -22,6 +24,10 @@ type Config struct {
 	ShutdownTimeout time.Duration // --shutdown-timeout, ACUCOVER_SHUTDOWN_TIMEOUT
 	MaxBodyBytes    int64         // --max-body-bytes, ACUCOVER_MAX_BODY_BYTES
 	LogLevel        string        // --log-level, ACUCOVER_LOG_LEVEL
+	PublicAccess    string        // --public-access, ACUCOVER_PUBLIC_ACCESS: open or key
+	RateLimit       float64       // --rate-limit, ACUCOVER_RATE_LIMIT: requests/s per client; 0 disables
+	RateBurst       int           // --rate-burst, ACUCOVER_RATE_BURST
+	TrustedProxies  []string      // --trusted-proxies, ACUCOVER_TRUSTED_PROXIES: comma-separated IPs/CIDRs
 }
 
 func defaultConfig() Config {
@@ -33,6 +39,11 @@ func defaultConfig() Config {
 		ShutdownTimeout: 15 * time.Second,
 		MaxBodyBytes:    1 << 20,
 		LogLevel:        "info",
+		PublicAccess:    "open",
+		// Generous for one person or widget, low enough that one client
+		// cannot monopolize a replica; billing staff use batches.
+		RateLimit: 50,
+		RateBurst: 100,
 	}
 }
 
@@ -60,6 +71,10 @@ func parseConfig(name string, args []string, getenv func(string) string) (Config
 	env("ACUCOVER_SHUTDOWN_TIMEOUT", dur(&c.ShutdownTimeout))
 	env("ACUCOVER_MAX_BODY_BYTES", func(v string) (err error) { c.MaxBodyBytes, err = strconv.ParseInt(v, 10, 64); return err })
 	env("ACUCOVER_LOG_LEVEL", str(&c.LogLevel))
+	env("ACUCOVER_PUBLIC_ACCESS", str(&c.PublicAccess))
+	env("ACUCOVER_RATE_LIMIT", func(v string) (err error) { c.RateLimit, err = strconv.ParseFloat(v, 64); return err })
+	env("ACUCOVER_RATE_BURST", func(v string) (err error) { c.RateBurst, err = strconv.Atoi(v); return err })
+	env("ACUCOVER_TRUSTED_PROXIES", func(v string) error { c.TrustedProxies = splitList(v); return nil })
 
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address for the API (ACUCOVER_ADDR)")
@@ -71,6 +86,11 @@ func parseConfig(name string, args []string, getenv func(string) string) (Config
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "graceful shutdown limit (ACUCOVER_SHUTDOWN_TIMEOUT)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "request body limit in bytes (ACUCOVER_MAX_BODY_BYTES)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (ACUCOVER_LOG_LEVEL)")
+	fs.StringVar(&c.PublicAccess, "public-access", c.PublicAccess, "open, or key: the public read routes need an API key (ACUCOVER_PUBLIC_ACCESS)")
+	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per second per client (key, else IP); 0 disables (ACUCOVER_RATE_LIMIT)")
+	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests a client may burst above the rate (ACUCOVER_RATE_BURST)")
+	fs.Func("trusted-proxies", "comma-separated proxy IPs/CIDRs whose X-Forwarded-For names the client; default none (ACUCOVER_TRUSTED_PROXIES)",
+		func(v string) error { c.TrustedProxies = splitList(v); return nil })
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -81,6 +101,17 @@ func parseConfig(name string, args []string, getenv func(string) string) (Config
 		errs = append(errs, err)
 	}
 	return c, errors.Join(errs...)
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for p := range strings.SplitSeq(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Validate reports every problem with c at once.
@@ -109,6 +140,28 @@ func (c Config) Validate() error {
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("max-body-bytes must be at least 1024"))
 	}
+	switch c.PublicAccess {
+	case "open":
+	case "key":
+		if c.DatabaseURL == "" {
+			errs = append(errs, errors.New("public-access key needs DATABASE_URL: API keys live in PostgreSQL"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("public-access %q is not open or key", c.PublicAccess))
+	}
+	if c.RateLimit < 0 || math.IsNaN(c.RateLimit) || math.IsInf(c.RateLimit, 0) {
+		errs = append(errs, errors.New("rate-limit must be 0 (off) or a positive number of requests per second"))
+	}
+	if c.RateLimit > 0 && c.RateBurst < 1 {
+		errs = append(errs, errors.New("rate-burst must be at least 1"))
+	}
+	for _, p := range c.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				errs = append(errs, fmt.Errorf("trusted-proxies: %q is not an IP address or CIDR", p))
+			}
+		}
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -128,6 +181,7 @@ func (c Config) String() string {
 			db = u.Redacted()
 		}
 	}
-	return fmt.Sprintf("addr=%s metrics_addr=%s catalog=%q database_url=%q refresh_interval=%s db_start_timeout=%s shutdown_timeout=%s max_body_bytes=%d log_level=%s",
-		c.Addr, c.MetricsAddr, c.CatalogFile, db, c.RefreshInterval, c.DBStartTimeout, c.ShutdownTimeout, c.MaxBodyBytes, c.LogLevel)
+	return fmt.Sprintf("addr=%s metrics_addr=%s catalog=%q database_url=%q refresh_interval=%s db_start_timeout=%s shutdown_timeout=%s max_body_bytes=%d log_level=%s public_access=%s rate_limit=%g rate_burst=%d trusted_proxies=%q",
+		c.Addr, c.MetricsAddr, c.CatalogFile, db, c.RefreshInterval, c.DBStartTimeout, c.ShutdownTimeout, c.MaxBodyBytes, c.LogLevel,
+		c.PublicAccess, c.RateLimit, c.RateBurst, strings.Join(c.TrustedProxies, ","))
 }

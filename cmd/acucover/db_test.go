@@ -116,6 +116,9 @@ func TestMigrateCommand(t *testing.T) {
 		want string
 	}{
 		{[]string{"migrate", "status"}, "0001_catalog\tapplied"},
+		{[]string{"migrate", "status"}, "0002_access_audit\tapplied"},
+		{[]string{"migrate", "down"}, "down 0002_access_audit"},
+		{[]string{"migrate", "status"}, "0002_access_audit\tpending"},
 		{[]string{"migrate", "down"}, "down 0001_catalog"},
 		{[]string{"migrate", "status"}, "0001_catalog\tpending"},
 		{[]string{"migrate", "down"}, "nothing to do"},

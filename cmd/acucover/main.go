@@ -8,6 +8,7 @@
 //	acucover export [--revision ID]   print a stored catalog as YAML
 //	acucover revisions         list stored catalog revisions
 //	acucover version           print the version
+//	acucover keys create|list|revoke   manage API keys
 //	acucover healthcheck       probe a running server (for container health checks)
 package main
 
@@ -50,6 +51,8 @@ commands:
                        print a stored catalog revision as YAML
   revisions            list stored catalog revisions
   version              print the version
+  keys create --name NAME --role reader|editor|admin | keys list | keys revoke NAME
+                       manage API keys (the new key is printed once)
   healthcheck [--url URL]
                        GET URL (default: this host's /healthz on ACUCOVER_ADDR's port);
                        exit 0 on 2xx, 1 otherwise
@@ -103,6 +106,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return nil
 	case "healthcheck":
 		return healthcheck(ctx, args, stdout, getenv)
+	case "keys":
+		return keys(ctx, args, stdout, stderr, getenv)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -240,6 +245,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		Version:      version,
 		Now:          time.Now,
 		MaxBodyBytes: cfg.MaxBodyBytes,
+		// Keys and editing need PostgreSQL; without it the admin routes
+		// answer 503 (config refuses --public-access key).
+		Keys:           keyStore(db),
+		Editor:         catalogEditor(db),
+		PublicAccess:   cfg.PublicAccess,
+		RateLimit:      cfg.RateLimit,
+		RateBurst:      cfg.RateBurst,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,

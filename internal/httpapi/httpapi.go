@@ -37,6 +37,21 @@ type Deps struct {
 	// Ready, if set, must also report true for /readyz to answer 200 (the
 	// PostgreSQL loader uses it to hold traffic until its first load).
 	Ready func() bool
+	// Keys verifies API keys and Editor reads and changes the catalog in
+	// its store of record (both *postgres.DB); nil without a database, when
+	// the admin routes answer 503 and no key is valid.
+	Keys   KeyStore
+	Editor CatalogEditor
+	// PublicAccess is PublicOpen (the default) or PublicKey: whether the
+	// public read routes need a key (any role). PublicKey needs Keys.
+	PublicAccess string
+	// RateLimit is each client's sustained requests per second, RateBurst
+	// its burst; RateLimit 0 disables rate limiting.
+	RateLimit float64
+	RateBurst int
+	// TrustedProxies are the proxy addresses or CIDRs whose
+	// X-Forwarded-For names the client; none by default.
+	TrustedProxies []string
 }
 
 const defaultMaxBodyBytes = 1 << 20
@@ -48,6 +63,7 @@ type api struct {
 	version string
 	now     func() time.Time
 	ready   func() bool
+	billing // keys, editing, rate limits (auth.go, admin.go, ratelimit.go)
 }
 
 // New returns the API handler. It panics if d.Store is nil, a wiring
@@ -61,6 +77,7 @@ func newEngine(d Deps) *gin.Engine {
 		panic("httpapi.New: Deps.Store is nil")
 	}
 	a := &api{store: d.Store, log: d.Logger, version: d.Version, now: d.Now, ready: d.Ready}
+	a.billing.init(d)
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -87,6 +104,9 @@ func newEngine(d Deps) *gin.Engine {
 		a.observe(),
 		a.recoverPanics(),
 		a.limitBody(limit),
+		a.authenticate(),
+		a.rateLimit(),
+		a.publicGate(),
 	)
 	r.NoRoute(a.handle(func(c *gin.Context) error {
 		return fmt.Errorf("%w: no resource at %s (GET /openapi.json describes the API)", errNoRoute, c.Request.URL.Path)
@@ -110,6 +130,7 @@ func (a *api) routes(r *gin.Engine) {
 	r.GET("/healthz", a.handle(a.healthz))
 	r.GET("/readyz", a.handle(a.readyz))
 	r.GET("/openapi.json", a.handle(serveOpenAPI))
+	a.mountBilling(r) // /v1/admin/… and /v1/coverage/batch (admin.go, batch.go)
 }
 
 // recoverPanics turns a panic below it into a logged 500 problem, so one bad

@@ -51,6 +51,16 @@ var problems = []struct {
 	{catalog.ErrRetiredCode, http.StatusUnprocessableEntity, "retired-code", "Retired ICD-10-CM code"},
 	{coverage.ErrContradictory, http.StatusUnprocessableEntity, "contradictory-input", "Contradictory input"},
 	{errNotReady, http.StatusServiceUnavailable, "not-ready", "Service not ready"},
+	{errUnauthorized, http.StatusUnauthorized, "unauthorized", "Unauthorized"},
+	{errForbidden, http.StatusForbidden, "forbidden", "Forbidden"},
+	{errUnknownResource, http.StatusNotFound, "unknown-resource", "Unknown resource"},
+	{errConflict, http.StatusConflict, "conflict", "Resource exists"},
+	{errPreconditionFailed, http.StatusPreconditionFailed, "precondition-failed", "Precondition failed"},
+	{errInvalidCatalog, http.StatusUnprocessableEntity, "invalid-catalog", "Invalid catalog"},
+	{errPreconditionRequired, http.StatusPreconditionRequired, "precondition-required", "Precondition required"},
+	{errRateLimited, http.StatusTooManyRequests, "rate-limited", "Too many requests"},
+	{errNeedsDatabase, http.StatusServiceUnavailable, "needs-database", "Needs PostgreSQL"},
+	{errUnavailable, http.StatusServiceUnavailable, "unavailable", "Temporarily unavailable"},
 }
 
 // internalProblem is the row for every error the table does not know.

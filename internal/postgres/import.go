@@ -76,45 +76,70 @@ func (db *DB) Import(ctx context.Context, snap *catalog.Snapshot, author, commen
 	err = db.inTx(ctx, nil, func(tx *sqlx.Tx) error {
 		const qLock = `SELECT pg_advisory_xact_lock($1)`
 		if _, err := tx.ExecContext(ctx, qLock, importLock); err != nil {
-			return err
-		}
-		const qFind = `
-			SELECT r.id, coalesce(h.revision_id = r.id, false) AS current
-			FROM catalog_revisions r LEFT JOIN catalog_head h ON true
-			WHERE r.content_hash = $1`
-		var found []struct {
-			ID      int64 `db:"id"`
-			Current bool  `db:"current"`
-		}
-		if err := tx.SelectContext(ctx, &found, qFind, hash); err != nil {
 			return notMigrated(err)
 		}
-		if len(found) == 1 {
-			id = found[0].ID
-			if found[0].Current {
-				return nil
-			}
-			return setHead(ctx, tx, id)
-		}
-		const qRevision = `
-			INSERT INTO catalog_revisions (author, comment, content_hash)
-			VALUES ($1, $2, $3) RETURNING id`
-		if err := tx.GetContext(ctx, &id, qRevision, author, comment, hash); err != nil {
+		prev, err := headRevision(ctx, tx)
+		if err != nil && !errors.Is(err, ErrNoCatalog) {
 			return err
 		}
-		created = true
-		w := &writer{ctx: ctx, tx: tx, rev: id, progress: cfg.progress}
-		for _, step := range []func(*catalog.Snapshot) error{w.plans, w.conditions, w.rules, w.feeSchedules, w.cashPrices} {
-			if err := step(c); err != nil {
-				return err
-			}
+		var moved bool
+		id, created, moved, err = importTx(ctx, tx, c, hash, author, comment, cfg.progress)
+		if err != nil || !moved {
+			return err
 		}
-		return setHead(ctx, tx, id)
+		// A whole-file import is audited as one row naming the revisions;
+		// the revisions themselves hold both contents.
+		var before any
+		if prev != 0 {
+			before = map[string]string{"revision": strconv.FormatInt(prev, 10)}
+		}
+		return insertAudit(ctx, tx, auditRow{
+			Actor: author, Operation: "import", Resource: "catalog", Action: "replace",
+			Before: before, After: map[string]string{"revision": strconv.FormatInt(id, 10)},
+			Revision: id, Comment: comment,
+		})
 	})
 	if err != nil {
 		return "", false, fmt.Errorf("import catalog: %w", describe(err))
 	}
 	return strconv.FormatInt(id, 10), created, nil
+}
+
+// importTx stores c (canonical, validated, with content hash hash) in tx,
+// which must hold importLock, and makes it head: a new revision (created),
+// or the stored revision with the same content. moved reports whether the
+// head changed.
+func importTx(ctx context.Context, tx *sqlx.Tx, c *catalog.Snapshot, hash, author, comment string, progress func(Progress)) (id int64, created, moved bool, err error) {
+	const qFind = `
+		SELECT r.id, coalesce(h.revision_id = r.id, false) AS current
+		FROM catalog_revisions r LEFT JOIN catalog_head h ON true
+		WHERE r.content_hash = $1`
+	var found []struct {
+		ID      int64 `db:"id"`
+		Current bool  `db:"current"`
+	}
+	if err := tx.SelectContext(ctx, &found, qFind, hash); err != nil {
+		return 0, false, false, notMigrated(err)
+	}
+	if len(found) == 1 {
+		if found[0].Current {
+			return found[0].ID, false, false, nil
+		}
+		return found[0].ID, false, true, setHead(ctx, tx, found[0].ID)
+	}
+	const qRevision = `
+		INSERT INTO catalog_revisions (author, comment, content_hash)
+		VALUES ($1, $2, $3) RETURNING id`
+	if err := tx.GetContext(ctx, &id, qRevision, author, comment, hash); err != nil {
+		return 0, false, false, err
+	}
+	w := &writer{ctx: ctx, tx: tx, rev: id, progress: progress}
+	for _, step := range []func(*catalog.Snapshot) error{w.plans, w.conditions, w.rules, w.feeSchedules, w.cashPrices} {
+		if err := step(c); err != nil {
+			return 0, false, false, err
+		}
+	}
+	return id, true, true, setHead(ctx, tx, id)
 }
 
 // setHead points catalog_head at revision id and notifies listeners on

@@ -12,17 +12,12 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/history"
 )
 
-// Revision describes one stored catalog revision.
-type Revision struct {
-	ID          string
-	CreatedAt   time.Time
-	Author      string
-	Comment     string
-	ContentHash string
-	Current     bool // it is the head revision, the one served
-}
+// Revision describes one stored catalog revision. It is history.Revision, so
+// the HTTP API can list revisions without importing this package.
+type Revision = history.Revision
 
 // LoadCatalog reads the head revision: the catalog being served. It reads
 // every table in one read-only REPEATABLE READ transaction, so the snapshot is

@@ -1,0 +1,804 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/acucover/acucover/internal/access"
+	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/history"
+	"github.com/gin-gonic/gin"
+)
+
+// CatalogEditor reads and changes the catalog in its store of record, and
+// reads the audit log. *postgres.DB implements it.
+//
+// Edit loads the head revision, passes it to fn and stores fn's result as
+// the new head with an audit entry per changed resource, in one transaction
+// during which no other writer runs; it returns the head revision after the
+// edit and the changes. An invalid result is catalog.Problems; an error of
+// fn is returned wrapped.
+type CatalogEditor interface {
+	HeadRevision(ctx context.Context) (string, error)
+	LoadCatalog(ctx context.Context) (*catalog.Snapshot, error)
+	LoadRevision(ctx context.Context, id string) (*catalog.Snapshot, error)
+	Revisions(ctx context.Context) ([]history.Revision, error)
+	Edit(ctx context.Context, actor, operation, comment string, fn func(cur *catalog.Snapshot) (*catalog.Snapshot, error)) (string, []catalog.Change, error)
+	Audit(ctx context.Context, f history.Filter) ([]history.Entry, error)
+}
+
+// Errors of the editing API; each has a row in problems.
+var (
+	errUnknownResource      = errors.New("unknown resource")
+	errConflict             = errors.New("resource exists")
+	errPreconditionFailed   = errors.New("precondition failed")
+	errPreconditionRequired = errors.New("precondition required")
+	errInvalidCatalog       = errors.New("invalid catalog")
+)
+
+// maxCommentLength bounds X-Change-Comment.
+const maxCommentLength = 1000
+
+// resource describes one editable list of the catalog.
+type resource[T any] struct {
+	kind string // catalog.KindRule, …
+	path string // the URL segment: "rules"
+	list func(*catalog.Snapshot) *[]T
+	id   func(*T) *string
+}
+
+var (
+	plans = resource[catalog.Plan]{catalog.KindPlan, "plans",
+		func(s *catalog.Snapshot) *[]catalog.Plan { return &s.Plans }, func(v *catalog.Plan) *string { return &v.ID }}
+	conditions = resource[catalog.Condition]{catalog.KindCondition, "conditions",
+		func(s *catalog.Snapshot) *[]catalog.Condition { return &s.Conditions }, func(v *catalog.Condition) *string { return &v.ID }}
+	rules = resource[catalog.Rule]{catalog.KindRule, "rules",
+		func(s *catalog.Snapshot) *[]catalog.Rule { return &s.Rules }, func(v *catalog.Rule) *string { return &v.ID }}
+	feeSchedules = resource[catalog.FeeSchedule]{catalog.KindFeeSchedule, "fee-schedules",
+		func(s *catalog.Snapshot) *[]catalog.FeeSchedule { return &s.FeeSchedules }, func(v *catalog.FeeSchedule) *string { return &v.ID }}
+)
+
+// mountBilling registers the admin and batch routes and sets which proxies
+// may name the client in X-Forwarded-For. Gin trusts every proxy by
+// default, which would let any client choose its rate-limit bucket; here
+// none is trusted unless configured, so c.ClientIP is the peer address.
+func (a *api) mountBilling(r *gin.Engine) {
+	if err := r.SetTrustedProxies(a.trustedProxies); err != nil {
+		panic("httpapi.New: Deps.TrustedProxies: " + err.Error()) // config validates them first
+	}
+	a.adminRoutes(r)
+	a.batchRoutes(r)
+}
+
+// adminRoutes registers the editing API. Every route needs a database and a
+// key of role editor, except those marked admin.
+func (a *api) adminRoutes(r *gin.Engine) {
+	g := r.Group("/v1/admin", a.require(access.Editor))
+	admin := a.require(access.Admin)
+	resourceRoutes(a, g, plans)
+	resourceRoutes(a, g, conditions)
+	resourceRoutes(a, g, rules)
+	resourceRoutes(a, g, feeSchedules)
+	g.GET("/catalog", a.handle(a.getCatalog))
+	g.PUT("/catalog", admin, a.handle(a.putCatalog))
+	g.GET("/revisions", a.handle(a.listRevisions))
+	g.POST("/revisions/:id/restore", admin, a.handle(a.restoreRevision))
+	g.GET("/audit", a.handle(a.listAudit))
+}
+
+func resourceRoutes[T any](a *api, g *gin.RouterGroup, r resource[T]) {
+	g.GET("/"+r.path, a.handle(listResources(a, r)))
+	g.POST("/"+r.path, a.handle(createResource(a, r)))
+	g.GET("/"+r.path+"/:id", a.handle(getResource(a, r)))
+	g.PUT("/"+r.path+"/:id", a.handle(replaceResource(a, r)))
+	g.DELETE("/"+r.path+"/:id", a.handle(deleteResource(a, r)))
+}
+
+// current returns the head revision of the store of record, refreshing the
+// served index first if it is behind, so an editor reads what the next
+// write will check against (and reads its own writes). One cheap query when
+// the index is current. The lock keeps concurrent refreshes from swapping
+// an older revision in after a newer one.
+func (a *api) current(ctx context.Context) (*catalog.Snapshot, error) {
+	a.reloadMu.Lock()
+	defer a.reloadMu.Unlock()
+	_, err := a.store.Reload(ctx, func(ctx context.Context) (*catalog.Snapshot, error) {
+		head, err := a.editor.HeadRevision(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if head == a.store.Index().Revision() {
+			return &catalog.Snapshot{Revision: head}, nil
+		}
+		return a.editor.LoadCatalog(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load the current catalog: %w", err)
+	}
+	return a.store.Index().Snapshot(), nil
+}
+
+// refreshAfterWrite serves a committed change at once on this replica; the
+// others reload on the NOTIFY the commit sent. The change is committed, so a
+// failure here is only logged: the watcher retries.
+func (a *api) refreshAfterWrite(ctx context.Context) *catalog.Snapshot {
+	s, err := a.current(ctx)
+	if err != nil {
+		a.log.Warn("reload after a catalog change failed; the watcher will retry", "error", err.Error())
+		return a.store.Index().Snapshot()
+	}
+	return s
+}
+
+func find[T any](r resource[T], s *catalog.Snapshot, id string) int {
+	return slices.IndexFunc(*r.list(s), func(v T) bool { return *r.id(&v) == id })
+}
+
+// etagOf is a strong ETag of a resource: a hash of its canonical JSON, so it
+// is the same however the resource reached the server (YAML import, JSON
+// edit, database load).
+func etagOf(v any) (string, error) {
+	b, err := catalog.CanonicalJSON(v)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`, nil
+}
+
+// catalogETag is the whole catalog's ETag: its revision.
+func catalogETag(rev string) string { return `"` + rev + `"` }
+
+// ifMatch returns the entity tags of If-Match. Writes must be conditional,
+// so a missing header (or "*", which matches anything) is 428: an edit must
+// name the version it was based on, or it could silently overwrite another.
+func ifMatch(c *gin.Context) ([]string, error) {
+	h := strings.TrimSpace(c.GetHeader("If-Match"))
+	if h == "" {
+		return nil, fmt.Errorf("%w: send If-Match with the ETag from your GET, so your change cannot overwrite someone else's", errPreconditionRequired)
+	}
+	var tags []string
+	for t := range strings.SplitSeq(h, ",") {
+		t = strings.TrimSpace(t)
+		switch {
+		case t == "*":
+			return nil, fmt.Errorf("%w: If-Match: * matches any version and would overwrite changes you have not seen; send the ETag from your GET", errPreconditionRequired)
+		case strings.HasPrefix(t, "W/"):
+			// If-Match uses the strong comparison: a weak tag never matches.
+		case t != "":
+			if !strings.HasPrefix(t, `"`) {
+				t = `"` + t + `"` // forgiving of a shell that ate the quotes
+			}
+			tags = append(tags, t)
+		}
+	}
+	return tags, nil
+}
+
+func stale(what, now string) error {
+	return fmt.Errorf("%w: %s changed since you read it (its ETag is now %s); GET it again and reapply your change", errPreconditionFailed, what, now)
+}
+
+// changeComment is the optional X-Change-Comment, recorded with the
+// revision and in the audit log.
+func changeComment(c *gin.Context) (string, error) {
+	v := c.GetHeader("X-Change-Comment")
+	switch {
+	case !utf8.ValidString(v):
+		return "", fieldErr("X-Change-Comment", "is not valid UTF-8", errInvalidRequest)
+	case utf8.RuneCountInString(v) > maxCommentLength:
+		return "", fieldErr("X-Change-Comment", fmt.Sprintf("must be at most %d characters", maxCommentLength), errInvalidRequest)
+	case strings.ContainsRune(v, 0):
+		return "", fieldErr("X-Change-Comment", "must not contain NUL characters", errInvalidRequest)
+	}
+	return v, nil
+}
+
+// storable rejects text PostgreSQL cannot store: NUL characters, in text or
+// jsonb. Anything else is stored verbatim.
+func storable(v any) error {
+	b, err := catalog.CanonicalJSON(v)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errInvalidRequest, err)
+	}
+	if strings.Contains(string(b), `\u0000`) {
+		return fmt.Errorf("%w: the body contains a NUL character (\\u0000), which cannot be stored", errInvalidRequest)
+	}
+	return nil
+}
+
+// edit runs fn as an Edit by the request's key. An error of fn (a 404, 409
+// or 412 decided under the writers' lock) is answered as fn made it.
+func (a *api) edit(c *gin.Context, operation, comment string, fn func(cur *catalog.Snapshot) (*catalog.Snapshot, error)) (string, []catalog.Change, error) {
+	var own error
+	rev, changes, err := a.editor.Edit(c.Request.Context(), principal(c).Name, operation, comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+		next, err := fn(cur)
+		own = err
+		return next, err
+	})
+	if own != nil {
+		return "", nil, own
+	}
+	if err != nil {
+		return "", nil, editError(err)
+	}
+	return rev, changes, nil
+}
+
+// editError turns a failed Edit into a problem: catalog problems become a
+// 422 listing each with its location; the request's own errors pass.
+func editError(err error) error {
+	var ps catalog.Problems
+	if errors.As(err, &ps) {
+		return problemsError(ps, errInvalidCatalog)
+	}
+	return err
+}
+
+// problemsError lists catalog problems as the problem's errors[], each
+// with where it is (e.g. `rule "x"`).
+func problemsError(ps catalog.Problems, cause error) error {
+	e := &requestError{}
+	for _, p := range ps {
+		where := p.Where
+		if where == "" {
+			where = "catalog"
+		}
+		e.add(where, p.Msg, cause)
+	}
+	return e
+}
+
+func shortID(id string) string {
+	if len(id) > 64 {
+		id = id[:64] + "…"
+	}
+	return strconv.Quote(id)
+}
+
+type listBody[T any] struct {
+	Revision string `json:"revision"`
+	Items    []T    `json:"items"`
+}
+
+func listResources[T any](a *api, r resource[T]) handlerFunc {
+	return func(c *gin.Context) error {
+		if _, err := queryParams(c); err != nil {
+			return err
+		}
+		s, err := a.current(c.Request.Context())
+		if err != nil {
+			return err
+		}
+		items := *r.list(s)
+		if items == nil {
+			items = []T{}
+		}
+		c.Header("ETag", catalogETag(s.Revision))
+		c.PureJSON(http.StatusOK, listBody[T]{Revision: s.Revision, Items: items})
+		return nil
+	}
+}
+
+func getResource[T any](a *api, r resource[T]) handlerFunc {
+	return func(c *gin.Context) error {
+		if _, err := queryParams(c); err != nil {
+			return err
+		}
+		s, err := a.current(c.Request.Context())
+		if err != nil {
+			return err
+		}
+		id := c.Param("id")
+		i := find(r, s, id)
+		if i < 0 {
+			return fmt.Errorf("%w: no %s %s in catalog revision %s", errUnknownResource, r.kind, shortID(id), s.Revision)
+		}
+		return writeResource(c, http.StatusOK, &(*r.list(s))[i])
+	}
+}
+
+// writeResource answers v with its ETag.
+func writeResource(c *gin.Context, status int, v any) error {
+	tag, err := etagOf(v)
+	if err != nil {
+		return err
+	}
+	c.Header("ETag", tag)
+	c.PureJSON(status, v)
+	return nil
+}
+
+// decodeResource reads a JSON body into a T: strictly, so a field the
+// catalog does not have is refused rather than dropped.
+func decodeResource[T any](c *gin.Context) (*T, error) {
+	if err := requireJSON(c.GetHeader("Content-Type")); err != nil {
+		return nil, err
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return nil, err
+	}
+	v := new(T)
+	if err := decodeStrict(body, v); err != nil {
+		return nil, err
+	}
+	if err := storable(v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func createResource[T any](a *api, r resource[T]) handlerFunc {
+	return func(c *gin.Context) error {
+		comment, err := changeComment(c)
+		if err != nil {
+			return err
+		}
+		v, err := decodeResource[T](c)
+		if err != nil {
+			return err
+		}
+		id := *r.id(v)
+		if id == "" {
+			return fieldErr("id", "is required", errInvalidRequest)
+		}
+		if !catalog.ValidID(id) {
+			return fieldErr("id", fmt.Sprintf("%s must be lower-case letters, digits, '_' or '-', starting with a letter (at most 64)", shortID(id)), errInvalidRequest)
+		}
+		ctx := c.Request.Context()
+		_, _, err = a.edit(c, "edit", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+			if find(r, cur, id) >= 0 {
+				return nil, fmt.Errorf("%w: %s %q exists; change it with PUT /v1/admin/%s/%s and If-Match", errConflict, r.kind, id, r.path, id)
+			}
+			*r.list(cur) = append(*r.list(cur), *v)
+			return cur, nil
+		})
+		if err != nil {
+			return err
+		}
+		s := a.refreshAfterWrite(ctx)
+		if i := find(r, s, id); i >= 0 {
+			v = &(*r.list(s))[i]
+		}
+		c.Header("Location", "/v1/admin/"+r.path+"/"+id)
+		return writeResource(c, http.StatusCreated, v)
+	}
+}
+
+func replaceResource[T any](a *api, r resource[T]) handlerFunc {
+	return func(c *gin.Context) error {
+		tags, err := ifMatch(c)
+		if err != nil {
+			return err
+		}
+		comment, err := changeComment(c)
+		if err != nil {
+			return err
+		}
+		v, err := decodeResource[T](c)
+		if err != nil {
+			return err
+		}
+		id := c.Param("id")
+		switch *r.id(v) {
+		case "":
+			*r.id(v) = id
+		case id:
+		default:
+			return fieldErr("id", fmt.Sprintf("must be %s, the id in the path; to rename, POST the new id and DELETE the old one", shortID(id)), errInvalidRequest)
+		}
+		ctx := c.Request.Context()
+		_, _, err = a.edit(c, "edit", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+			items := *r.list(cur)
+			i := find(r, cur, id)
+			if i < 0 {
+				return nil, fmt.Errorf("%w: no %s %s; create it with POST /v1/admin/%s", errUnknownResource, r.kind, shortID(id), r.path)
+			}
+			// The ETag is checked here, under the writers' lock, against
+			// the stored version: no write can slip in between.
+			tag, err := etagOf(&items[i])
+			if err != nil {
+				return nil, err
+			}
+			if !slices.Contains(tags, tag) {
+				return nil, stale(r.kind+" "+strconv.Quote(id), tag)
+			}
+			items[i] = *v
+			return cur, nil
+		})
+		if err != nil {
+			return err
+		}
+		s := a.refreshAfterWrite(ctx)
+		if i := find(r, s, id); i >= 0 {
+			v = &(*r.list(s))[i]
+		}
+		return writeResource(c, http.StatusOK, v)
+	}
+}
+
+func deleteResource[T any](a *api, r resource[T]) handlerFunc {
+	return func(c *gin.Context) error {
+		tags, err := ifMatch(c)
+		if err != nil {
+			return err
+		}
+		comment, err := changeComment(c)
+		if err != nil {
+			return err
+		}
+		id := c.Param("id")
+		ctx := c.Request.Context()
+		_, _, err = a.edit(c, "edit", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+			i := find(r, cur, id)
+			if i < 0 {
+				return nil, fmt.Errorf("%w: no %s %s", errUnknownResource, r.kind, shortID(id))
+			}
+			tag, err := etagOf(&(*r.list(cur))[i])
+			if err != nil {
+				return nil, err
+			}
+			if !slices.Contains(tags, tag) {
+				return nil, stale(r.kind+" "+strconv.Quote(id), tag)
+			}
+			*r.list(cur) = slices.Delete(*r.list(cur), i, i+1)
+			return cur, nil
+		})
+		if err != nil {
+			return err
+		}
+		a.refreshAfterWrite(ctx)
+		c.Status(http.StatusNoContent)
+		return nil
+	}
+}
+
+// yamlTypes are the media types of a YAML catalog.
+var yamlTypes = []string{"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
+
+func wantsYAML(accept string) bool {
+	for part := range strings.SplitSeq(accept, ",") {
+		mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part))
+		if slices.Contains(yamlTypes, mt) {
+			return true
+		}
+	}
+	return false
+}
+
+// getCatalog answers the whole current catalog, as JSON or (Accept: a YAML
+// type) as the YAML document acucover validate and import read.
+func (a *api) getCatalog(c *gin.Context) error {
+	if _, err := queryParams(c); err != nil {
+		return err
+	}
+	s, err := a.current(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	c.Header("ETag", catalogETag(s.Revision))
+	if wantsYAML(c.GetHeader("Accept")) {
+		out, err := catalog.Marshal(s)
+		if err != nil {
+			return err
+		}
+		c.Data(http.StatusOK, "application/yaml", out)
+		return nil
+	}
+	c.PureJSON(http.StatusOK, s)
+	return nil
+}
+
+// changeSummary lists changed ids per kind, for a dry run or an upload.
+type changeSummary struct {
+	Added   []string `json:"added"`
+	Removed []string `json:"removed"`
+	Changed []string `json:"changed"`
+}
+
+type catalogChange struct {
+	DryRun   bool                     `json:"dry_run"`
+	Revision string                   `json:"revision"`
+	Previous string                   `json:"previous"`
+	Changes  map[string]changeSummary `json:"changes"`
+}
+
+// kindKeys names each kind in a change summary.
+var kindKeys = map[string]string{
+	catalog.KindPlan: "plans", catalog.KindCondition: "conditions", catalog.KindRule: "rules",
+	catalog.KindFeeSchedule: "fee_schedules", catalog.KindCashPrice: "cash_prices",
+}
+
+func summarize(changes []catalog.Change) map[string]changeSummary {
+	out := map[string]changeSummary{}
+	for _, k := range kindKeys {
+		out[k] = changeSummary{Added: []string{}, Removed: []string{}, Changed: []string{}}
+	}
+	for _, ch := range changes {
+		s := out[kindKeys[ch.Kind]]
+		switch ch.Action {
+		case catalog.Create:
+			s.Added = append(s.Added, ch.ID)
+		case catalog.Delete:
+			s.Removed = append(s.Removed, ch.ID)
+		default:
+			s.Changed = append(s.Changed, ch.ID)
+		}
+		out[kindKeys[ch.Kind]] = s
+	}
+	return out
+}
+
+// putCatalog replaces the whole catalog with the body (YAML or JSON by
+// Content-Type). With dry_run=true it only validates and answers the diff
+// against the current revision.
+func (a *api) putCatalog(c *gin.Context) error {
+	q, err := queryParams(c, "dry_run")
+	if err != nil {
+		return err
+	}
+	dry := false
+	if v, ok := q["dry_run"]; ok {
+		if dry, err = strconv.ParseBool(v); err != nil {
+			return fieldErr("dry_run", "must be true or false", errInvalidRequest)
+		}
+	}
+	var tags []string
+	if !dry {
+		if tags, err = ifMatch(c); err != nil {
+			return err
+		}
+	}
+	comment, err := changeComment(c)
+	if err != nil {
+		return err
+	}
+	ct := c.GetHeader("Content-Type")
+	mt, _, _ := mime.ParseMediaType(ct)
+	if !slices.Contains(yamlTypes, mt) {
+		if err := requireJSON(ct); err != nil {
+			return fmt.Errorf("%w: send the catalog as application/json or application/yaml", errUnsupportedMedia)
+		}
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	if !utf8.Valid(body) {
+		return fmt.Errorf("%w: the body is not valid UTF-8", errInvalidRequest)
+	}
+	next, _, err := catalog.Parse(body)
+	var ps catalog.Problems
+	if errors.As(err, &ps) {
+		return problemsError(ps, errInvalidRequest)
+	} else if err != nil {
+		return fmt.Errorf("%w: %v", errInvalidRequest, err)
+	}
+	next.Revision = "" // the database names revisions
+	if err := storable(next); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	if dry {
+		cur, err := a.current(ctx)
+		if err != nil {
+			return err
+		}
+		if ps := catalog.Validate(next, nil); len(ps) > 0 {
+			return problemsError(ps, errInvalidCatalog)
+		}
+		changes, err := catalog.Diff(cur, next)
+		if err != nil {
+			return err
+		}
+		c.PureJSON(http.StatusOK, catalogChange{DryRun: true, Revision: cur.Revision, Previous: cur.Revision, Changes: summarize(changes)})
+		return nil
+	}
+	var prev string
+	rev, changes, err := a.edit(c, "upload", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+		prev = cur.Revision
+		if !slices.Contains(tags, catalogETag(cur.Revision)) {
+			return nil, stale("the catalog", catalogETag(cur.Revision))
+		}
+		return next, nil
+	})
+	if err != nil {
+		return err
+	}
+	a.refreshAfterWrite(ctx)
+	c.Header("ETag", catalogETag(rev))
+	c.PureJSON(http.StatusOK, catalogChange{Revision: rev, Previous: prev, Changes: summarize(changes)})
+	return nil
+}
+
+type revisionView struct {
+	ID          string    `json:"id"`
+	CreatedAt   time.Time `json:"created_at"`
+	Author      string    `json:"author"`
+	Comment     string    `json:"comment"`
+	ContentHash string    `json:"content_hash"`
+	Current     bool      `json:"current"`
+}
+
+func (a *api) listRevisions(c *gin.Context) error {
+	q, err := queryParams(c, "limit", "before")
+	if err != nil {
+		return err
+	}
+	limit, before, err := pageParams(q)
+	if err != nil {
+		return err
+	}
+	revs, err := a.editor.Revisions(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Revisions []revisionView `json:"revisions"`
+		Next      *string        `json:"next"`
+	}{Revisions: []revisionView{}}
+	for _, r := range revs { // newest first
+		if n, _ := strconv.ParseInt(r.ID, 10, 64); before > 0 && n >= before {
+			continue
+		}
+		if len(out.Revisions) == limit {
+			next := out.Revisions[limit-1].ID
+			out.Next = &next
+			break
+		}
+		out.Revisions = append(out.Revisions, revisionView(r))
+	}
+	c.PureJSON(http.StatusOK, out)
+	return nil
+}
+
+const (
+	defaultPage = 50
+	maxPage     = 500
+)
+
+// pageParams reads limit (1–500, default 50) and the before cursor.
+func pageParams(q map[string]string) (limit int, before int64, err error) {
+	var e requestError
+	limit = defaultPage
+	if v, ok := q["limit"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPage {
+			e.add("limit", fmt.Sprintf("must be a whole number from 1 to %d", maxPage), errInvalidRequest)
+		}
+		limit = n
+	}
+	if v, ok := q["before"]; ok {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			e.add("before", "must be a positive whole number (the next cursor of the previous page)", errInvalidRequest)
+		}
+		before = n
+	}
+	return limit, before, e.err()
+}
+
+func (a *api) restoreRevision(c *gin.Context) error {
+	tags, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	comment, err := changeComment(c)
+	if err != nil {
+		return err
+	}
+	id := c.Param("id")
+	ctx := c.Request.Context()
+	revs, err := a.editor.Revisions(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(revs, func(r history.Revision) bool { return r.ID == id }) {
+		return fmt.Errorf("%w: no catalog revision %s (GET /v1/admin/revisions lists them)", errUnknownResource, shortID(id))
+	}
+	old, err := a.editor.LoadRevision(ctx, id)
+	if err != nil {
+		return err
+	}
+	old.Revision = ""
+	var prev string
+	rev, changes, err := a.edit(c, "restore", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+		prev = cur.Revision
+		if !slices.Contains(tags, catalogETag(cur.Revision)) {
+			return nil, stale("the catalog", catalogETag(cur.Revision))
+		}
+		return old, nil
+	})
+	if err != nil {
+		return err
+	}
+	a.refreshAfterWrite(ctx)
+	c.Header("ETag", catalogETag(rev))
+	c.PureJSON(http.StatusOK, catalogChange{Revision: rev, Previous: prev, Changes: summarize(changes)})
+	return nil
+}
+
+// auditResources are the audit log's resource kinds.
+var auditResources = []string{catalog.KindPlan, catalog.KindCondition, catalog.KindRule, catalog.KindFeeSchedule, catalog.KindCashPrice, "catalog", "api_key"}
+
+type auditView struct {
+	ID         int64     `json:"id"`
+	At         time.Time `json:"at"`
+	Key        string    `json:"key"`
+	Operation  string    `json:"operation"`
+	Resource   string    `json:"resource"`
+	ResourceID string    `json:"resource_id"`
+	Action     string    `json:"action"`
+	Before     any       `json:"before"`
+	After      any       `json:"after"`
+	Revision   *string   `json:"revision"`
+	Comment    string    `json:"comment"`
+}
+
+func (a *api) listAudit(c *gin.Context) error {
+	q, err := queryParams(c, "resource", "resource_id", "key", "from", "to", "before", "limit")
+	if err != nil {
+		return err
+	}
+	limit, before, err := pageParams(q)
+	if err != nil {
+		return err
+	}
+	f := history.Filter{Resource: q["resource"], ResourceID: q["resource_id"], Actor: q["key"], Before: before, Limit: limit}
+	var e requestError
+	if f.Resource != "" && !slices.Contains(auditResources, f.Resource) {
+		e.add("resource", "must be one of "+strings.Join(auditResources, ", "), errInvalidRequest)
+	}
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v, ok := q[p.name]; ok {
+			if *p.t, err = time.Parse(time.RFC3339, v); err != nil {
+				e.add(p.name, "must be an RFC 3339 time, e.g. 2026-03-01T00:00:00Z", errInvalidRequest)
+			}
+		}
+	}
+	if err := e.err(); err != nil {
+		return err
+	}
+	entries, err := a.editor.Audit(c.Request.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Entries []auditView `json:"entries"`
+		Next    *string     `json:"next"`
+	}{Entries: make([]auditView, 0, len(entries))}
+	for _, en := range entries {
+		v := auditView{ID: en.ID, At: en.At, Key: en.Actor, Operation: en.Operation, Resource: en.Resource,
+			ResourceID: en.ResourceID, Action: en.Action, Comment: en.Comment}
+		if en.Before != nil {
+			v.Before = en.Before
+		}
+		if en.After != nil {
+			v.After = en.After
+		}
+		if en.Revision != "" {
+			v.Revision = &en.Revision
+		}
+		out.Entries = append(out.Entries, v)
+	}
+	if len(entries) == limit {
+		next := strconv.FormatInt(entries[len(entries)-1].ID, 10)
+		out.Next = &next
+	}
+	c.PureJSON(http.StatusOK, out)
+	return nil
+}

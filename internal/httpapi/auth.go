@@ -1,0 +1,177 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/acucover/acucover/internal/access"
+	"github.com/gin-gonic/gin"
+)
+
+// KeyStore verifies API keys. *postgres.DB implements it. Authenticate
+// returns access.ErrInvalidKey for a malformed, unknown or revoked key, and
+// any other error when it could not check (the database is down).
+type KeyStore interface {
+	Authenticate(ctx context.Context, secret string) (access.Principal, error)
+}
+
+// Public access modes (Deps.PublicAccess).
+const (
+	// PublicOpen serves the public read endpoints to anyone.
+	PublicOpen = "open"
+	// PublicKey serves them only to requests with a valid key of any role.
+	PublicKey = "key"
+)
+
+// Errors of authentication and authorization; each has a row in problems.
+var (
+	errUnauthorized  = errors.New("unauthorized")
+	errForbidden     = errors.New("forbidden")
+	errNeedsDatabase = errors.New("needs PostgreSQL")
+	errUnavailable   = errors.New("temporarily unavailable")
+)
+
+// authKey is where authenticate leaves its authResult in the Gin context.
+const authKey = "acucover.auth"
+
+// authResult is what the request's Authorization header proved. Without a
+// header, presented is false and the request is anonymous.
+type authResult struct {
+	presented bool
+	principal access.Principal
+	err       error // errUnauthorized or errUnavailable when presented
+}
+
+func authOf(c *gin.Context) authResult {
+	v, _ := c.Get(authKey)
+	r, _ := v.(authResult)
+	return r
+}
+
+// unauthenticatedPaths never look at keys: probes must not depend on the
+// database, and the API description is public.
+var unauthenticatedPaths = map[string]bool{"/healthz": true, "/readyz": true, "/openapi.json": true}
+
+// authenticate verifies the Authorization header, if any, and records the
+// result for the rate limiter and the gates after it. It never answers
+// itself: whether a key is needed depends on the route.
+func (a *api) authenticate() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.GetHeader("Authorization")
+		if h == "" || unauthenticatedPaths[c.FullPath()] {
+			c.Next()
+			return
+		}
+		res := authResult{presented: true}
+		tok, ok := access.BearerToken(h)
+		switch {
+		case !ok:
+			res.err = fmt.Errorf("%w: the Authorization header must be \"Bearer <key>\"", errUnauthorized)
+		case a.keys == nil:
+			res.err = fmt.Errorf("%w: this server has no database, so it has no API keys", errUnauthorized)
+		default:
+			p, err := a.keys.Authenticate(c.Request.Context(), tok)
+			switch {
+			case errors.Is(err, access.ErrInvalidKey):
+				res.err = fmt.Errorf("%w: the API key is not valid: unknown, revoked or malformed", errUnauthorized)
+			case err != nil:
+				// The key itself is never logged.
+				a.log.Error("cannot verify API key", "path", c.Request.URL.Path, "error", err.Error())
+				res.err = fmt.Errorf("%w: the API key cannot be verified right now; retry shortly", errUnavailable)
+			default:
+				res.principal = p
+			}
+		}
+		c.Set(authKey, res)
+		c.Next()
+	}
+}
+
+// publicGate applies the public access mode to the public /v1 routes: with
+// PublicKey they need a valid key; with PublicOpen anyone may read, but a
+// key that was sent and is wrong is still refused, so a misconfigured client
+// learns of it instead of being served anonymously. Admin routes have their
+// own gate (require).
+func (a *api) publicGate() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := c.FullPath()
+		if !strings.HasPrefix(p, "/v1/") || strings.HasPrefix(p, "/v1/admin/") {
+			c.Next()
+			return
+		}
+		res := authOf(c)
+		switch {
+		case res.err != nil:
+			a.abort(c, res.err)
+		case a.publicAccess == PublicKey && !res.presented:
+			a.abort(c, fmt.Errorf("%w: this server requires an API key: send Authorization: Bearer <key>", errUnauthorized))
+		default:
+			c.Next()
+		}
+	}
+}
+
+// require is the gate of the admin routes: a database, then a valid key,
+// then a role at least min.
+func (a *api) require(min access.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		res := authOf(c)
+		switch {
+		case a.editor == nil || a.keys == nil:
+			a.abort(c, fmt.Errorf("%w: %s needs the PostgreSQL store of record (set DATABASE_URL); this server serves a catalog file or the embedded default", errNeedsDatabase, c.FullPath()))
+		case !res.presented:
+			a.abort(c, fmt.Errorf("%w: send Authorization: Bearer <key> with a key of role %s or higher", errUnauthorized, min))
+		case res.err != nil:
+			a.abort(c, res.err)
+		case !res.principal.Role.Allows(min):
+			a.abort(c, fmt.Errorf("%w: key %q has role %s; %s %s needs role %s or higher", errForbidden, res.principal.Name, res.principal.Role, c.Request.Method, c.FullPath(), min))
+		default:
+			c.Next()
+		}
+	}
+}
+
+// abort answers err as a problem and stops the chain. A 401 carries
+// WWW-Authenticate (RFC 6750), as HTTP requires.
+func (a *api) abort(c *gin.Context, err error) {
+	if statusFor(err) == http.StatusUnauthorized {
+		v := `Bearer realm="acucover"`
+		if authOf(c).presented {
+			v += `, error="invalid_token"`
+		}
+		c.Header("WWW-Authenticate", v)
+	}
+	a.writeProblem(c, err)
+	c.Abort()
+}
+
+// principal is the verified key of an admin request (require ran).
+func principal(c *gin.Context) access.Principal { return authOf(c).principal }
+
+// billing is the API's state for keys, editing and rate limits, set from
+// Deps by init.
+type billing struct {
+	keys           KeyStore
+	editor         CatalogEditor
+	publicAccess   string
+	limits         *limiters // nil: no rate limit
+	trustedProxies []string
+	reloadMu       sync.Mutex // serializes current's refreshes
+}
+
+func (b *billing) init(d Deps) {
+	b.keys, b.editor, b.publicAccess, b.trustedProxies = d.Keys, d.Editor, d.PublicAccess, d.TrustedProxies
+	if b.publicAccess == "" {
+		b.publicAccess = PublicOpen
+	}
+	if d.PublicAccess == PublicKey && d.Keys == nil {
+		panic("httpapi.New: PublicAccess key needs Deps.Keys") // config validates this first
+	}
+	if d.RateLimit > 0 {
+		b.limits = newLimiters(d.RateLimit, d.RateBurst)
+	}
+}

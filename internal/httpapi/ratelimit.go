@@ -1,0 +1,116 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+)
+
+var errRateLimited = errors.New("rate limited")
+
+// maxLimiters bounds the limiter map: past it, idle clients are dropped
+// first, then the least recently seen, so a flood of new addresses (IPv6
+// makes them cheap) cannot grow memory without bound.
+const maxLimiters = 10_000
+
+// limiters is one token bucket per client: the key name for requests with
+// a valid key (billing staff behind one NAT share nothing), else the client
+// IP.
+type limiters struct {
+	mu      sync.Mutex
+	every   rate.Limit
+	burst   int
+	idle    time.Duration // a bucket idle this long is full again: dropping it loses nothing
+	clients map[string]*client
+	max     int
+}
+
+type client struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+func newLimiters(perSecond float64, burst int) *limiters {
+	if burst < 1 {
+		burst = 1
+	}
+	refill := time.Duration(float64(burst) / perSecond * float64(time.Second))
+	return &limiters{every: rate.Limit(perSecond), burst: burst, idle: max(refill, time.Minute),
+		clients: map[string]*client{}, max: maxLimiters}
+}
+
+// reserve takes a token for id at now; if none is left it returns how long
+// until one is.
+func (l *limiters) reserve(id string, now time.Time) (wait time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	cl := l.clients[id]
+	if cl == nil {
+		if len(l.clients) >= l.max {
+			l.evict(now)
+		}
+		cl = &client{lim: rate.NewLimiter(l.every, l.burst)}
+		l.clients[id] = cl
+	}
+	cl.seen = now
+	r := cl.lim.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		// Refused requests do not queue up future tokens.
+		r.CancelAt(now)
+		return d
+	}
+	return 0
+}
+
+// evict drops idle clients, or else the least recently seen one.
+func (l *limiters) evict(now time.Time) {
+	var oldest string
+	var oldestSeen time.Time
+	for id, cl := range l.clients {
+		if now.Sub(cl.seen) >= l.idle {
+			delete(l.clients, id)
+			continue
+		}
+		if oldest == "" || cl.seen.Before(oldestSeen) {
+			oldest, oldestSeen = id, cl.seen
+		}
+	}
+	if len(l.clients) >= l.max {
+		delete(l.clients, oldest)
+	}
+}
+
+func (l *limiters) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.clients)
+}
+
+// rateLimit answers 429 with Retry-After (whole seconds, rounded up) once a
+// client has used its burst. Probes are exempt: a kubelet must never be
+// throttled into restarting the pod.
+func (a *api) rateLimit() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if a.limits == nil || c.FullPath() == "/healthz" || c.FullPath() == "/readyz" {
+			c.Next()
+			return
+		}
+		id := "ip:" + c.ClientIP()
+		if p := authOf(c).principal; p.Name != "" {
+			id = "key:" + p.Name
+		}
+		if wait := a.limits.reserve(id, a.now()); wait > 0 {
+			secs := int(math.Ceil(wait.Seconds()))
+			c.Header("Retry-After", strconv.Itoa(secs))
+			a.abort(c, fmt.Errorf("%w: too many requests from this client; retry in %d s", errRateLimited, secs))
+			return
+		}
+		c.Next()
+	}
+}
