@@ -1,26 +1,167 @@
-// Package httpapi serves acucover's HTTP API with Gin.
+// Package httpapi serves acucover's JSON API with Gin: coverage decisions,
+// the catalog's plans, conditions and states, health and readiness probes,
+// and the API's own OpenAPI 3.0 document (GET /openapi.json).
+//
+// Every error is an RFC 9457 problem (application/problem+json) whose type
+// is a URN such as urn:acucover:problem:unknown-plan. Bad input of any kind
+// is answered with a 4xx problem, never a 5xx.
 package httpapi
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/gin-gonic/gin"
 )
 
 // Deps are what the API needs from its binary.
 type Deps struct {
-	Store        *catalog.Store
-	Logger       *slog.Logger
-	Version      string
-	Now          func() time.Time
+	// Store holds the catalog in force; required.
+	Store *catalog.Store
+	// Logger receives errors and recovered panics; nil discards them.
+	Logger *slog.Logger
+	// Version is the build's version, reported by /readyz.
+	Version string
+	// Now gives the current time; a coverage question without a date is
+	// asked for Now's date in UTC. Nil means time.Now.
+	Now func() time.Time
+	// MaxBodyBytes bounds a request body; larger bodies get 413. Zero or
+	// less means 1 MiB.
 	MaxBodyBytes int64
+	// Ready, if set, must also report true for /readyz to answer 200 (the
+	// PostgreSQL loader uses it to hold traffic until its first load).
+	Ready func() bool
 }
 
-// New returns the API handler. (Placeholder until the router lands.)
-func New(d Deps) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
-	return mux
+const defaultMaxBodyBytes = 1 << 20
+
+// api is the state every handler shares.
+type api struct {
+	store   *catalog.Store
+	log     *slog.Logger
+	version string
+	now     func() time.Time
+	ready   func() bool
+}
+
+// New returns the API handler. It panics if d.Store is nil, a wiring
+// mistake no request could recover from.
+func New(d Deps) http.Handler { return newEngine(d) }
+
+// newEngine is New with the concrete engine, so tests can mount extra routes
+// behind the real middleware chain.
+func newEngine(d Deps) *gin.Engine {
+	if d.Store == nil {
+		panic("httpapi.New: Deps.Store is nil")
+	}
+	a := &api{store: d.Store, log: d.Logger, version: d.Version, now: d.Now, ready: d.Ready}
+	if a.log == nil {
+		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	limit := d.MaxBodyBytes
+	if limit <= 0 {
+		limit = defaultMaxBodyBytes
+	}
+
+	// Release mode: no route dump or debug warnings on stderr.
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true // 405 with Allow, instead of 404
+	// Redirects would answer a typo with a non-problem 301/307; a 404
+	// problem says what is wrong.
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+
+	r.Use(
+		// Request logging and HTTP metrics go first when they land:
+		// outside recovery, they see the 500 a recovered panic answers.
+		a.recoverPanics(),
+		a.limitBody(limit),
+	)
+	r.NoRoute(a.handle(func(c *gin.Context) error {
+		return fmt.Errorf("%w: no resource at %s (GET /openapi.json describes the API)", errNoRoute, c.Request.URL.Path)
+	}))
+	r.NoMethod(a.handle(func(c *gin.Context) error {
+		return fmt.Errorf("%w: %s is not allowed on %s; allowed: %s", errNoMethod, c.Request.Method, c.Request.URL.Path, c.Writer.Header().Get("Allow"))
+	}))
+	a.routes(r)
+	return r
+}
+
+// routes registers every route of the API.
+func (a *api) routes(r *gin.Engine) {
+	r.GET("/v1/coverage", a.handle(a.getCoverage))
+	r.POST("/v1/coverage", a.handle(a.postCoverage))
+	r.GET("/v1/plans", a.handle(a.listPlans))
+	r.GET("/v1/plans/:id", a.handle(a.getPlan))
+	r.GET("/v1/conditions", a.handle(a.listConditions))
+	r.GET("/v1/states", a.handle(a.listStates))
+	r.GET("/healthz", a.handle(a.healthz))
+	r.GET("/readyz", a.handle(a.readyz))
+	r.GET("/openapi.json", a.handle(serveOpenAPI))
+}
+
+// recoverPanics turns a panic below it into a logged 500 problem, so one bad
+// request cannot take the process down or leak a stack trace.
+func (a *api) recoverPanics() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v) // net/http's deliberate abort; it handles it quietly
+			}
+			a.log.Error("panic serving request", "method", c.Request.Method, "path", c.Request.URL.Path,
+				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if !c.Writer.Written() {
+				a.writeProblem(c, fmt.Errorf("panic: %v", v))
+			}
+			c.Abort()
+		}()
+		c.Next()
+	}
+}
+
+// limitBody caps the request body at n bytes. A declared Content-Length over
+// the cap is refused before reading; a body that grows past it fails its
+// read with *http.MaxBytesError, which readBody turns into 413.
+func (a *api) limitBody(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > n {
+			a.writeProblem(c, fmt.Errorf("%w: the body is %d bytes; the limit is %d", errTooLarge, c.Request.ContentLength, n))
+			c.Abort()
+			return
+		}
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		}
+		c.Next()
+	}
+}
+
+// readBody reads the whole (limited) request body.
+func readBody(c *gin.Context) ([]byte, error) {
+	if c.Request.Body == nil {
+		return nil, nil
+	}
+	b, err := io.ReadAll(c.Request.Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, fmt.Errorf("%w: the body is larger than the limit of %d bytes", errTooLarge, tooLarge.Limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading the body failed: %v", errInvalidRequest, err)
+	}
+	return b, nil
 }

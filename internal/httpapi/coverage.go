@@ -1,0 +1,293 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/coverage"
+	"github.com/gin-gonic/gin"
+)
+
+// maxIDLength bounds plan and condition values: real ones are far shorter,
+// and the error detail echoes them.
+const maxIDLength = 128
+
+// coverageRequest is the body of POST /v1/coverage. Date is a string so a
+// bad one is reported against its field.
+type coverageRequest struct {
+	Plan      string             `json:"plan"`
+	State     string             `json:"state"`
+	Condition string             `json:"condition"`
+	Date      *string            `json:"date"`
+	Patient   *coverage.Patient  `json:"patient"`
+	Usage     *coverage.Usage    `json:"usage"`
+	Provider  *coverage.Provider `json:"provider"`
+}
+
+func (a *api) getCoverage(c *gin.Context) error {
+	q, err := queryParams(c, "plan", "state", "condition", "date")
+	if err != nil {
+		return err
+	}
+	req := coverageRequest{Plan: q["plan"], State: q["state"], Condition: q["condition"]}
+	if d, ok := q["date"]; ok {
+		req.Date = &d
+	}
+	return a.answerCoverage(c, req)
+}
+
+func (a *api) postCoverage(c *gin.Context) error {
+	// Answers depend on patient facts; no cache should keep them.
+	c.Header("Cache-Control", "no-store")
+	if err := requireJSON(c.GetHeader("Content-Type")); err != nil {
+		return err
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	var req coverageRequest
+	if err := decodeStrict(body, &req); err != nil {
+		return err
+	}
+	return a.answerCoverage(c, req)
+}
+
+func (a *api) answerCoverage(c *gin.Context, req coverageRequest) error {
+	q, err := a.toQuery(req)
+	if err != nil {
+		return err
+	}
+	d, err := coverage.Decide(a.store.Index(), q)
+	if err != nil {
+		return withField(err)
+	}
+	c.JSON(http.StatusOK, d)
+	return nil
+}
+
+// toQuery checks the request's own fields, reporting every problem at once;
+// the catalog lookups and patient checks are Decide's.
+func (a *api) toQuery(r coverageRequest) (coverage.Query, error) {
+	var e requestError
+	q := coverage.Query{Plan: r.Plan, Condition: r.Condition, Patient: r.Patient, Usage: r.Usage, Provider: r.Provider}
+	for _, f := range []struct{ name, v string }{{"plan", r.Plan}, {"state", r.State}, {"condition", r.Condition}} {
+		switch {
+		case f.v == "":
+			e.add(f.name, "is required", errInvalidRequest)
+		case len(f.v) > maxIDLength:
+			e.add(f.name, fmt.Sprintf("must be at most %d characters", maxIDLength), errInvalidRequest)
+		}
+	}
+	// A value that can be neither is a typo, not a lookup miss: 400, not 404.
+	if r.Condition != "" && len(r.Condition) <= maxIDLength && !catalog.ValidID(r.Condition) && !catalog.LooksLikeICD10(r.Condition) {
+		e.add("condition", fmt.Sprintf("%q is neither a condition id (e.g. chronic_low_back_pain) nor an ICD-10-CM code (e.g. M54.50)", r.Condition), catalog.ErrMalformedCode)
+	}
+	if r.State != "" && len(r.State) <= maxIDLength {
+		st, ok := catalog.NormalizeState(r.State)
+		if !ok {
+			e.add("state", fmt.Sprintf("%q is not a US state code (two letters, e.g. CA; DC is included)", r.State), catalog.ErrUnknownState)
+		}
+		q.State = st
+	}
+	if r.Date == nil {
+		q.Date = catalog.DateOf(a.now().UTC())
+	} else if d, err := catalog.ParseDate(*r.Date); err != nil {
+		e.add("date", err.Error(), errInvalidRequest)
+	} else {
+		q.Date = d
+	}
+	return q, e.err()
+}
+
+// inputFieldRE finds the field a coverage input error starts with, e.g.
+// "usage.visits_this_year must be between 0 and 1000".
+var inputFieldRE = regexp.MustCompile(`^([a-z_]+(?:\.[a-z_0-9]+)+)\b`)
+
+// withField attaches the request field a Decide error is about, so the
+// problem's errors[] points a form at it.
+func withField(err error) error {
+	for _, m := range []struct {
+		sentinel error
+		field    string
+	}{
+		{catalog.ErrUnknownPlan, "plan"},
+		{catalog.ErrPlanNotOffered, "plan"},
+		{catalog.ErrUnknownState, "state"},
+		{catalog.ErrUnknownCondition, "condition"},
+		{catalog.ErrMalformedCode, "condition"},
+		{catalog.ErrRetiredCode, "condition"},
+		{coverage.ErrInvalidInput, ""},
+		{coverage.ErrContradictory, ""},
+	} {
+		if !errors.Is(err, m.sentinel) {
+			continue
+		}
+		msg := strings.TrimPrefix(err.Error(), m.sentinel.Error()+": ")
+		field := m.field
+		if field == "" {
+			f := inputFieldRE.FindStringSubmatch(msg)
+			if f == nil {
+				return err
+			}
+			field = f[1]
+		}
+		return fieldErr(field, msg, m.sentinel)
+	}
+	return err
+}
+
+// requireJSON accepts application/json and any application/*+json type, with
+// no charset or charset=utf-8 (JSON is UTF-8, RFC 8259).
+func requireJSON(contentType string) error {
+	if contentType == "" {
+		return fmt.Errorf("%w: the body must be JSON; send Content-Type: application/json", errUnsupportedMedia)
+	}
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil || !(mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))) {
+		return fmt.Errorf("%w: Content-Type %q is not JSON; send Content-Type: application/json", errUnsupportedMedia, contentType)
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return fmt.Errorf("%w: charset %q is not supported; JSON must be UTF-8", errUnsupportedMedia, cs)
+	}
+	return nil
+}
+
+// decodeStrict decodes body, a single JSON object, into v: unknown fields,
+// wrong types, invalid UTF-8, an empty body and data after the object are
+// all errors naming what is wrong.
+func decodeStrict(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return fmt.Errorf("%w: the body is empty; send a JSON object", errInvalidRequest)
+	}
+	// encoding/json would quietly replace invalid UTF-8 with U+FFFD.
+	if !utf8.Valid(body) {
+		return fmt.Errorf("%w: the body is not valid UTF-8", errInvalidRequest)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(body, err)
+	}
+	if err := dec.Decode(new(json.RawMessage)); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: the body has data after the JSON object; send exactly one object", errInvalidRequest)
+	}
+	return nil
+}
+
+// jsonError turns an encoding/json error into a request error.
+func jsonError(body []byte, err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Errorf("%w: the body is not valid JSON: %v (at byte %d)", errInvalidRequest, syntax, syntax.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%w: the body is not valid JSON: it ends before the object is complete", errInvalidRequest)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return fmt.Errorf("%w: the body must be a JSON object, not %s", errInvalidRequest, typ.Value)
+		}
+		return fieldErr(typ.Field, fmt.Sprintf("must be %s, not %s", jsonTypeName(typ.Type), typ.Value), errInvalidRequest)
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name = strings.Trim(name, `"`)
+		return fieldErr(unknownFieldPath(body, name), "is not a known field", errInvalidRequest)
+	}
+	return fmt.Errorf("%w: the body is not a valid request: %v", errInvalidRequest, err)
+}
+
+// jsonTypeName names the JSON type a Go type decodes from.
+func jsonTypeName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
+}
+
+// unknownFieldPath finds where an unknown field sits in body, since
+// encoding/json names only the field: "patient.foo" rather than "foo".
+func unknownFieldPath(body []byte, name string) string {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(body, &top) != nil {
+		return name
+	}
+	if _, ok := top[name]; ok {
+		return name
+	}
+	for _, parent := range []string{"patient", "usage", "provider"} {
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(top[parent], &obj) == nil {
+			if _, ok := obj[name]; ok {
+				return parent + "." + name
+			}
+		}
+	}
+	return name
+}
+
+// queryParams parses the raw query strictly: valid encoding and UTF-8, only
+// the allowed names, each at most once. Every problem is reported at once.
+func queryParams(c *gin.Context, allowed ...string) (map[string]string, error) {
+	vals, err := parseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		return nil, err
+	}
+	var e requestError
+	out := make(map[string]string, len(vals))
+	names := make([]string, 0, len(vals))
+	for k := range vals {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		vs := vals[k]
+		switch {
+		case !utf8.ValidString(k):
+			e.add(strings.ToValidUTF8(k, "\uFFFD"), "is not valid UTF-8", errInvalidRequest)
+		case !slices.Contains(allowed, k):
+			e.add(k, "is not a parameter of "+c.FullPath()+" (allowed: "+strings.Join(allowed, ", ")+")", errInvalidRequest)
+		case len(vs) > 1:
+			e.add(k, fmt.Sprintf("is given %d times; give it once", len(vs)), errInvalidRequest)
+		case !utf8.ValidString(vs[0]):
+			e.add(k, "is not valid UTF-8", errInvalidRequest)
+		default:
+			out[k] = vs[0]
+		}
+	}
+	return out, e.err()
+}
+
+// parseQuery is url.ParseQuery, with its error made a request error.
+func parseQuery(raw string) (map[string][]string, error) {
+	vals, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the query string is not valid URL encoding: %v", errInvalidRequest, err)
+	}
+	return vals, nil
+}

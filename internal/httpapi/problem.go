@@ -1,0 +1,188 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/coverage"
+	"github.com/gin-gonic/gin"
+)
+
+// Errors of the HTTP layer itself; domain errors come from catalog and
+// coverage. Each has a row in problems.
+var (
+	errInvalidRequest   = errors.New("invalid request")
+	errTooLarge         = errors.New("request body too large")
+	errUnsupportedMedia = errors.New("unsupported media type")
+	errNoRoute          = errors.New("no such resource")
+	errNoMethod         = errors.New("method not allowed")
+	errNotReady         = errors.New("not ready")
+)
+
+const (
+	problemContentType = "application/problem+json"
+	problemTypePrefix  = "urn:acucover:problem:"
+)
+
+// problems is the one table from error to answer, walked in order with
+// errors.Is. A row's kind names the problem type (urn:acucover:problem:kind)
+// and title is the same for every problem of that type, as RFC 9457 asks.
+var problems = []struct {
+	err    error
+	status int
+	kind   string
+	title  string
+}{
+	{errInvalidRequest, http.StatusBadRequest, "invalid-request", "Invalid request"},
+	{coverage.ErrInvalidInput, http.StatusBadRequest, "invalid-input", "Invalid input"},
+	{catalog.ErrUnknownState, http.StatusBadRequest, "unknown-state", "Unknown state"},
+	{catalog.ErrMalformedCode, http.StatusBadRequest, "malformed-code", "Malformed ICD-10-CM code"},
+	{catalog.ErrUnknownPlan, http.StatusNotFound, "unknown-plan", "Unknown plan"},
+	{catalog.ErrUnknownCondition, http.StatusNotFound, "unknown-condition", "Unknown condition"},
+	{errNoRoute, http.StatusNotFound, "not-found", "Not found"},
+	{errNoMethod, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed"},
+	{errTooLarge, http.StatusRequestEntityTooLarge, "body-too-large", "Request body too large"},
+	{errUnsupportedMedia, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type"},
+	{catalog.ErrPlanNotOffered, http.StatusUnprocessableEntity, "plan-not-offered", "Plan not offered in state"},
+	{catalog.ErrRetiredCode, http.StatusUnprocessableEntity, "retired-code", "Retired ICD-10-CM code"},
+	{coverage.ErrContradictory, http.StatusUnprocessableEntity, "contradictory-input", "Contradictory input"},
+	{errNotReady, http.StatusServiceUnavailable, "not-ready", "Service not ready"},
+}
+
+// internalProblem is the row for every error the table does not know.
+var internalProblem = struct {
+	status      int
+	kind, title string
+}{http.StatusInternalServerError, "internal", "Internal Server Error"}
+
+// statusFor returns the HTTP status err answers with: its row in problems,
+// else 500.
+func statusFor(err error) int {
+	status, _, _ := classify(err)
+	return status
+}
+
+func classify(err error) (status int, kind, title string) {
+	for _, p := range problems {
+		if errors.Is(err, p.err) {
+			return p.status, p.kind, p.title
+		}
+	}
+	return internalProblem.status, internalProblem.kind, internalProblem.title
+}
+
+// problem is an RFC 9457 problem details object.
+type problem struct {
+	Type     string       `json:"type"`
+	Title    string       `json:"title"`
+	Status   int          `json:"status"`
+	Detail   string       `json:"detail"`
+	Instance string       `json:"instance"`
+	Errors   []fieldError `json:"errors,omitempty"`
+}
+
+// fieldError says what is wrong with one request field: a query parameter
+// name, or a dotted path into the JSON body such as "usage.visits_this_year".
+type fieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+	cause   error
+}
+
+// requestError collects every field problem of a request, so a caller fixes
+// them in one round trip. It unwraps to the shared cause of its fields (which
+// decides the status), or to errInvalidRequest when they differ.
+type requestError struct{ fields []fieldError }
+
+func (e *requestError) add(field, msg string, cause error) {
+	e.fields = append(e.fields, fieldError{Field: field, Message: msg, cause: cause})
+}
+
+// err returns e as an error, or nil when it holds no problems.
+func (e *requestError) err() error {
+	if len(e.fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+func (e *requestError) Error() string {
+	parts := make([]string, len(e.fields))
+	for i, f := range e.fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (e *requestError) Unwrap() error {
+	cause := e.fields[0].cause
+	for _, f := range e.fields[1:] {
+		if f.cause != cause {
+			return errInvalidRequest
+		}
+	}
+	return cause
+}
+
+// fieldErr is a requestError with a single field.
+func fieldErr(field, msg string, cause error) error {
+	e := &requestError{}
+	e.add(field, msg, cause)
+	return e
+}
+
+// writeProblem answers err as a problem. 5xx details are logged, never sent:
+// they may name internals a caller has no use for.
+func (a *api) writeProblem(c *gin.Context, err error) {
+	status, kind, title := classify(err)
+	p := problem{
+		Type:     problemTypePrefix + kind,
+		Title:    title,
+		Status:   status,
+		Detail:   err.Error(),
+		Instance: c.Request.URL.Path,
+	}
+	var re *requestError
+	if errors.As(err, &re) {
+		p.Errors = re.fields
+	}
+	if status >= 500 && status != http.StatusServiceUnavailable {
+		// Only the path is logged: query strings and bodies can carry
+		// patient facts.
+		a.log.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
+		p.Detail = "internal error"
+		p.Errors = nil
+	}
+	body, mErr := json.Marshal(p)
+	if mErr != nil {
+		// A problem holds only strings and ints; this cannot happen, but
+		// the caller still gets a status.
+		c.Status(status)
+		return
+	}
+	c.Header("Content-Type", problemContentType)
+	c.Data(status, problemContentType, body)
+}
+
+// handlerFunc is a handler that returns its error instead of writing it, so
+// "wrote the error, forgot to return" cannot happen.
+type handlerFunc func(c *gin.Context) error
+
+// handle adapts h to Gin: an error becomes a problem response, unless h
+// already started the response (then only logging is possible).
+func (a *api) handle(h handlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		err := h(c)
+		if err == nil {
+			return
+		}
+		if c.Writer.Written() {
+			a.log.Error("error after response started", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
+			return
+		}
+		a.writeProblem(c, err)
+	}
+}
