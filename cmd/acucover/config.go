@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/acucover/acucover/internal/httpapi"
 )
 
 // Config is the serve command's configuration. Every field can be set by a
@@ -22,6 +24,7 @@ type Config struct {
 	ShutdownTimeout time.Duration // --shutdown-timeout, ACUCOVER_SHUTDOWN_TIMEOUT
 	MaxBodyBytes    int64         // --max-body-bytes, ACUCOVER_MAX_BODY_BYTES
 	LogLevel        string        // --log-level, ACUCOVER_LOG_LEVEL
+	CORSOrigins     []string      // --cors-origins, ACUCOVER_CORS_ORIGINS (comma-separated)
 }
 
 func defaultConfig() Config {
@@ -60,6 +63,7 @@ func parseConfig(name string, args []string, getenv func(string) string) (Config
 	env("ACUCOVER_SHUTDOWN_TIMEOUT", dur(&c.ShutdownTimeout))
 	env("ACUCOVER_MAX_BODY_BYTES", func(v string) (err error) { c.MaxBodyBytes, err = strconv.ParseInt(v, 10, 64); return err })
 	env("ACUCOVER_LOG_LEVEL", str(&c.LogLevel))
+	env("ACUCOVER_CORS_ORIGINS", func(v string) error { c.CORSOrigins = splitList(v); return nil })
 
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address for the API (ACUCOVER_ADDR)")
@@ -71,6 +75,8 @@ func parseConfig(name string, args []string, getenv func(string) string) (Config
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "graceful shutdown limit (ACUCOVER_SHUTDOWN_TIMEOUT)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "request body limit in bytes (ACUCOVER_MAX_BODY_BYTES)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (ACUCOVER_LOG_LEVEL)")
+	fs.Func("cors-origins", "comma-separated exact origins whose pages may call the API, e.g. the widget's (ACUCOVER_CORS_ORIGINS)",
+		func(v string) error { c.CORSOrigins = splitList(v); return nil })
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -111,7 +117,23 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("log-level %q is not debug, info, warn or error", c.LogLevel))
 	}
+	for _, o := range c.CORSOrigins {
+		if err := httpapi.CheckCORSOrigin(o); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // String renders c for the start-up log with the database password masked.
@@ -125,6 +147,6 @@ func (c Config) String() string {
 			db = u.Redacted()
 		}
 	}
-	return fmt.Sprintf("addr=%s metrics_addr=%s catalog=%q database_url=%q refresh_interval=%s db_start_timeout=%s shutdown_timeout=%s max_body_bytes=%d log_level=%s",
-		c.Addr, c.MetricsAddr, c.CatalogFile, db, c.RefreshInterval, c.DBStartTimeout, c.ShutdownTimeout, c.MaxBodyBytes, c.LogLevel)
+	return fmt.Sprintf("addr=%s metrics_addr=%s catalog=%q database_url=%q refresh_interval=%s db_start_timeout=%s shutdown_timeout=%s max_body_bytes=%d log_level=%s cors_origins=%q",
+		c.Addr, c.MetricsAddr, c.CatalogFile, db, c.RefreshInterval, c.DBStartTimeout, c.ShutdownTimeout, c.MaxBodyBytes, c.LogLevel, strings.Join(c.CORSOrigins, ","))
 }

@@ -126,6 +126,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		Version:      version,
 		Now:          time.Now,
 		MaxBodyBytes: cfg.MaxBodyBytes,
+		CORSOrigins:  cfg.CORSOrigins,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,

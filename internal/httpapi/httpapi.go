@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/widget"
 	"github.com/gin-gonic/gin"
 )
 
@@ -37,6 +38,10 @@ type Deps struct {
 	// Ready, if set, must also report true for /readyz to answer 200 (the
 	// PostgreSQL loader uses it to hold traffic until its first load).
 	Ready func() bool
+	// CORSOrigins are the exact origins (https://clinic.example) whose
+	// pages may call the API from a browser, e.g. with the widget. Empty
+	// means no cross-origin access. See CheckCORSOrigin.
+	CORSOrigins []string
 }
 
 const defaultMaxBodyBytes = 1 << 20
@@ -85,6 +90,7 @@ func newEngine(d Deps) *gin.Engine {
 		// Request logging and HTTP metrics go first when they land:
 		// outside recovery, they see the 500 a recovered panic answers.
 		a.recoverPanics(),
+		allowCrossOrigin(d.CORSOrigins),
 		a.limitBody(limit),
 	)
 	r.NoRoute(a.handle(func(c *gin.Context) error {
@@ -108,6 +114,8 @@ func (a *api) routes(r *gin.Engine) {
 	r.GET("/healthz", a.handle(a.healthz))
 	r.GET("/readyz", a.handle(a.readyz))
 	r.GET("/openapi.json", a.handle(serveOpenAPI))
+	r.GET(widget.ScriptPath, gin.WrapH(widget.Script))
+	r.GET(widget.DemoPath, gin.WrapH(widget.Demo))
 }
 
 // recoverPanics turns a panic below it into a logged 500 problem, so one bad
