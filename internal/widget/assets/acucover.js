@@ -80,14 +80,16 @@ class Fail extends Error {
 }
 
 const STYLE = `
-:host{display:block;max-width:var(--acucover-max-width,40rem);font:var(--acucover-font-size,1rem)/1.5 var(--acucover-font,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif);color:var(--acucover-fg,#1b1b1b)}
+:host{display:block;container-type:inline-size;max-width:var(--acucover-max-width,40rem);font:var(--acucover-font-size,1rem)/1.5 var(--acucover-font,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif);color:var(--acucover-fg,#1b1b1b)}
 :host([hidden]){display:none}
 *{box-sizing:border-box}
 .box{background:var(--acucover-bg,#fff);border:1px solid var(--acucover-border,#8a8a8a);border-radius:var(--acucover-radius,.5rem);padding:1rem;overflow-wrap:anywhere}
 h2{font-size:1.25em;margin:0 0 .25rem}h3{font-size:1.05em;margin:1rem 0 .25rem}
 p{margin:.25rem 0}ul{margin:.25rem 0;padding-left:1.25rem}
 .muted,.hint{color:var(--acucover-muted,#4a4a4a);font-size:.9em}
-.fields{display:grid;gap:.75rem;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));margin:.75rem 0}
+.fields{display:grid;gap:.75rem;grid-template-columns:minmax(0,1fr) minmax(0,2fr);margin:.75rem 0}
+.fields .wide{grid-column:1/-1}
+@container (max-width:28rem){.fields{grid-template-columns:1fr}}
 label,legend{display:block;font-weight:600;margin-bottom:.2rem}
 input,select,button{font:inherit;color:inherit;border-radius:calc(var(--acucover-radius,.5rem)/2)}
 input,select{width:100%;padding:.45rem .5rem;border:1px solid var(--acucover-border,#8a8a8a);background:var(--acucover-bg,#fff);min-height:2.5rem}
@@ -191,7 +193,7 @@ class AcucoverCheck extends HTMLElement {
       h('div', { class: 'fields' },
         h('div', {}, h('label', { for: id('state'), text: 'State' }), this.$state),
         h('div', { class: 'combo' }, h('label', { for: id('plan'), text: 'Insurance plan' }), this.$plan, this.$list, this.$planHint),
-        h('div', {}, h('label', { for: id('cond'), text: 'Condition' }), this.$cond)),
+        h('div', { class: 'wide' }, h('label', { for: id('cond'), text: 'Condition' }), this.$cond)),
       this.$status, this.$result, this.$est));
 
     this.$state.addEventListener('change', () => this.stateChanged());
@@ -236,6 +238,8 @@ class AcucoverCheck extends HTMLElement {
   setStatus(text, busy) {
     this.$status.textContent = text;
     this.$status.classList.toggle('busy', !!busy);
+    // The verdict box shows the result; the announcement is for screen readers.
+    this.$status.classList.toggle('sr', !busy);
     this.$result.setAttribute('aria-busy', busy ? 'true' : 'false');
   }
 
