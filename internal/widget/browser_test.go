@@ -432,8 +432,11 @@ func evalJS[T any](p *page, expr string) T {
 func (p *page) text() string {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), 5*time.Second)
 	defer cancel()
-	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(%s?.querySelector('.box')?.innerText) ?? ''`,
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(%s?.querySelector('.box')?.innerText) ?? ''`,
 		strings.Replace(p.root(), ".shadowRoot", "?.shadowRoot", 1))))
+	if err != nil {
+		return fmt.Sprintf("(cannot read the widget's text: %v)", err)
+	}
 	return s
 }
 

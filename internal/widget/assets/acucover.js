@@ -277,7 +277,7 @@ class AcucoverCheck extends HTMLElement {
     this.plans = [];
     this.planId = null;
     this.$plan.value = '';
-    this.$plan.disabled = !state;
+    this.$plan.disabled = true; // until this state's plans are in
     this.$planHint.textContent = state ? 'Loading plans…' : 'Choose a state first.';
     this.$result.replaceChildren();
     this.$est.hidden = true;
@@ -287,6 +287,7 @@ class AcucoverCheck extends HTMLElement {
       const data = await this.request('v1/plans?' + new URLSearchParams({ state }));
       if (n !== this.seq) return;
       this.plans = data.plans;
+      this.$plan.disabled = false;
       const name = this.$state.selectedOptions[0]?.text || state;
       this.$planHint.textContent = `${this.plans.length} plan${this.plans.length === 1 ? '' : 's'} in ${name}. Type to filter; use the arrow keys to choose.`;
       const p = this.plans.find((x) => x.id === keep);
