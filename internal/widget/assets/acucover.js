@@ -523,7 +523,7 @@ class AcucoverCheck extends HTMLElement {
       this.$estOut.replaceChildren(
         h('p', {}, 'About ', h('span', { class: 'total', 'data-total': t.patient_cents, text: money(t.patient_cents) }),
           ` for you for ${t.visits} visits (${vpw} a week for ${weeks} weeks).`),
-        h('p', { text: `${t.covered_visits} of ${t.visits} visits covered; the plan pays about ${money(t.plan_cents)} of ${money(t.billed_cents)} billed.` }),
+        h('p', { text: `${t.covered_visits} of ${t.visits} visits covered; the plan pays about ${money(t.plan_cents)}. An estimate, not a guarantee.` }),
         e.assumptions?.length && h('details', { open: true }, h('summary', { text: 'Assumptions' }),
           h('ul', {}, e.assumptions.map((a) => h('li', { text: a })))));
     } catch (err) {
