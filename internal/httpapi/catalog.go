@@ -122,7 +122,7 @@ func (a *api) listPlans(c *gin.Context) error {
 		}
 		plans = append(plans, toPlanSummary(p))
 	}
-	c.JSON(http.StatusOK, gin.H{"plans": plans, "catalog_revision": ix.Revision()})
+	c.PureJSON(http.StatusOK, gin.H{"plans": plans, "catalog_revision": ix.Revision()})
 	return nil
 }
 
@@ -163,7 +163,7 @@ func (a *api) getPlan(c *gin.Context) error {
 			EffectiveFrom: datePtr(r.EffectiveFrom), EffectiveTo: datePtr(r.EffectiveTo), Summary: r.Summary,
 		})
 	}
-	c.JSON(http.StatusOK, out)
+	c.PureJSON(http.StatusOK, out)
 	return nil
 }
 
@@ -178,7 +178,7 @@ func (a *api) listConditions(c *gin.Context) error {
 			ID: cd.ID, Name: cd.Name, ICD10: orEmpty(cd.ICD10), ICD10Families: orEmpty(cd.ICD10Families), Evidence: cd.Evidence,
 		})
 	}
-	c.JSON(http.StatusOK, gin.H{"conditions": out, "catalog_revision": ix.Revision()})
+	c.PureJSON(http.StatusOK, gin.H{"conditions": out, "catalog_revision": ix.Revision()})
 	return nil
 }
 
@@ -190,14 +190,14 @@ func (a *api) listStates(c *gin.Context) error {
 	for _, s := range catalog.States {
 		out = append(out, stateView{s, catalog.StateNames[s]})
 	}
-	c.JSON(http.StatusOK, gin.H{"states": out})
+	c.PureJSON(http.StatusOK, gin.H{"states": out})
 	return nil
 }
 
 // healthz says the process is serving; it checks nothing else, so a slow
 // dependency never gets the pod restarted.
 func (a *api) healthz(c *gin.Context) error {
-	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	c.PureJSON(http.StatusOK, gin.H{"status": "ok"})
 	return nil
 }
 
@@ -211,7 +211,7 @@ func (a *api) readyz(c *gin.Context) error {
 	if a.ready != nil && !a.ready() {
 		return fmt.Errorf("%w: the catalog loader is not ready", errNotReady)
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready", "catalog_revision": ix.Revision(), "version": a.version})
+	c.PureJSON(http.StatusOK, gin.H{"status": "ready", "catalog_revision": ix.Revision(), "version": a.version})
 	return nil
 }
 

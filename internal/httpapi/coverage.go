@@ -74,7 +74,7 @@ func (a *api) answerCoverage(c *gin.Context, req coverageRequest) error {
 	if err != nil {
 		return withField(err)
 	}
-	c.JSON(http.StatusOK, d)
+	c.PureJSON(http.StatusOK, d)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -191,6 +192,7 @@ func TestRoutes(t *testing.T) {
 		{"coverage bad date", def, get("/v1/coverage?plan=medicaid&state=CA&condition=neck_pain&date=2026-02-30"), 400, problemField("date")},
 		{"coverage post not json", def, request{method: "POST", target: "/v1/coverage", body: "plan=x", contentType: "application/x-www-form-urlencoded"}, 415, nil},
 		{"coverage post too large", def, post(`{"plan":"` + strings.Repeat("a", testMaxBody) + `"}`), 413, nil},
+		{"body on a GET too large", def, request{method: http.MethodGet, target: "/v1/states", body: strings.Repeat(" ", testMaxBody+1)}, 413, nil},
 		{"unknown route", def, get("/v2/coverage"), 404, nil},
 		{"trailing slash", def, get("/v1/plans/"), 404, nil},
 		{"wrong method", def, request{method: http.MethodDelete, target: "/v1/plans"}, 405, nil},
@@ -255,7 +257,7 @@ func TestProblemDetails(t *testing.T) {
 		}},
 		{"not offered", get("/v1/coverage?plan=example-hmo-copay&state=TX&condition=neck_pain"), problem{
 			Type: "urn:acucover:problem:plan-not-offered", Title: "Plan not offered in state", Status: 422,
-			Detail:   `plan: plan "example-hmo-copay" is not offered in TX; it is offered in CA`,
+			Detail:   `plan "example-hmo-copay" is not offered in TX; it is offered in CA`,
 			Instance: "/v1/coverage",
 			Errors:   []fieldError{{Field: "plan", Message: `plan "example-hmo-copay" is not offered in TX; it is offered in CA`}},
 		}},
@@ -271,12 +273,17 @@ func TestProblemDetails(t *testing.T) {
 		}},
 		{"domain range", post(`{"plan":"medicaid","state":"CA","condition":"neck_pain","patient":{"pain_weeks":9999}}`), problem{
 			Type: "urn:acucover:problem:invalid-input", Title: "Invalid input", Status: 400,
-			Detail: "patient.pain_weeks: patient.pain_weeks must be between 0 and 5200", Instance: "/v1/coverage",
+			Detail: "patient.pain_weeks must be between 0 and 5200", Instance: "/v1/coverage",
 			Errors: []fieldError{{Field: "patient.pain_weeks", Message: "patient.pain_weeks must be between 0 and 5200"}},
 		}},
 		{"trailing data", post(`{"plan":"medicaid"} {}`), problem{
 			Type: "urn:acucover:problem:invalid-request", Title: "Invalid request", Status: 400,
-			Detail: "invalid request: the body has data after the JSON object; send exactly one object", Instance: "/v1/coverage",
+			Detail: "the body has data after the JSON object; send exactly one object", Instance: "/v1/coverage",
+		}},
+		{"no HTML escaping", get("/v1/plans/n%3Co%3E&x"), problem{
+			Type: "urn:acucover:problem:unknown-plan", Title: "Unknown plan", Status: 404,
+			Detail: `plan: no plan "n<o>&x" in the catalog (GET /v1/plans lists them)`, Instance: "/v1/plans/n<o>&x",
+			Errors: []fieldError{{Field: "plan", Message: `no plan "n<o>&x" in the catalog (GET /v1/plans lists them)`}},
 		}},
 		{"unknown state", get("/v1/coverage?plan=medicaid&state=XX&condition=neck_pain"), problem{
 			Type: "urn:acucover:problem:unknown-state", Title: "Unknown state", Status: 400,
@@ -288,6 +295,9 @@ func TestProblemDetails(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			rec := srv.do(t, tc.req)
+			if strings.Contains(rec.Body.String(), `\u003c`) {
+				t.Errorf("problem escapes HTML: %s", rec.Body)
+			}
 			var got problem
 			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
 				t.Fatal(err)
@@ -388,7 +398,7 @@ func TestServesOverRealHTTP(t *testing.T) {
 	t.Parallel()
 	ts := httptest.NewServer(New(Deps{Store: catalog.NewStore(mustDefault(t))}))
 	defer ts.Close()
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, ts.URL+"/v1/coverage?plan=medicaid&state=CA&condition=m5450", nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, ts.URL+"/v1/coverage?plan=medicare-part-b&state=CA&condition=m5450", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,12 +407,20 @@ func TestServesOverRealHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var d coverage.Decision
-	if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Status != catalog.Covered || d.Condition.MatchedICD10 != "M54.50" {
-		t.Errorf("got status %s, matched %q; want covered, M54.50", d.Status, d.Condition.MatchedICD10)
+	// Plain text for clients, not HTML-escaped (\u0026).
+	if !strings.Contains(string(body), `"Centers for Medicare & Medicaid Services"`) {
+		t.Errorf("payer not written as plain text:\n%s", body)
+	}
+	var d coverage.Decision
+	if err := json.Unmarshal(body, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Status != catalog.Conditional || d.Condition.MatchedICD10 != "M54.50" {
+		t.Errorf("got status %s, matched %q; want conditional, M54.50", d.Status, d.Condition.MatchedICD10)
 	}
 }
 

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -66,12 +67,19 @@ func statusFor(err error) int {
 }
 
 func classify(err error) (status int, kind, title string) {
+	status, kind, title, _ = lookup(err)
+	return status, kind, title
+}
+
+// lookup is classify plus the detail: err's message without its sentinel's
+// prefix, which would only repeat the title ("unknown plan: no plan …").
+func lookup(err error) (status int, kind, title, detail string) {
 	for _, p := range problems {
 		if errors.Is(err, p.err) {
-			return p.status, p.kind, p.title
+			return p.status, p.kind, p.title, strings.TrimPrefix(err.Error(), p.err.Error()+": ")
 		}
 	}
-	return internalProblem.status, internalProblem.kind, internalProblem.title
+	return internalProblem.status, internalProblem.kind, internalProblem.title, err.Error()
 }
 
 // problem is an RFC 9457 problem details object.
@@ -113,6 +121,10 @@ func (e *requestError) Error() string {
 	parts := make([]string, len(e.fields))
 	for i, f := range e.fields {
 		parts[i] = f.Field + ": " + f.Message
+		// Domain messages often start with the field already.
+		if strings.HasPrefix(f.Message, f.Field+" ") || strings.HasPrefix(f.Message, f.Field+":") {
+			parts[i] = f.Message
+		}
 	}
 	return strings.Join(parts, "; ")
 }
@@ -137,12 +149,12 @@ func fieldErr(field, msg string, cause error) error {
 // writeProblem answers err as a problem. 5xx details are logged, never sent:
 // they may name internals a caller has no use for.
 func (a *api) writeProblem(c *gin.Context, err error) {
-	status, kind, title := classify(err)
+	status, kind, title, detail := lookup(err)
 	p := problem{
 		Type:     problemTypePrefix + kind,
 		Title:    title,
 		Status:   status,
-		Detail:   err.Error(),
+		Detail:   detail,
 		Instance: c.Request.URL.Path,
 	}
 	var re *requestError
@@ -156,15 +168,17 @@ func (a *api) writeProblem(c *gin.Context, err error) {
 		p.Detail = "internal error"
 		p.Errors = nil
 	}
-	body, mErr := json.Marshal(p)
-	if mErr != nil {
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false) // details quote catalog text such as "Medicare & Medicaid"
+	if mErr := enc.Encode(p); mErr != nil {
 		// A problem holds only strings and ints; this cannot happen, but
 		// the caller still gets a status.
 		c.Status(status)
 		return
 	}
 	c.Header("Content-Type", problemContentType)
-	c.Data(status, problemContentType, body)
+	c.Data(status, problemContentType, body.Bytes())
 }
 
 // handlerFunc is a handler that returns its error instead of writing it, so

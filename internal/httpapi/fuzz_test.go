@@ -1,0 +1,61 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// checkFuzzAnswer fails on a 5xx, and on an error answer that is not a
+// problem with a detail.
+func checkFuzzAnswer(t *testing.T, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if rec.Code >= 500 {
+		t.Fatalf("status %d\n%s", rec.Code, rec.Body)
+	}
+	if rec.Code >= 400 {
+		checkProblem(t, rec)
+	}
+}
+
+func FuzzCoverageQuery(f *testing.F) {
+	for _, q := range []string{
+		"plan=medicare-part-b&state=CA&condition=neck_pain",
+		"plan=medicare-part-b&state=ca&condition=m5450&date=2026-01-01",
+		"plan=medicare-part-b&state=CA&condition=M54.5&date=2021-09-30",
+		"plan=medicaid&state=TX&condition=chronic_low_back_pain",
+		"plan=example-hmo-copay&state=TX&condition=M17.11",
+		"plan=x&state=ZZ&condition=X&date=2026-02-30",
+		"plan=%FF&state=%00&condition=%C0%AF",
+		"plan=a;state=b", "%", "&&", "plan=a&plan=b", "",
+	} {
+		f.Add(q)
+	}
+	srv := newTestServer(f, mustDefault(f))
+	f.Fuzz(func(t *testing.T, rawQuery string) {
+		req := httptest.NewRequest(http.MethodGet, "/v1/coverage", nil)
+		// Set directly: the fuzzer's string need not be a parseable URL.
+		req.URL.RawQuery = rawQuery
+		checkFuzzAnswer(t, srv.serve(req))
+	})
+}
+
+func FuzzCoverageBody(f *testing.F) {
+	for _, b := range []string{
+		`{"plan":"medicare-part-b","state":"CA","condition":"chronic_low_back_pain"}`,
+		`{"plan":"medicare-part-b","state":"CA","condition":"chronic_low_back_pain","date":"2026-03-01","patient":{"pain_weeks":16,"systemic_cause":false,"surgery_related":false,"pregnancy_related":false,"improving":true,"flags":["pacemaker"]},"usage":{"visits_this_year":12,"visits_last_90_days":12,"visits_this_month":2},"provider":{"type":"licensed_acupuncturist","supervised":true}}`,
+		`{"plan":"medicaid","state":"ca","condition":"M54.50","usage":{"visits_this_month":2}}`,
+		`{"plan":"example-epo-capped","state":"WA","condition":"chronic_low_back_pain","patient":{"pain_weeks":3}}`,
+		`{"plan":"medicaid","state":"CA","condition":"neck_pain","usage":{"visits_this_year":2,"visits_this_month":3}}`,
+		`{"plan":1}`, `{"patient":{"x":1}}`, `[]`, `null`, `{} {}`, "", "\xff",
+	} {
+		f.Add(b)
+	}
+	srv := newTestServer(f, mustDefault(f))
+	f.Fuzz(func(t *testing.T, body string) {
+		req := httptest.NewRequest(http.MethodPost, "/v1/coverage", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		checkFuzzAnswer(t, srv.serve(req))
+	})
+}
