@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/acucover/acucover/internal/httpapi"
 )
 
 // Config is the serve command's configuration. Every field can be set by a
@@ -28,6 +30,7 @@ type Config struct {
 	RateLimit       float64       // --rate-limit, ACUCOVER_RATE_LIMIT: requests/s per client; 0 disables
 	RateBurst       int           // --rate-burst, ACUCOVER_RATE_BURST
 	TrustedProxies  []string      // --trusted-proxies, ACUCOVER_TRUSTED_PROXIES: comma-separated IPs/CIDRs
+	CORSOrigins     []string      // --cors-origins, ACUCOVER_CORS_ORIGINS (comma-separated)
 }
 
 func defaultConfig() Config {
@@ -75,6 +78,7 @@ func parseConfig(name string, args []string, getenv func(string) string) (Config
 	env("ACUCOVER_RATE_LIMIT", func(v string) (err error) { c.RateLimit, err = strconv.ParseFloat(v, 64); return err })
 	env("ACUCOVER_RATE_BURST", func(v string) (err error) { c.RateBurst, err = strconv.Atoi(v); return err })
 	env("ACUCOVER_TRUSTED_PROXIES", func(v string) error { c.TrustedProxies = splitList(v); return nil })
+	env("ACUCOVER_CORS_ORIGINS", func(v string) error { c.CORSOrigins = splitList(v); return nil })
 
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address for the API (ACUCOVER_ADDR)")
@@ -91,6 +95,8 @@ func parseConfig(name string, args []string, getenv func(string) string) (Config
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests a client may burst above the rate (ACUCOVER_RATE_BURST)")
 	fs.Func("trusted-proxies", "comma-separated proxy IPs/CIDRs whose X-Forwarded-For names the client; default none (ACUCOVER_TRUSTED_PROXIES)",
 		func(v string) error { c.TrustedProxies = splitList(v); return nil })
+	fs.Func("cors-origins", "comma-separated exact origins whose pages may call the API, e.g. the widget's (ACUCOVER_CORS_ORIGINS)",
+		func(v string) error { c.CORSOrigins = splitList(v); return nil })
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -167,6 +173,11 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("log-level %q is not debug, info, warn or error", c.LogLevel))
 	}
+	for _, o := range c.CORSOrigins {
+		if err := httpapi.CheckCORSOrigin(o); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -181,7 +192,7 @@ func (c Config) String() string {
 			db = u.Redacted()
 		}
 	}
-	return fmt.Sprintf("addr=%s metrics_addr=%s catalog=%q database_url=%q refresh_interval=%s db_start_timeout=%s shutdown_timeout=%s max_body_bytes=%d log_level=%s public_access=%s rate_limit=%g rate_burst=%d trusted_proxies=%q",
+	return fmt.Sprintf("addr=%s metrics_addr=%s catalog=%q database_url=%q refresh_interval=%s db_start_timeout=%s shutdown_timeout=%s max_body_bytes=%d log_level=%s public_access=%s rate_limit=%g rate_burst=%d trusted_proxies=%q cors_origins=%q",
 		c.Addr, c.MetricsAddr, c.CatalogFile, db, c.RefreshInterval, c.DBStartTimeout, c.ShutdownTimeout, c.MaxBodyBytes, c.LogLevel,
-		c.PublicAccess, c.RateLimit, c.RateBurst, strings.Join(c.TrustedProxies, ","))
+		c.PublicAccess, c.RateLimit, c.RateBurst, strings.Join(c.TrustedProxies, ","), strings.Join(c.CORSOrigins, ","))
 }

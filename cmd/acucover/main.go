@@ -253,6 +253,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		RateLimit:      cfg.RateLimit,
 		RateBurst:      cfg.RateBurst,
 		TrustedProxies: cfg.TrustedProxies,
+		CORSOrigins:    cfg.CORSOrigins,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/widget"
 	"github.com/gin-gonic/gin"
 )
 
@@ -52,6 +53,10 @@ type Deps struct {
 	// TrustedProxies are the proxy addresses or CIDRs whose
 	// X-Forwarded-For names the client; none by default.
 	TrustedProxies []string
+	// CORSOrigins are the exact origins (https://clinic.example) whose
+	// pages may call the API from a browser, e.g. with the widget. Empty
+	// means no cross-origin access. See CheckCORSOrigin.
+	CORSOrigins []string
 }
 
 const defaultMaxBodyBytes = 1 << 20
@@ -103,6 +108,7 @@ func newEngine(d Deps) *gin.Engine {
 		// and counted too.
 		a.observe(),
 		a.recoverPanics(),
+		allowCrossOrigin(d.CORSOrigins),
 		a.limitBody(limit),
 		a.authenticate(),
 		a.rateLimit(),
@@ -131,6 +137,8 @@ func (a *api) routes(r *gin.Engine) {
 	r.GET("/readyz", a.handle(a.readyz))
 	r.GET("/openapi.json", a.handle(serveOpenAPI))
 	a.mountBilling(r) // /v1/admin/… and /v1/coverage/batch (admin.go, batch.go)
+	r.GET(widget.ScriptPath, gin.WrapH(widget.Script))
+	r.GET(widget.DemoPath, gin.WrapH(widget.Demo))
 }
 
 // recoverPanics turns a panic below it into a logged 500 problem, so one bad
