@@ -69,7 +69,7 @@ function windowText(w) {
     case 'rolling_days': return `Up to ${n} in ${w.days} days`;
     case 'calendar_month': return `Up to ${n} a calendar month`;
     case 'calendar_year': return `Up to ${n} a calendar year`;
-    case 'benefit_year': return `Up to ${n} a plan year`;
+    case 'benefit_year': return `Up to ${n} a benefit year`;
     default: return `Up to ${n} (${w.period})`;
   }
 }
