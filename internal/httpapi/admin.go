@@ -322,15 +322,8 @@ func writeResource(c *gin.Context, status int, v any) error {
 // decodeResource reads a JSON body into a T: strictly, so a field the
 // catalog does not have is refused rather than dropped.
 func decodeResource[T any](c *gin.Context) (*T, error) {
-	if err := requireJSON(c.GetHeader("Content-Type")); err != nil {
-		return nil, err
-	}
-	body, err := readBody(c)
-	if err != nil {
-		return nil, err
-	}
 	v := new(T)
-	if err := decodeStrict(body, v); err != nil {
+	if err := readJSON(c, v); err != nil {
 		return nil, err
 	}
 	if err := storable(v); err != nil {
@@ -605,8 +598,14 @@ func (a *api) putCatalog(c *gin.Context) error {
 		c.PureJSON(http.StatusOK, catalogChange{DryRun: true, Revision: cur.Revision, Previous: cur.Revision, Changes: summarize(changes)})
 		return nil
 	}
+	return a.replaceCatalog(c, "upload", comment, tags, next)
+}
+
+// replaceCatalog makes next the whole catalog if the current revision still
+// matches one of the If-Match tags, and answers the change.
+func (a *api) replaceCatalog(c *gin.Context, op, comment string, tags []string, next *catalog.Snapshot) error {
 	var prev string
-	rev, changes, err := a.edit(c, "upload", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+	rev, changes, err := a.edit(c, op, comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
 		prev = cur.Revision
 		if !slices.Contains(tags, catalogETag(cur.Revision)) {
 			return nil, stale("the catalog", catalogETag(cur.Revision))
@@ -616,7 +615,7 @@ func (a *api) putCatalog(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	a.refreshAfterWrite(ctx)
+	a.refreshAfterWrite(c.Request.Context())
 	c.Header("ETag", catalogETag(rev))
 	c.PureJSON(http.StatusOK, catalogChange{Revision: rev, Previous: prev, Changes: summarize(changes)})
 	return nil
@@ -712,21 +711,7 @@ func (a *api) restoreRevision(c *gin.Context) error {
 		return err
 	}
 	old.Revision = ""
-	var prev string
-	rev, changes, err := a.edit(c, "restore", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
-		prev = cur.Revision
-		if !slices.Contains(tags, catalogETag(cur.Revision)) {
-			return nil, stale("the catalog", catalogETag(cur.Revision))
-		}
-		return old, nil
-	})
-	if err != nil {
-		return err
-	}
-	a.refreshAfterWrite(ctx)
-	c.Header("ETag", catalogETag(rev))
-	c.PureJSON(http.StatusOK, catalogChange{Revision: rev, Previous: prev, Changes: summarize(changes)})
-	return nil
+	return a.replaceCatalog(c, "restore", comment, tags, old)
 }
 
 // auditResources are the audit log's resource kinds.

@@ -51,6 +51,16 @@ func (a *api) getCoverage(c *gin.Context) error {
 func (a *api) postCoverage(c *gin.Context) error {
 	// Answers depend on patient facts; no cache should keep them.
 	c.Header("Cache-Control", "no-store")
+	var req coverageRequest
+	if err := readJSON(c, &req); err != nil {
+		return err
+	}
+	return a.answerCoverage(c, req)
+}
+
+// readJSON reads the request body, which must be declared as JSON, strictly
+// into v (see decodeStrict).
+func readJSON(c *gin.Context, v any) error {
 	if err := requireJSON(c.GetHeader("Content-Type")); err != nil {
 		return err
 	}
@@ -58,11 +68,7 @@ func (a *api) postCoverage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var req coverageRequest
-	if err := decodeStrict(body, &req); err != nil {
-		return err
-	}
-	return a.answerCoverage(c, req)
+	return decodeStrict(body, v)
 }
 
 func (a *api) answerCoverage(c *gin.Context, req coverageRequest) error {

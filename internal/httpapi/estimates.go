@@ -15,15 +15,8 @@ import (
 func (a *api) postEstimate(c *gin.Context) error {
 	// Answers depend on patient facts and accumulators; no cache should keep them.
 	c.Header("Cache-Control", "no-store")
-	if err := requireJSON(c.GetHeader("Content-Type")); err != nil {
-		return err
-	}
-	body, err := readBody(c)
-	if err != nil {
-		return err
-	}
 	var req cost.Request
-	if err := decodeStrict(body, &req); err != nil {
+	if err := readJSON(c, &req); err != nil {
 		// catalog.Date reports a bad date without its field; start_date is
 		// the only date in the request.
 		if strings.Contains(err.Error(), "is not a calendar date") {
