@@ -82,6 +82,11 @@ type estimator struct {
 
 	// noted dedupes assumptions (and marks one-time notes by key).
 	noted map[string]bool
+
+	// lastFS and lastAllowed remember the previous visit's fee schedule and
+	// amount: a course rarely changes schedule.
+	lastFS      *catalog.FeeSchedule
+	lastAllowed int64
 }
 
 func (e *estimator) assume(s string) {
@@ -147,6 +152,9 @@ func (e *estimator) codes(dec coverage.Decision) {
 // when the catalog has no schedule (or no amount for a code).
 func (e *estimator) allowed(d catalog.Date) (int64, bool) {
 	fs := e.ix.FeeSchedule(e.plan, e.network, d)
+	if fs != nil && fs == e.lastFS {
+		return e.lastAllowed, true
+	}
 	if fs == nil {
 		e.assume(fmt.Sprintf("Allowed amount: the catalog has no %s-network fee schedule for %s on %s, so the billed amount is used as the allowed amount.", e.network, e.plan.Name, d))
 		return 0, false
@@ -169,7 +177,8 @@ func (e *estimator) allowed(d catalog.Date) (int64, bool) {
 		}
 		e.assume(s)
 	}
-	return a + b*(e.units-1), true
+	e.lastFS, e.lastAllowed = fs, a+b*(e.units-1)
+	return e.lastAllowed, true
 }
 
 // year is the running state of one benefit year.

@@ -155,7 +155,6 @@ type Verdict struct {
 // for every visit of a course; Decide is Check plus the rest of the answer.
 func Check(ix *catalog.Index, r *catalog.Rule, p *Patient, prov *Provider, used Used, started bool) Verdict {
 	e := evaluation{rule: r, patient: p}
-	e.v.Requirements = make([]Requirement, 0, len(r.Criteria)+len(r.Limits.Extensions)+1)
 	e.criteria(ix.Tests(r))
 	e.provider(prov)
 	e.v.Remaining, e.v.Limited = e.limits(used)
@@ -183,6 +182,9 @@ type evaluation struct {
 func (e *evaluation) fail(text string) { e.v.Failures = append(e.v.Failures, reason(e.rule, text)) }
 
 func (e *evaluation) require(id, desc string, met *bool) {
+	if e.v.Requirements == nil {
+		e.v.Requirements = make([]Requirement, 0, len(e.rule.Criteria)+len(e.rule.Limits.Extensions)+1)
+	}
 	e.v.Requirements = append(e.v.Requirements, Requirement{ID: id, Description: desc, Met: met})
 	if met == nil {
 		e.pending = true
@@ -330,7 +332,7 @@ func (e *evaluation) limits(used Used) (int, bool) {
 	// the extension): ask or report their facts.
 	if left == 0 || bonus > 0 {
 		for _, x := range l.Extensions {
-			e.require("extension_"+x.Requires, x.Question, e.fact(x.Requires))
+			e.require(extensionIDs[x.Requires], x.Question, e.fact(x.Requires))
 		}
 	}
 	if beyondBase && left > 0 {
@@ -353,6 +355,16 @@ func (e *evaluation) limits(used Used) (int, bool) {
 	}
 	return left, true
 }
+
+// extensionIDs names the requirement an extension on each fact asks
+// ("extension_improving"), built once so a check allocates no strings.
+var extensionIDs = func() map[string]string {
+	m := make(map[string]string, len(catalog.Facts))
+	for f := range catalog.Facts {
+		m[f] = "extension_" + f
+	}
+	return m
+}()
 
 // priorAuthNow says whether the next visit needs prior authorization.
 func priorAuthNow(pa catalog.PriorAuth, used Used) *bool {
