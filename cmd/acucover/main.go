@@ -50,6 +50,8 @@ commands:
   export [--revision ID]
                        print a stored catalog revision as YAML
   revisions            list stored catalog revisions
+  gen [--plans N --conditions M --states-per-plan K | --rules N] [-o FILE]
+                       write a synthetic catalog (fictional) for load and scale tests
   version              print the version
   keys create --name NAME --role reader|editor|admin | keys list | keys revoke NAME
                        manage API keys (the new key is printed once)
@@ -108,6 +110,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return healthcheck(ctx, args, stdout, getenv)
 	case "keys":
 		return keys(ctx, args, stdout, stderr, getenv)
+	case "gen":
+		return gen(args, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -185,7 +189,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if err != nil {
 		return usageError{err}
 	}
-	log := newLogger(stderr, cfg.LogLevel)
+	lw := newLogWriter(stderr)
+	defer lw.Close()
+	log := newLogger(lw, cfg.LogLevel)
 	log.Info("starting", "version", version, "config", cfg.String())
 
 	var (

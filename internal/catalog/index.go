@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -50,6 +51,7 @@ type Index struct {
 	fees      map[feeKey][]*FeeSchedule
 	cash      map[string]*CashPrice
 	tests     map[*Rule][]Test // parsed criteria, in rule order
+	memo      sync.Map         // see Memo
 }
 
 type retired struct {
@@ -155,6 +157,22 @@ func ContentHash(s *Snapshot) (string, error) {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// Memo returns the value kept under key for this index, calling build to
+// make it the first time key is asked for. It lets the packages that compute
+// from a catalog (precomputed decisions, encoded answers) keep what they
+// derive with the Index it was derived from: a new Index starts empty, so a
+// snapshot swap invalidates everything at once, and the garbage collector
+// takes it with the old Index. Concurrent first calls may each run build;
+// one result is kept and returned to all. key must be comparable; a value of
+// a zero-size type costs no allocation.
+func (ix *Index) Memo(key any, build func() any) any {
+	if v, ok := ix.memo.Load(key); ok {
+		return v
+	}
+	v, _ := ix.memo.LoadOrStore(key, build())
+	return v
 }
 
 // Revision identifies the catalog content the index was built from.

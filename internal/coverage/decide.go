@@ -12,6 +12,11 @@ import (
 // catalog.ErrUnknownCondition, catalog.ErrMalformedCode,
 // catalog.ErrRetiredCode, ErrInvalidInput or ErrContradictory; every other
 // outcome, including "the catalog does not know", is a Decision.
+//
+// A Decision shares memory with the catalog and with other decisions (a
+// question without patient facts, usage or provider is answered from a
+// decision precomputed per rule): treat it as read-only. Appending to its
+// lists is safe; writing through its pointers or into its lists is not.
 func Decide(ix *catalog.Index, q Query) (Decision, error) {
 	if err := q.check(); err != nil {
 		return Decision{}, err
@@ -24,6 +29,15 @@ func Decide(ix *catalog.Index, q Query) (Decision, error) {
 	if err != nil {
 		return Decision{}, err
 	}
+	rule := ix.Rule(plan.ID, q.State, cond.ID, q.Date)
+	if rule != nil && q.Patient == nil && q.Usage == nil && q.Provider == nil {
+		return static(ix, q, plan, cond, rule), nil
+	}
+	return decide(ix, q, plan, cond, rule), nil
+}
+
+// decide is Decide once the plan, condition and rule are resolved.
+func decide(ix *catalog.Index, q Query, plan *catalog.Plan, cond *catalog.Condition, rule *catalog.Rule) Decision {
 	d := Decision{
 		Plan:  PlanRef{plan.ID, plan.Name, plan.Payer, plan.Type},
 		State: q.State,
@@ -49,13 +63,12 @@ func Decide(ix *catalog.Index, q Query) (Decision, error) {
 	var noElectro bool
 	d.Safety, noElectro = safety(flags)
 
-	rule := ix.Rule(plan.ID, q.State, cond.ID, q.Date)
 	if rule == nil {
 		d.Status = catalog.Unknown
 		d.Reasons = append(d.Reasons, Reason{Text: fmt.Sprintf(
 			"The catalog has no rule for %s in %s for %s on %s, so acucover cannot say; ask the payer.",
 			plan.Name, q.State, cond.Name, q.Date)})
-		return d, nil
+		return d
 	}
 	d.Billing.CPT = orEmpty(rule.Billing.CPT)
 	d.Billing.Modifiers = append(d.Billing.Modifiers, rule.Billing.Modifiers...)
@@ -65,7 +78,7 @@ func Decide(ix *catalog.Index, q Query) (Decision, error) {
 	if rule.Status == catalog.NotCovered || rule.Status == catalog.Unknown {
 		d.Status = rule.Status
 		d.Reasons = append(d.Reasons, summary)
-		return d, nil
+		return d
 	}
 
 	// The rule covers, possibly subject to criteria, provider, limits.
@@ -117,7 +130,7 @@ func Decide(ix *catalog.Index, q Query) (Decision, error) {
 		d.Reasons = append(d.Reasons, summary)
 	}
 	d.Status = v.Status
-	return d, nil
+	return d
 }
 
 // Used reports how many covered visits already count against window w, and

@@ -45,7 +45,7 @@ func (a *api) getCoverage(c *gin.Context) error {
 	if d, ok := q["date"]; ok {
 		req.Date = &d
 	}
-	return a.answerCoverage(c, req)
+	return a.answerGet(c, req)
 }
 
 func (a *api) postCoverage(c *gin.Context) error {

@@ -59,3 +59,21 @@ func FuzzCoverageBody(f *testing.F) {
 		checkFuzzAnswer(t, srv.serve(req))
 	})
 }
+
+func FuzzEstimateBody(f *testing.F) {
+	for _, b := range []string{
+		`{"plan":"medicare-part-b","state":"CA","condition":"chronic_low_back_pain","start_date":"2026-03-10","course":{"visits":12,"visits_per_week":2},"patient":{"pain_weeks":16,"systemic_cause":false,"surgery_related":false,"pregnancy_related":false,"improving":true}}`,
+		`{"plan":"example-hmo-copay","state":"TX","condition":"M17.11","start_date":"2026-01-05","course":{"visits":30,"visits_per_week":3}}`,
+		`{"plan":"medicaid","state":"ca","condition":"neck_pain","start_date":"2026-02-30","course":{"visits":1}}`,
+		`{"plan":"medicare-part-b","state":"CA","condition":"chronic_low_back_pain","start_date":"2026-03-10","course":{"visits":-1}}`,
+		`{"course":{"visits":1e9}}`, `{"accumulators":{"x":1}}`, `[]`, `null`, `{} {}`, "", "\xff",
+	} {
+		f.Add(b)
+	}
+	srv := newTestServer(f, mustDefault(f))
+	f.Fuzz(func(t *testing.T, body string) {
+		req := httptest.NewRequest(http.MethodPost, "/v1/estimates", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		checkFuzzAnswer(t, srv.serve(req))
+	})
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/synth"
+)
+
+// gen writes a synthetic catalog (fictional plans and conditions) as YAML,
+// for load and scale tests: acucover gen --rules 100000 -o big.yaml, then
+// acucover serve --catalog big.yaml.
+func gen(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	o := synth.Options{}
+	fs.IntVar(&o.Plans, "plans", 100, "number of plans")
+	fs.IntVar(&o.Conditions, "conditions", 20, "number of conditions (1–260)")
+	fs.IntVar(&o.StatesPerPlan, "states-per-plan", 3, "states with rules of their own, per plan (0–10)")
+	rules := fs.Int("rules", 0, "about this many rules (sets --plans; 20 conditions, 3 states per plan)")
+	out := fs.String("o", "", "write to this file instead of stdout")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return usageError{fmt.Errorf("usage: acucover gen [--plans N --conditions M --states-per-plan K | --rules N] [-o FILE]%s", because(err))}
+	}
+	if *rules > 0 {
+		o = synth.ForRules(*rules)
+	}
+	if o.Plans < 1 || o.Conditions < 1 || o.Conditions > 260 || o.StatesPerPlan < 0 || o.StatesPerPlan > 10 {
+		return usageError{errors.New("gen: need --plans ≥ 1, --conditions 1–260, --states-per-plan 0–10")}
+	}
+	s := synth.Generate(o)
+	if _, err := catalog.Build(s); err != nil {
+		return fmt.Errorf("gen: the synthetic catalog does not build (a bug in internal/synth): %w", err)
+	}
+	b, err := catalog.Marshal(s)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err = stdout.Write(b)
+		return err
+	}
+	if err := os.WriteFile(*out, b, 0o644); err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "acucover gen: %s: %d plans, %d conditions, %d rules\n", *out, len(s.Plans), len(s.Conditions), len(s.Rules))
+	return nil
+}

@@ -1,0 +1,143 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/coverage"
+	"github.com/gin-gonic/gin"
+)
+
+// GET /v1/coverage answers are a pure function of the catalog and the
+// question, so each is encoded once per snapshot and then served as bytes,
+// with a strong ETag. The cache hangs off the Index (catalog.Index.Memo): a
+// snapshot swap starts an empty one, and the old one goes with the old
+// Index, so an answer can never outlive the catalog it came from.
+
+// getCacheControl lets browsers and shared caches keep a GET answer for a
+// minute. The answer holds no patient data (facts go by POST, which is
+// no-store) and is the same for every caller; a minute bounds how long a
+// client may show an answer from a catalog that has since been replaced,
+// and the ETag makes revalidating after that a cheap 304.
+const getCacheControl = "public, max-age=60"
+
+// maxCachedBytes bounds the encoded answers kept per snapshot. A full cache
+// starts over: the hot questions refill it at once, and memory stays far
+// inside the chart's default 128Mi limit.
+const maxCachedBytes = 16 << 20
+
+// answerKey is a GET question once normalized (state upper-cased, date
+// defaulted), so "ca" and "CA" share an answer. Condition is as given: an
+// ICD-10-CM code echoes back as matched_icd10.
+type answerKey struct {
+	plan, state, condition string
+	date                   catalog.Date
+}
+
+// answer is an encoded decision and what the metrics need to know about it.
+type answer struct {
+	body             []byte
+	etag             string
+	status, planType string
+}
+
+type answerCache struct {
+	mu    sync.RWMutex
+	m     map[answerKey]*answer
+	bytes int
+}
+
+type answerMemo struct{}
+
+func answersFor(ix *catalog.Index) *answerCache {
+	return ix.Memo(answerMemo{}, func() any { return &answerCache{m: map[answerKey]*answer{}} }).(*answerCache)
+}
+
+func (ac *answerCache) get(k answerKey) *answer {
+	ac.mu.RLock()
+	defer ac.mu.RUnlock()
+	return ac.m[k]
+}
+
+func (ac *answerCache) put(k answerKey, a *answer) {
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	if ac.bytes+len(a.body) > maxCachedBytes {
+		clear(ac.m)
+		ac.bytes = 0
+	}
+	if _, ok := ac.m[k]; !ok {
+		ac.m[k] = a
+		ac.bytes += len(a.body)
+	}
+}
+
+// encodeAnswer encodes d exactly as gin's PureJSON does (HTML characters
+// unescaped, a trailing newline) and derives its strong ETag from the
+// bytes, which carry the catalog revision.
+func encodeAnswer(d coverage.Decision) (*answer, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(d); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(b.Bytes())
+	return &answer{
+		body:     b.Bytes(),
+		etag:     `"` + hex.EncodeToString(sum[:12]) + `"`,
+		status:   string(d.Status),
+		planType: string(d.Plan.Type),
+	}, nil
+}
+
+// answerGet answers a GET question from the snapshot's encoded answers,
+// deciding and encoding it on a miss. Errors are never cached.
+func (a *api) answerGet(c *gin.Context, req coverageRequest) error {
+	q, err := a.toQuery(req)
+	if err != nil {
+		return err
+	}
+	ix := a.store.Index()
+	cache := answersFor(ix)
+	k := answerKey{q.Plan, q.State, q.Condition, q.Date}
+	ans := cache.get(k)
+	if ans == nil {
+		d, err := coverage.Decide(ix, q)
+		if err != nil {
+			return withField(err)
+		}
+		if ans, err = encodeAnswer(d); err != nil {
+			return err
+		}
+		cache.put(k, ans)
+	}
+	coverageDecisions.WithLabelValues(ans.status, ans.planType).Inc()
+	c.Header("Cache-Control", getCacheControl)
+	c.Header("ETag", ans.etag)
+	if etagMatches(c.GetHeader("If-None-Match"), ans.etag) {
+		c.Status(http.StatusNotModified)
+		return nil
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", ans.body)
+	return nil
+}
+
+// etagMatches reports whether an If-None-Match header value matches etag,
+// by the weak comparison RFC 9110 §13.1.2 prescribes for it: "*", or any
+// listed tag equal to etag with W/ ignored.
+func etagMatches(header, etag string) bool {
+	for tag := range strings.SplitSeq(header, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" || strings.TrimPrefix(tag, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
