@@ -45,7 +45,7 @@ func defaultConfig() Config {
 		PublicAccess:    "open",
 		// Generous for one person or widget, low enough that one client
 		// cannot monopolize a replica; billing staff use batches.
-		RateLimit: 50,
+		RateLimit: 0, // opt-in: behind a proxy, per-IP limits need --trusted-proxies first
 		RateBurst: 100,
 	}
 }
