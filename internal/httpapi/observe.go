@@ -5,7 +5,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
-	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -64,7 +64,10 @@ func (a *api) observe() gin.HandlerFunc {
 			route = "unmatched" // keeps label cardinality bounded
 		}
 		status := c.Writer.Status()
-		class := strconv.Itoa(status/100) + "xx"
+		class := "other"
+		if k := status / 100; k >= 1 && k <= 5 {
+			class = statusClasses[k]
+		}
 		method := knownMethod(c.Request.Method)
 		httpRequests.WithLabelValues(route, method, class).Inc()
 		httpDuration.WithLabelValues(route, method, class).Observe(elapsed.Seconds())
@@ -101,10 +104,31 @@ func saneRequestID(s string) bool {
 	return true
 }
 
+// statusClasses names a status's class for metric labels, without
+// formatting a string per request.
+var statusClasses = [...]string{1: "1xx", 2: "2xx", 3: "3xx", 4: "4xx", 5: "5xx"}
+
+// Request ids are a random per-process prefix and a counter: unique across
+// replicas in practice, cheap per request, and not secret (they only join
+// log lines). 24 hex digits, like the ids clients may send.
+var (
+	requestIDPrefix = func() string {
+		var b [6]byte
+		_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+		return hex.EncodeToString(b[:])
+	}()
+	requestIDCounter atomic.Uint64
+)
+
 func newRequestID() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
+	var b [24]byte
+	copy(b[:], requestIDPrefix)
+	n := requestIDCounter.Add(1)
+	for i := 23; i >= 12; i-- {
+		b[i] = "0123456789abcdef"[n&0xf]
+		n >>= 4
+	}
+	return string(b[:])
 }
 
 // knownMethod maps a method to itself if it is standard, else "OTHER", so a

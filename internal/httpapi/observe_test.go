@@ -39,3 +39,15 @@ func TestRequestIDAndAccessLog(t *testing.T) {
 		t.Errorf("access log carries the query string:\n%s", logs)
 	}
 }
+
+func TestGeneratedRequestIDsAreUnique(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for range 10000 {
+		id := newRequestID()
+		if !saneRequestID(id) || len(id) != 24 || seen[id] {
+			t.Fatalf("request id %q: not a fresh 24-character token", id)
+		}
+		seen[id] = true
+	}
+}
