@@ -77,3 +77,26 @@ func FuzzEstimateBody(f *testing.F) {
 		checkFuzzAnswer(t, srv.serve(req))
 	})
 }
+
+func FuzzBatchCSV(f *testing.F) {
+	for _, b := range []string{
+		"plan,state,condition,date,pain_weeks,systemic_cause,surgery_related,pregnancy_related,improving\n" +
+			"medicare-part-b,CA,chronic_low_back_pain,2026-03-10,16,false,false,false,yes\n" +
+			"medicaid,TX,M54.50,,,,,,\n",
+		"plan,state,condition,visits_this_year,visits_last_90_days,visits_this_month,provider_type,provider_supervised,flags\n" +
+			"medicare-part-b,ny,neck_pain,12,12,3,licensed_acupuncturist,no,pacemaker;aicd\n",
+		"\ufeffplan,state,condition\n=cmd|'/c calc'!A1,CA,neck_pain\n",
+		"plan,state\nx,y\n", "plan,state,condition\n\"unterminated,CA,x\n", "plan,plan,plan\n", "", "\xff\xfe",
+	} {
+		f.Add(b)
+	}
+	srv := newTestServer(f, mustDefault(f))
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, accept := range []string{"text/csv", "application/json"} {
+			req := httptest.NewRequest(http.MethodPost, "/v1/coverage/batch", strings.NewReader(body))
+			req.Header.Set("Content-Type", "text/csv")
+			req.Header.Set("Accept", accept)
+			checkFuzzAnswer(t, srv.serve(req))
+		}
+	})
+}
