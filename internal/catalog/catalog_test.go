@@ -336,3 +336,39 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestJSONAndYAMLCatalogsParseAlike(t *testing.T) {
+	t.Parallel()
+	ix := mustDefault(t)
+	j, err := MarshalJSON(ix.Snapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, pos, err := Parse(j)
+	if err != nil {
+		t.Fatalf("parse JSON: %v", err)
+	}
+	if pos != nil {
+		t.Errorf("JSON documents have no positions, got %d", len(pos))
+	}
+	if diff := cmp.Diff(ix.Snapshot(), s, cmp.AllowUnexported(Date{})); diff != "" {
+		t.Errorf("JSON round trip mismatch (-yaml +json):\n%s", diff)
+	}
+	jx, err := Build(s)
+	if err != nil || jx.Revision() != ix.Revision() {
+		t.Errorf("JSON catalog builds to revision %v (%v), want %s", jx, err, ix.Revision())
+	}
+	for name, tc := range map[string]struct{ doc, want string }{
+		"unknown field":  {"{\n\"plans\": [],\n\"extra\": 1}", `line 3: unknown field "extra"`},
+		"wrong type":     {"{\"plans\": [\n{\"id\": 7}]}", "line 2: plans.id: cannot use number as string"},
+		"syntax":         {"{\"plans\": [}\n", "line 1: invalid character '}'"},
+		"bad date":       {"{\"rules\": [{\"id\": \"r\", \"effective_from\": \"2026-02-30\"}]}", "not a calendar date"},
+		"trailing data":  {"{}\n{}", "line 2: the catalog must be a single JSON object"},
+		"bom and spaces": {"\ufeff  \n{\"plans\": 5}", "line 2: plans: cannot use number"},
+	} {
+		_, _, err := Parse([]byte(tc.doc))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Parse error = %v, want it to contain %q", name, err, tc.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,13 +53,22 @@ type Positions map[string]int
 // MaxCatalogBytes bounds the size of a catalog document.
 const MaxCatalogBytes = 256 << 20
 
-// Parse decodes a catalog document (YAML, or JSON, which is YAML) into a
-// Snapshot, rejecting unknown fields and wrong types. It does not validate
-// the catalog's meaning; call Validate or Build for that. The error, if any,
-// is Problems with line numbers.
+// Parse decodes a catalog document (YAML, or JSON) into a Snapshot,
+// rejecting unknown fields and wrong types. It does not validate the
+// catalog's meaning; call Validate or Build for that. The error, if any, is
+// Problems with line numbers.
+//
+// A document that starts with "{" is JSON and is decoded by encoding/json:
+// many times faster than YAML for the large, machine-made catalogs that are
+// written as JSON (acucover gen -o big.json). JSON documents have no
+// Positions, so problems found later name items by id.
 func Parse(data []byte) (*Snapshot, Positions, error) {
 	if len(data) > MaxCatalogBytes {
 		return nil, nil, Problems{{Msg: fmt.Sprintf("document is larger than %d bytes", MaxCatalogBytes)}}
+	}
+	if trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\ufeff")), " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '{' {
+		s, err := parseJSON(data)
+		return s, nil, err
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -77,6 +87,45 @@ func Parse(data []byte) (*Snapshot, Positions, error) {
 		return nil, nil, Problems{{Msg: "the catalog must be a single YAML document"}}
 	}
 	return &s, positions(root.Content[0]), nil
+}
+
+// parseJSON decodes a JSON catalog strictly: unknown fields, wrong types and
+// trailing data are problems with the line they are on.
+func parseJSON(data []byte) (*Snapshot, error) {
+	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
+	dec.DisallowUnknownFields()
+	var s Snapshot
+	if err := dec.Decode(&s); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn):
+			return nil, Problems{{Where: lineAt(data, syn.Offset), Msg: syn.Error()}}
+		case errors.As(err, &typ):
+			return nil, Problems{{Where: lineAt(data, typ.Offset), Msg: fmt.Sprintf("%s: cannot use %s as %s", typ.Field, typ.Value, typ.Type)}}
+		}
+		return nil, Problems{{Where: lineAt(data, dec.InputOffset()), Msg: strings.TrimPrefix(err.Error(), "json: ")}}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, Problems{{Where: lineAt(data, dec.InputOffset()), Msg: "the catalog must be a single JSON object"}}
+	}
+	return &s, nil
+}
+
+// lineAt names the line of byte offset off in data.
+func lineAt(data []byte, off int64) string {
+	off = min(max(off, 0), int64(len(data)))
+	return "line " + strconv.Itoa(bytes.Count(data[:off], []byte("\n"))+1)
+}
+
+// MarshalJSON writes s as a JSON catalog document that Parse reads back to an
+// equal Snapshot.
+func MarshalJSON(s *Snapshot) ([]byte, error) {
+	b, err := json.MarshalIndent(s, "", " ")
+	if err != nil {
+		return nil, fmt.Errorf("marshal catalog: %w", err)
+	}
+	return append(b, '\n'), nil
 }
 
 // LoadFile reads, parses and compiles the catalog file at path.
