@@ -252,6 +252,14 @@ func TestDecisionJSONNastyStrings(t *testing.T) {
 			t.Fatalf("nasty string %d %q: %v", k, s, err)
 		}
 		var buf []byte
+		if escaped := bytes.Trim(pureJSON(t, s), "\"\n"); len(escaped) > 0 {
+			defer func() {
+				// Plan, condition, summary, notes, billing, source...
+				if n := bytes.Count(buf, escaped); n < 8 {
+					t.Errorf("nasty string %d %q: only %d copies in the last decision", k, s, n)
+				}
+			}()
+		}
 		for _, p := range ix.Plans() {
 			for _, st := range []string{"CA", "NY", "WA"} {
 				for _, c := range ix.Conditions() {

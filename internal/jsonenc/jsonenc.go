@@ -13,9 +13,10 @@ import (
 	"github.com/acucover/acucover/internal/catalog"
 )
 
-// safe marks the ASCII bytes encoding/json writes as they are when HTML
-// escaping is off: everything from 0x20 up except '"' and '\\'.
-var safe = func() (t [utf8.RuneSelf]bool) {
+// safe marks the bytes encoding/json writes as they are when HTML escaping
+// is off: ASCII from 0x20 up except '"' and '\\' (bytes from 0x80 up start
+// a UTF-8 sequence that needs a closer look).
+var safe = func() (t [256]bool) {
 	for b := 0x20; b < utf8.RuneSelf; b++ {
 		t[b] = b != '"' && b != '\\'
 	}
@@ -30,6 +31,17 @@ const hex = "0123456789abcdef"
 // \u2029, everything else (including <, > and &) as is.
 func String(dst []byte, s string) []byte {
 	dst = append(dst, '"')
+	if len(s) < 8 {
+		// Short strings (ids, codes, states): one pass of the table.
+		i := 0
+		for i < len(s) && safe[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			dst = append(dst, s...)
+			return append(dst, '"')
+		}
+	}
 	start, i := 0, 0
 	for i < len(s) {
 		// Skip eight bytes at a time while none needs a closer look.
@@ -147,14 +159,19 @@ func BoolPtr(dst []byte, p *bool) []byte {
 }
 
 // Int appends v in decimal.
-func Int(dst []byte, v int64) []byte { return strconv.AppendInt(dst, v, 10) }
+func Int(dst []byte, v int64) []byte {
+	if uint64(v) < 10 {
+		return append(dst, byte('0'+v))
+	}
+	return strconv.AppendInt(dst, v, 10)
+}
 
 // IntPtr appends *p, or null when p is nil.
 func IntPtr(dst []byte, p *int) []byte {
 	if p == nil {
 		return append(dst, "null"...)
 	}
-	return strconv.AppendInt(dst, int64(*p), 10)
+	return Int(dst, int64(*p))
 }
 
 // Int64Ptr appends *p, or null when p is nil.
@@ -162,7 +179,7 @@ func Int64Ptr(dst []byte, p *int64) []byte {
 	if p == nil {
 		return append(dst, "null"...)
 	}
-	return strconv.AppendInt(dst, *p, 10)
+	return Int(dst, *p)
 }
 
 // Date appends d as its MarshalText writes it, quoted: "YYYY-MM-DD", or ""
