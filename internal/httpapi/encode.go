@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"sync"
 
 	"github.com/gin-gonic/gin"
@@ -43,4 +45,42 @@ func (jb *jsonBody) release() {
 	if cap(jb.b) <= maxPooledBody {
 		jsonBodies.Put(jb)
 	}
+}
+
+// appendBatchJSON appends the batch answer {"results":[...]} as PureJSON
+// wrote it, newline included: decisions by AppendJSON, problems (rare and
+// small) by encoding/json with HTML escaping off, as PureJSON encoded them.
+func appendBatchJSON(dst []byte, results []batchItem) ([]byte, error) {
+	dst = append(dst, `{"results":`...)
+	if results == nil {
+		return append(dst, "null}\n"...), nil
+	}
+	var pb bytes.Buffer
+	enc := json.NewEncoder(&pb)
+	enc.SetEscapeHTML(false)
+	dst = append(dst, '[')
+	for i := range results {
+		r := &results[i]
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, '{')
+		if r.Decision != nil {
+			dst = append(dst, `"decision":`...)
+			dst = r.Decision.AppendJSON(dst)
+		}
+		if r.Problem != nil {
+			if r.Decision != nil {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `"problem":`...)
+			pb.Reset()
+			if err := enc.Encode(r.Problem); err != nil {
+				return dst, err
+			}
+			dst = append(dst, bytes.TrimSuffix(pb.Bytes(), []byte("\n"))...)
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, "]}\n"...), nil
 }

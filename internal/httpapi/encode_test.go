@@ -104,3 +104,42 @@ func TestEncodedResponsesAreWhatPureJSONWrote(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// TestBatchJSONIsWhatPureJSONWrote compares appendBatchJSON with PureJSON of
+// the batch answer as postBatch wrote it: decisions, problems (with field
+// errors and strings that need escaping), both, neither, and no results.
+func TestBatchJSONIsWhatPureJSONWrote(t *testing.T) {
+	t.Parallel()
+	ix := mustDefault(t)
+	d1, err := coverage.Decide(ix, coverage.Query{Plan: "medicare-part-b", State: "CA", Condition: "M54.50", Date: catalog.NewDate(2026, 3, 10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2, err := coverage.Decide(ix, coverage.Query{Plan: "example-ppo-gold", State: "WA", Condition: "migraine", Date: catalog.NewDate(2025, 12, 31),
+		Patient: &coverage.Patient{Flags: []string{"aicd"}}, Usage: &coverage.Usage{VisitsThisYear: ptrTo(3)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1 := &problem{Type: problemTypePrefix + "invalid-request", Title: "Invalid request", Status: 400, Detail: `plan "<&>\u2028\xff" is "bad"`, Instance: "/v1/coverage/batch#/checks/1",
+		Errors: []fieldError{{Field: "plan", Message: "is required\n"}, {Field: "usage.visits_this_year", Message: "<must> & be"}}}
+	p2 := &problem{Title: "Not found", Status: 404}
+	for name, results := range map[string][]batchItem{
+		"nil":   nil,
+		"empty": {},
+		"mixed": {{Decision: &d1}, {Problem: p1}, {Decision: &d2}, {Problem: p2}, {}, {Decision: &d1, Problem: p1}},
+	} {
+		want, ct := pureJSONResponse(t, struct {
+			Results []batchItem `json:"results"`
+		}{results})
+		if ct != jsonContentType {
+			t.Errorf("PureJSON's Content-Type is %q, not %q", ct, jsonContentType)
+		}
+		got, err := appendBatchJSON([]byte("prefix"), results)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(got, []byte("prefix")) || !bytes.Equal(got[6:], want) {
+			t.Errorf("%s: appendBatchJSON differs from PureJSON:\n got %s\nwant %s", name, got, want)
+		}
+	}
+}
