@@ -80,9 +80,11 @@ func (a *api) postBatch(c *gin.Context) error {
 	if wantsCSV(c.GetHeader("Accept")) {
 		return writeCSVResults(c, results)
 	}
-	c.PureJSON(http.StatusOK, struct {
-		Results []batchItem `json:"results"`
-	}{results})
+	jb := newJSONBody()
+	if jb.b, err = appendBatchJSON(jb.b, results); err != nil {
+		return err
+	}
+	jb.send(c, http.StatusOK)
 	return nil
 }
 

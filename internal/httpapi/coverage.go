@@ -81,7 +81,9 @@ func (a *api) answerCoverage(c *gin.Context, req coverageRequest) error {
 		return withField(err)
 	}
 	coverageDecisions.WithLabelValues(string(d.Status), string(d.Plan.Type)).Inc()
-	c.PureJSON(http.StatusOK, d)
+	jb := newJSONBody()
+	jb.b = append(d.AppendJSON(jb.b), '\n') // as PureJSON writes it
+	jb.send(c, http.StatusOK)
 	return nil
 }
 

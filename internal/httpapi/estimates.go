@@ -36,6 +36,8 @@ func (a *api) postEstimate(c *gin.Context) error {
 		return withField(err)
 	}
 	estimates.WithLabelValues(string(b.Coverage.Plan.Type)).Inc()
-	c.PureJSON(http.StatusOK, b)
+	jb := newJSONBody()
+	jb.b = append(b.AppendJSON(jb.b), '\n') // as PureJSON writes it
+	jb.send(c, http.StatusOK)
 	return nil
 }

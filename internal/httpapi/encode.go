@@ -1,0 +1,86 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Decisions and estimates are encoded by their hand-written AppendJSON
+// (byte for byte what gin's PureJSON wrote, see the equality tests in
+// internal/coverage and internal/cost) into a pooled buffer, and written
+// with the Content-Type PureJSON sets.
+
+const jsonContentType = "application/json; charset=utf-8"
+
+// maxPooledBody bounds the buffers kept for reuse: a year-long estimate is
+// a few hundred KiB; anything larger goes to the garbage collector.
+const maxPooledBody = 1 << 20
+
+// jsonBody is a pooled response buffer.
+type jsonBody struct{ b []byte }
+
+var jsonBodies = sync.Pool{New: func() any { return &jsonBody{b: make([]byte, 0, 16<<10)} }}
+
+// newJSONBody returns an empty buffer from the pool; append the body to its
+// b, then send it.
+func newJSONBody() *jsonBody {
+	jb := jsonBodies.Get().(*jsonBody)
+	jb.b = jb.b[:0]
+	return jb
+}
+
+// send writes jb's bytes as a JSON response with status and returns jb to
+// the pool (the ResponseWriter does not keep them: io.Writer may not retain
+// p).
+func (jb *jsonBody) send(c *gin.Context, status int) {
+	c.Data(status, jsonContentType, jb.b)
+	jb.release()
+}
+
+// release returns jb to the pool; its bytes must no longer be used.
+func (jb *jsonBody) release() {
+	if cap(jb.b) <= maxPooledBody {
+		jsonBodies.Put(jb)
+	}
+}
+
+// appendBatchJSON appends the batch answer {"results":[...]} as PureJSON
+// wrote it, newline included: decisions by AppendJSON, problems (rare and
+// small) by encoding/json with HTML escaping off, as PureJSON encoded them.
+func appendBatchJSON(dst []byte, results []batchItem) ([]byte, error) {
+	dst = append(dst, `{"results":`...)
+	if results == nil {
+		return append(dst, "null}\n"...), nil
+	}
+	var pb bytes.Buffer
+	enc := json.NewEncoder(&pb)
+	enc.SetEscapeHTML(false)
+	dst = append(dst, '[')
+	for i := range results {
+		r := &results[i]
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, '{')
+		if r.Decision != nil {
+			dst = append(dst, `"decision":`...)
+			dst = r.Decision.AppendJSON(dst)
+		}
+		if r.Problem != nil {
+			if r.Decision != nil {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `"problem":`...)
+			pb.Reset()
+			if err := enc.Encode(r.Problem); err != nil {
+				return dst, err
+			}
+			dst = append(dst, bytes.TrimSuffix(pb.Bytes(), []byte("\n"))...)
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, "]}\n"...), nil
+}
