@@ -1,10 +1,12 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -193,14 +195,14 @@ func each[T any, R scanRow[T]](l *loader, q, what string, add func(*T) error) er
 
 // children runs q, which selects the child rows of one table for the
 // revision ($1) ordered by owner and then ordinal, and calls add with each
-// row's owner from owners, so each owner's list is appended in order.
-// Consecutive rows of one owner look it up once.
-func children[O, T any, R childRow[T]](l *loader, q, what string, owners map[string]*O, add func(*O, *T)) error {
+// row's owner, found by find (nil if there is none), so each owner's list is
+// appended in order. Consecutive rows of one owner look it up once.
+func children[O, T any, R childRow[T]](l *loader, q, what string, find func(id string) *O, add func(*O, *T)) error {
 	var last string
 	var o *O
 	return each[T, R](l, q, what, func(r *T) error {
 		if id := R(r).owner(); o == nil || id != last {
-			if o = owners[id]; o == nil {
+			if o = find(id); o == nil {
 				return fmt.Errorf("a row of unknown owner %q", id)
 			}
 			last = id
@@ -208,6 +210,77 @@ func children[O, T any, R childRow[T]](l *loader, q, what string, owners map[str
 		add(o, r)
 		return nil
 	})
+}
+
+// byID finds owners in a map from id.
+func byID[O any](m map[string]*O) func(string) *O {
+	return func(id string) *O { return m[id] }
+}
+
+// ruleWalk finds the owners of rule child rows. The rules are read in
+// primary-key order (revision, id), and so are their child rows (revision,
+// rule id, ordinal): the owner of the next row is the current rule or a
+// later one, found by stepping forward instead of hashing ids into a map of
+// a million rules. Should the orders ever disagree, it falls back to a map.
+type ruleWalk struct {
+	rules []catalog.Rule
+	next  int
+	byID  map[string]*catalog.Rule
+}
+
+// start returns the find function for one child table, from the first rule.
+func (w *ruleWalk) start() func(string) *catalog.Rule {
+	w.next = 0
+	return w.find
+}
+
+func (w *ruleWalk) find(id string) *catalog.Rule {
+	if w.byID == nil {
+		for ; w.next < len(w.rules); w.next++ {
+			if w.rules[w.next].ID == id {
+				w.next++
+				return &w.rules[w.next-1]
+			}
+		}
+		w.byID = make(map[string]*catalog.Rule, len(w.rules))
+		for i := range w.rules {
+			w.byID[w.rules[i].ID] = &w.rules[i]
+		}
+	}
+	return w.byID[id]
+}
+
+// permute reorders rules in place so that the rule with the smallest
+// ordinal comes first, and so on (ordinals[i] is that of rules[i]).
+func permute(rules []catalog.Rule, ordinals []int64) {
+	// dest[i] is where rules[i] goes: its ordinal's rank. Import numbers
+	// rules 0…n-1, so the rank is usually the ordinal itself.
+	dest := make([]int, len(rules))
+	dense := true
+	for i, o := range ordinals {
+		if o < 0 || o >= int64(len(rules)) {
+			dense = false
+			break
+		}
+		dest[i] = int(o)
+	}
+	if !dense {
+		order := make([]int, len(rules))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ordinals[a], ordinals[b]) })
+		for rank, i := range order {
+			dest[i] = rank
+		}
+	}
+	for i := range rules {
+		for dest[i] != i {
+			j := dest[i]
+			rules[i], rules[j] = rules[j], rules[i]
+			dest[i], dest[j] = dest[j], dest[i]
+		}
+	}
 }
 
 // Row types: one per table (or shape of table); nullable columns use
@@ -294,12 +367,13 @@ type ruleRow struct {
 	ReferralRequired            bool
 	Electroacupuncture          sql.NullBool
 	DollarCapCents              sql.NullInt64
+	Ordinal                     int64
 }
 
 func (r *ruleRow) dests() []any {
 	return []any{&r.ID, &r.PlanID, &r.AllStates, &r.AllConditions, &r.EffectiveFrom, &r.EffectiveTo, &r.Status,
 		&r.Summary, &r.DiscontinueWhenNotImproving, &r.PriorAuthRequired, &r.PriorAuthAfterVisits,
-		&r.PriorAuthNote, &r.ReferralRequired, &r.Electroacupuncture, &r.DollarCapCents}
+		&r.PriorAuthNote, &r.ReferralRequired, &r.Electroacupuncture, &r.DollarCapCents, &r.Ordinal}
 }
 
 type criterionRow struct{ Owner, ID, Test, Question, Failure string }
@@ -424,7 +498,7 @@ func (l *loader) plans(s *catalog.Snapshot) error {
 	const q = `
 		SELECT id, name, payer, type, all_states, benefit_kind, benefit_start_month
 		FROM plans WHERE revision_id = $1 ORDER BY ordinal`
-	byID := map[string]*catalog.Plan{}
+	owner := map[string]*catalog.Plan{}
 	err := each(l, q, "plans", func(r *planRow) error {
 		s.Plans = append(s.Plans, catalog.Plan{
 			ID: r.ID, Name: r.Name, Payer: l.intern(r.Payer), Type: catalog.PlanType(l.intern(r.Type)),
@@ -438,13 +512,13 @@ func (l *loader) plans(s *catalog.Snapshot) error {
 		return err
 	}
 	for i := range s.Plans {
-		byID[s.Plans[i].ID] = &s.Plans[i]
+		owner[s.Plans[i].ID] = &s.Plans[i]
 	}
 
 	const qStates = `
 		SELECT plan_id, state FROM plan_states
 		WHERE revision_id = $1 ORDER BY plan_id, ordinal`
-	err = children(l, qStates, "plan states", byID, func(p *catalog.Plan, r *textRow) {
+	err = children(l, qStates, "plan states", byID(owner), func(p *catalog.Plan, r *textRow) {
 		p.States.Items = append(p.States.Items, l.intern(r.Text))
 	})
 	if err != nil {
@@ -461,7 +535,7 @@ func (l *loader) plans(s *catalog.Snapshot) error {
 		ordinal int64
 	}
 	csIndex := map[csKey]int{} // → index in the plan's CostSharing
-	err = children(l, qCost, "plan cost sharing", byID, func(p *catalog.Plan, r *costSharingRow) {
+	err = children(l, qCost, "plan cost sharing", byID(owner), func(p *catalog.Plan, r *costSharingRow) {
 		c := catalog.CostSharing{
 			Network: catalog.Network(l.intern(r.Network)), EffectiveFrom: date(r.EffectiveFrom), EffectiveTo: date(r.EffectiveTo),
 			DeductibleCents: r.DeductibleCents, DeductibleApplies: r.DeductibleApplies,
@@ -482,7 +556,7 @@ func (l *loader) plans(s *catalog.Snapshot) error {
 		SELECT plan_id, cost_sharing_ordinal, after_visits, copay_cents
 		FROM plan_copay_steps WHERE revision_id = $1 ORDER BY plan_id, cost_sharing_ordinal, ordinal`
 	err = each(l, qSteps, "plan copay steps", func(r *copayStepRow) error {
-		p := byID[r.PlanID]
+		p := owner[r.PlanID]
 		i, ok := csIndex[csKey{r.PlanID, r.CostSharingOrdinal}]
 		if p == nil || !ok {
 			return fmt.Errorf("a row of unknown cost sharing %s/%d", r.PlanID, r.CostSharingOrdinal)
@@ -498,7 +572,7 @@ func (l *loader) plans(s *catalog.Snapshot) error {
 	const qNotes = `
 		SELECT plan_id, note FROM plan_notes
 		WHERE revision_id = $1 ORDER BY plan_id, ordinal`
-	err = children(l, qNotes, "plan notes", byID, func(p *catalog.Plan, r *textRow) {
+	err = children(l, qNotes, "plan notes", byID(owner), func(p *catalog.Plan, r *textRow) {
 		p.Notes = append(p.Notes, l.intern(r.Text))
 	})
 	if err != nil {
@@ -508,7 +582,7 @@ func (l *loader) plans(s *catalog.Snapshot) error {
 	const qSources = `
 		SELECT plan_id, title, url, date FROM plan_sources
 		WHERE revision_id = $1 ORDER BY plan_id, ordinal`
-	return children(l, qSources, "plan sources", byID, func(p *catalog.Plan, r *sourceRow) {
+	return children(l, qSources, "plan sources", byID(owner), func(p *catalog.Plan, r *sourceRow) {
 		p.Sources = append(p.Sources, l.source(r.Title, r.URL, r.Date))
 	})
 }
@@ -522,15 +596,15 @@ func (l *loader) conditions(s *catalog.Snapshot) error {
 	if err != nil {
 		return err
 	}
-	byID := make(map[string]*catalog.Condition, len(s.Conditions))
+	owner := make(map[string]*catalog.Condition, len(s.Conditions))
 	for i := range s.Conditions {
-		byID[s.Conditions[i].ID] = &s.Conditions[i]
+		owner[s.Conditions[i].ID] = &s.Conditions[i]
 	}
 
 	const qCodes = `
 		SELECT condition_id, code FROM condition_icd10_codes
 		WHERE revision_id = $1 ORDER BY condition_id, ordinal`
-	err = children(l, qCodes, "condition icd10 codes", byID, func(c *catalog.Condition, r *textRow) {
+	err = children(l, qCodes, "condition icd10 codes", byID(owner), func(c *catalog.Condition, r *textRow) {
 		c.ICD10 = append(c.ICD10, r.Text)
 	})
 	if err != nil {
@@ -540,7 +614,7 @@ func (l *loader) conditions(s *catalog.Snapshot) error {
 	const qFamilies = `
 		SELECT condition_id, family FROM condition_icd10_families
 		WHERE revision_id = $1 ORDER BY condition_id, ordinal`
-	err = children(l, qFamilies, "condition icd10 families", byID, func(c *catalog.Condition, r *textRow) {
+	err = children(l, qFamilies, "condition icd10 families", byID(owner), func(c *catalog.Condition, r *textRow) {
 		c.ICD10Families = append(c.ICD10Families, r.Text)
 	})
 	if err != nil {
@@ -550,7 +624,7 @@ func (l *loader) conditions(s *catalog.Snapshot) error {
 	const qRetired = `
 		SELECT condition_id, code, until, replaced_by FROM condition_retired_codes
 		WHERE revision_id = $1 ORDER BY condition_id, ordinal`
-	err = children(l, qRetired, "condition retired codes", byID, func(c *catalog.Condition, r *retiredRow) {
+	err = children(l, qRetired, "condition retired codes", byID(owner), func(c *catalog.Condition, r *retiredRow) {
 		c.RetiredICD10 = append(c.RetiredICD10, catalog.RetiredCode{
 			Code: r.Code, Until: catalog.NewDate(r.Until.Date()), ReplacedBy: []string(r.ReplacedBy)})
 	})
@@ -561,7 +635,7 @@ func (l *loader) conditions(s *catalog.Snapshot) error {
 	const qSources = `
 		SELECT condition_id, title, url, date FROM condition_sources
 		WHERE revision_id = $1 ORDER BY condition_id, ordinal`
-	return children(l, qSources, "condition sources", byID, func(c *catalog.Condition, r *sourceRow) {
+	return children(l, qSources, "condition sources", byID(owner), func(c *catalog.Condition, r *sourceRow) {
 		c.Sources = append(c.Sources, l.source(r.Title, r.URL, r.Date))
 	})
 }
@@ -578,10 +652,12 @@ func (l *loader) rules(s *catalog.Snapshot) error {
 		SELECT id, plan_id, all_states, all_conditions, effective_from, effective_to, status,
 		       summary, discontinue_when_not_improving, prior_auth_required,
 		       prior_auth_after_visits, prior_auth_note, referral_required,
-		       electroacupuncture, dollar_cap_cents
-		FROM rules WHERE revision_id = $1 ORDER BY ordinal`
+		       electroacupuncture, dollar_cap_cents, ordinal
+		FROM rules WHERE revision_id = $1 ORDER BY id`
 	s.Rules = make([]catalog.Rule, 0, n)
+	ordinals := make([]int64, 0, n)
 	err := each(l, q, "rules", func(r *ruleRow) error {
+		ordinals = append(ordinals, r.Ordinal)
 		rule := catalog.Rule{
 			ID: r.ID, Plan: l.intern(r.PlanID),
 			States:        catalog.Scope{All: r.AllStates},
@@ -606,15 +682,14 @@ func (l *loader) rules(s *catalog.Snapshot) error {
 	if err != nil {
 		return err
 	}
-	byID := make(map[string]*catalog.Rule, len(s.Rules))
-	for i := range s.Rules {
-		byID[s.Rules[i].ID] = &s.Rules[i]
-	}
+	// The rules are in id order until every child table is read, then in
+	// import order.
+	w := &ruleWalk{rules: s.Rules}
 
 	const qStates = `
 		SELECT rule_id, state FROM rule_states
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qStates, "rule states", byID, func(rule *catalog.Rule, r *textRow) {
+	err = children(l, qStates, "rule states", w.start(), func(rule *catalog.Rule, r *textRow) {
 		rule.States.Items = append(rule.States.Items, l.intern(r.Text))
 	})
 	if err != nil {
@@ -624,7 +699,7 @@ func (l *loader) rules(s *catalog.Snapshot) error {
 	const qConds = `
 		SELECT rule_id, condition_id FROM rule_conditions
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qConds, "rule conditions", byID, func(rule *catalog.Rule, r *textRow) {
+	err = children(l, qConds, "rule conditions", w.start(), func(rule *catalog.Rule, r *textRow) {
 		rule.Conditions.Items = append(rule.Conditions.Items, l.intern(r.Text))
 	})
 	if err != nil {
@@ -634,7 +709,7 @@ func (l *loader) rules(s *catalog.Snapshot) error {
 	const qCriteria = `
 		SELECT rule_id, id, test, question, failure FROM rule_criteria
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qCriteria, "rule criteria", byID, func(rule *catalog.Rule, r *criterionRow) {
+	err = children(l, qCriteria, "rule criteria", w.start(), func(rule *catalog.Rule, r *criterionRow) {
 		rule.Criteria = append(rule.Criteria, catalog.Criterion{ID: l.intern(r.ID), Test: l.intern(r.Test),
 			Question: l.intern(r.Question), Failure: l.intern(r.Failure)})
 	})
@@ -645,7 +720,7 @@ func (l *loader) rules(s *catalog.Snapshot) error {
 	const qWindows = `
 		SELECT rule_id, period, days, visits FROM rule_limit_windows
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qWindows, "rule limit windows", byID, func(rule *catalog.Rule, r *windowRow) {
+	err = children(l, qWindows, "rule limit windows", w.start(), func(rule *catalog.Rule, r *windowRow) {
 		rule.Limits.Windows = append(rule.Limits.Windows, catalog.Window{
 			Period: catalog.Period(l.intern(r.Period)), Days: int(r.Days), Visits: int(r.Visits)})
 	})
@@ -656,7 +731,7 @@ func (l *loader) rules(s *catalog.Snapshot) error {
 	const qExtensions = `
 		SELECT rule_id, visits, requires, question, modifier, note FROM rule_extensions
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qExtensions, "rule extensions", byID, func(rule *catalog.Rule, r *extensionRow) {
+	err = children(l, qExtensions, "rule extensions", w.start(), func(rule *catalog.Rule, r *extensionRow) {
 		rule.Limits.Extensions = append(rule.Limits.Extensions, catalog.Extension{Visits: int(r.Visits),
 			Requires: l.intern(r.Requires), Question: l.intern(r.Question), Modifier: l.intern(r.Modifier), Note: l.intern(r.Note)})
 	})
@@ -667,7 +742,7 @@ func (l *loader) rules(s *catalog.Snapshot) error {
 	const qProviders = `
 		SELECT rule_id, type, eligible, supervision_required, credentials, modifier, note
 		FROM rule_providers WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qProviders, "rule providers", byID, func(rule *catalog.Rule, r *providerRow) {
+	err = children(l, qProviders, "rule providers", w.start(), func(rule *catalog.Rule, r *providerRow) {
 		rule.Providers = append(rule.Providers, catalog.ProviderRule{
 			Type: l.intern(r.Type), Eligible: r.Eligible, SupervisionRequired: r.SupervisionRequired,
 			Credentials: l.internAll(r.Credentials), Modifier: l.intern(r.Modifier), Note: l.intern(r.Note)})
@@ -679,7 +754,7 @@ func (l *loader) rules(s *catalog.Snapshot) error {
 	const qCPT = `
 		SELECT rule_id, code FROM rule_billing_cpt
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qCPT, "rule billing cpt", byID, func(rule *catalog.Rule, r *textRow) {
+	err = children(l, qCPT, "rule billing cpt", w.start(), func(rule *catalog.Rule, r *textRow) {
 		rule.Billing.CPT = append(rule.Billing.CPT, l.intern(r.Text))
 	})
 	if err != nil {
@@ -689,7 +764,7 @@ func (l *loader) rules(s *catalog.Snapshot) error {
 	const qModifiers = `
 		SELECT rule_id, code, "when" FROM rule_billing_modifiers
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qModifiers, "rule billing modifiers", byID, func(rule *catalog.Rule, r *modifierRow) {
+	err = children(l, qModifiers, "rule billing modifiers", w.start(), func(rule *catalog.Rule, r *modifierRow) {
 		rule.Billing.Modifiers = append(rule.Billing.Modifiers, catalog.Modifier{Code: l.intern(r.Code), When: l.intern(r.When)})
 	})
 	if err != nil {
@@ -699,7 +774,7 @@ func (l *loader) rules(s *catalog.Snapshot) error {
 	const qBillingNotes = `
 		SELECT rule_id, note FROM rule_billing_notes
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qBillingNotes, "rule billing notes", byID, func(rule *catalog.Rule, r *textRow) {
+	err = children(l, qBillingNotes, "rule billing notes", w.start(), func(rule *catalog.Rule, r *textRow) {
 		rule.Billing.Notes = append(rule.Billing.Notes, l.intern(r.Text))
 	})
 	if err != nil {
@@ -709,7 +784,7 @@ func (l *loader) rules(s *catalog.Snapshot) error {
 	const qNotes = `
 		SELECT rule_id, note FROM rule_notes
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qNotes, "rule notes", byID, func(rule *catalog.Rule, r *textRow) {
+	err = children(l, qNotes, "rule notes", w.start(), func(rule *catalog.Rule, r *textRow) {
 		rule.Notes = append(rule.Notes, l.intern(r.Text))
 	})
 	if err != nil {
@@ -719,9 +794,14 @@ func (l *loader) rules(s *catalog.Snapshot) error {
 	const qSources = `
 		SELECT rule_id, title, url, date FROM rule_sources
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	return children(l, qSources, "rule sources", byID, func(rule *catalog.Rule, r *sourceRow) {
+	err = children(l, qSources, "rule sources", w.start(), func(rule *catalog.Rule, r *sourceRow) {
 		rule.Sources = append(rule.Sources, l.source(r.Title, r.URL, r.Date))
 	})
+	if err != nil {
+		return err
+	}
+	permute(s.Rules, ordinals)
+	return nil
 }
 
 func (l *loader) feeSchedules(s *catalog.Snapshot) error {
@@ -739,15 +819,15 @@ func (l *loader) feeSchedules(s *catalog.Snapshot) error {
 	if err != nil {
 		return err
 	}
-	byID := make(map[string]*catalog.FeeSchedule, len(s.FeeSchedules))
+	owner := make(map[string]*catalog.FeeSchedule, len(s.FeeSchedules))
 	for i := range s.FeeSchedules {
-		byID[s.FeeSchedules[i].ID] = &s.FeeSchedules[i]
+		owner[s.FeeSchedules[i].ID] = &s.FeeSchedules[i]
 	}
 
 	const qAmounts = `
 		SELECT fee_schedule_id, cpt, cents FROM fee_schedule_amounts
 		WHERE revision_id = $1 ORDER BY fee_schedule_id`
-	err = children(l, qAmounts, "fee schedule amounts", byID, func(f *catalog.FeeSchedule, r *amountRow) {
+	err = children(l, qAmounts, "fee schedule amounts", byID(owner), func(f *catalog.FeeSchedule, r *amountRow) {
 		f.AmountsCents[l.intern(r.CPT)] = r.Cents
 	})
 	if err != nil {
@@ -757,7 +837,7 @@ func (l *loader) feeSchedules(s *catalog.Snapshot) error {
 	const qNotes = `
 		SELECT fee_schedule_id, note FROM fee_schedule_notes
 		WHERE revision_id = $1 ORDER BY fee_schedule_id, ordinal`
-	err = children(l, qNotes, "fee schedule notes", byID, func(f *catalog.FeeSchedule, r *textRow) {
+	err = children(l, qNotes, "fee schedule notes", byID(owner), func(f *catalog.FeeSchedule, r *textRow) {
 		f.Notes = append(f.Notes, l.intern(r.Text))
 	})
 	if err != nil {
@@ -767,7 +847,7 @@ func (l *loader) feeSchedules(s *catalog.Snapshot) error {
 	const qSources = `
 		SELECT fee_schedule_id, title, url, date FROM fee_schedule_sources
 		WHERE revision_id = $1 ORDER BY fee_schedule_id, ordinal`
-	return children(l, qSources, "fee schedule sources", byID, func(f *catalog.FeeSchedule, r *sourceRow) {
+	return children(l, qSources, "fee schedule sources", byID(owner), func(f *catalog.FeeSchedule, r *sourceRow) {
 		f.Sources = append(f.Sources, l.source(r.Title, r.URL, r.Date))
 	})
 }
