@@ -224,6 +224,40 @@ func nullString(s string) any {
 	return s
 }
 
+// copyList copies a child table: for each owner, every item of its list,
+// each row starting with key(i, owner) and the item's ordinal in the list
+// (0, 1, …), then row(item).
+func copyList[O, T any](w *writer, table, q string, owners []O, key func(i int, o *O) any, list func(*O) []T, row func(T) []any) error {
+	return w.copyIn(table, q, func(emit func(...any) error) error {
+		var vals []any
+		for i := range owners {
+			o := &owners[i]
+			for j, item := range list(o) {
+				vals = append(append(vals[:0], key(i, o), j), row(item)...)
+				if err := emit(vals...); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// Keys of owners in child rows.
+func planID(_ int, p *catalog.Plan) any           { return p.ID }
+func conditionID(_ int, c *catalog.Condition) any { return c.ID }
+func ruleID(_ int, r *catalog.Rule) any           { return r.ID }
+func feeScheduleID(_ int, f *catalog.FeeSchedule) any {
+	return f.ID
+}
+func cashPriceOrdinal(i int, _ *catalog.CashPrice) any { return i }
+
+// text and source are the row values of a list of strings and of sources.
+func text(s string) []any { return []any{s} }
+func source(src catalog.Source) []any {
+	return []any{src.Title, src.URL, dateVal(src.Date)}
+}
+
 func (w *writer) plans(s *catalog.Snapshot) error {
 	const q = `COPY plans (revision_id, id, ordinal, name, payer, type, all_states, benefit_kind, benefit_start_month) FROM STDIN`
 	err := w.copyIn("plans", q, func(emit func(...any) error) error {
@@ -238,16 +272,7 @@ func (w *writer) plans(s *catalog.Snapshot) error {
 		return err
 	}
 	const qStates = `COPY plan_states (revision_id, plan_id, ordinal, state) FROM STDIN`
-	err = w.copyIn("plan_states", qStates, func(emit func(...any) error) error {
-		for _, p := range s.Plans {
-			for j, st := range p.States.Items {
-				if err := emit(p.ID, j, st); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	err = copyList(w, "plan_states", qStates, s.Plans, planID, func(p *catalog.Plan) []string { return p.States.Items }, text)
 	if err != nil {
 		return err
 	}
@@ -255,18 +280,12 @@ func (w *writer) plans(s *catalog.Snapshot) error {
 		COPY plan_cost_sharing (revision_id, plan_id, ordinal, network, effective_from, effective_to,
 			deductible_cents, deductible_applies, copay_cents, coinsurance_percent, oop_max_cents,
 			balance_billing, note) FROM STDIN`
-	err = w.copyIn("plan_cost_sharing", qCost, func(emit func(...any) error) error {
-		for _, p := range s.Plans {
-			for j, c := range p.CostSharing {
-				if err := emit(p.ID, j, string(c.Network), dateVal(c.EffectiveFrom), dateVal(c.EffectiveTo),
-					c.DeductibleCents, c.DeductibleApplies, c.CopayCents, c.CoinsurancePercent,
-					nullable(c.OOPMaxCents), c.BalanceBilling, c.Note); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	err = copyList(w, "plan_cost_sharing", qCost, s.Plans, planID, func(p *catalog.Plan) []catalog.CostSharing { return p.CostSharing },
+		func(c catalog.CostSharing) []any {
+			return []any{string(c.Network), dateVal(c.EffectiveFrom), dateVal(c.EffectiveTo),
+				c.DeductibleCents, c.DeductibleApplies, c.CopayCents, c.CoinsurancePercent,
+				nullable(c.OOPMaxCents), c.BalanceBilling, c.Note}
+		})
 	if err != nil {
 		return err
 	}
@@ -287,30 +306,12 @@ func (w *writer) plans(s *catalog.Snapshot) error {
 		return err
 	}
 	const qNotes = `COPY plan_notes (revision_id, plan_id, ordinal, note) FROM STDIN`
-	err = w.copyIn("plan_notes", qNotes, func(emit func(...any) error) error {
-		for _, p := range s.Plans {
-			for j, n := range p.Notes {
-				if err := emit(p.ID, j, n); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	err = copyList(w, "plan_notes", qNotes, s.Plans, planID, func(p *catalog.Plan) []string { return p.Notes }, text)
 	if err != nil {
 		return err
 	}
 	const qSources = `COPY plan_sources (revision_id, plan_id, ordinal, title, url, date) FROM STDIN`
-	return w.copyIn("plan_sources", qSources, func(emit func(...any) error) error {
-		for _, p := range s.Plans {
-			for j, src := range p.Sources {
-				if err := emit(p.ID, j, src.Title, src.URL, dateVal(src.Date)); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	return copyList(w, "plan_sources", qSources, s.Plans, planID, func(p *catalog.Plan) []catalog.Source { return p.Sources }, source)
 }
 
 func (w *writer) conditions(s *catalog.Snapshot) error {
@@ -327,58 +328,25 @@ func (w *writer) conditions(s *catalog.Snapshot) error {
 		return err
 	}
 	const qCodes = `COPY condition_icd10_codes (revision_id, condition_id, ordinal, code) FROM STDIN`
-	err = w.copyIn("condition_icd10_codes", qCodes, func(emit func(...any) error) error {
-		for _, c := range s.Conditions {
-			for j, code := range c.ICD10 {
-				if err := emit(c.ID, j, code); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	err = copyList(w, "condition_icd10_codes", qCodes, s.Conditions, conditionID, func(c *catalog.Condition) []string { return c.ICD10 }, text)
 	if err != nil {
 		return err
 	}
 	const qFamilies = `COPY condition_icd10_families (revision_id, condition_id, ordinal, family) FROM STDIN`
-	err = w.copyIn("condition_icd10_families", qFamilies, func(emit func(...any) error) error {
-		for _, c := range s.Conditions {
-			for j, f := range c.ICD10Families {
-				if err := emit(c.ID, j, f); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	err = copyList(w, "condition_icd10_families", qFamilies, s.Conditions, conditionID, func(c *catalog.Condition) []string { return c.ICD10Families }, text)
 	if err != nil {
 		return err
 	}
 	const qRetired = `COPY condition_retired_codes (revision_id, condition_id, ordinal, code, until, replaced_by) FROM STDIN`
-	err = w.copyIn("condition_retired_codes", qRetired, func(emit func(...any) error) error {
-		for _, c := range s.Conditions {
-			for j, r := range c.RetiredICD10 {
-				if err := emit(c.ID, j, r.Code, dateVal(r.Until), pq.StringArray(r.ReplacedBy)); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	err = copyList(w, "condition_retired_codes", qRetired, s.Conditions, conditionID, func(c *catalog.Condition) []catalog.RetiredCode { return c.RetiredICD10 },
+		func(r catalog.RetiredCode) []any {
+			return []any{r.Code, dateVal(r.Until), pq.StringArray(r.ReplacedBy)}
+		})
 	if err != nil {
 		return err
 	}
 	const qSources = `COPY condition_sources (revision_id, condition_id, ordinal, title, url, date) FROM STDIN`
-	return w.copyIn("condition_sources", qSources, func(emit func(...any) error) error {
-		for _, c := range s.Conditions {
-			for j, src := range c.Sources {
-				if err := emit(c.ID, j, src.Title, src.URL, dateVal(src.Date)); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	return copyList(w, "condition_sources", qSources, s.Conditions, conditionID, func(c *catalog.Condition) []catalog.Source { return c.Sources }, source)
 }
 
 func (w *writer) rules(s *catalog.Snapshot) error {
@@ -404,124 +372,60 @@ func (w *writer) rules(s *catalog.Snapshot) error {
 	}
 	// Each child table is one pass over the rules; children of one rule are
 	// numbered from 0 in list order.
-	children := []struct {
-		table, q string
-		rows     func(r *catalog.Rule, emit func(...any) error) error
-	}{
-		{"rule_states", `COPY rule_states (revision_id, rule_id, ordinal, state) FROM STDIN`,
-			func(r *catalog.Rule, emit func(...any) error) error {
-				for j, st := range r.States.Items {
-					if err := emit(r.ID, j, st); err != nil {
-						return err
-					}
-				}
-				return nil
-			}},
-		{"rule_conditions", `COPY rule_conditions (revision_id, rule_id, ordinal, condition_id) FROM STDIN`,
-			func(r *catalog.Rule, emit func(...any) error) error {
-				for j, c := range r.Conditions.Items {
-					if err := emit(r.ID, j, c); err != nil {
-						return err
-					}
-				}
-				return nil
-			}},
-		{"rule_criteria", `COPY rule_criteria (revision_id, rule_id, ordinal, id, test, question, failure) FROM STDIN`,
-			func(r *catalog.Rule, emit func(...any) error) error {
-				for j, c := range r.Criteria {
-					if err := emit(r.ID, j, c.ID, c.Test, c.Question, c.Failure); err != nil {
-						return err
-					}
-				}
-				return nil
-			}},
-		{"rule_limit_windows", `COPY rule_limit_windows (revision_id, rule_id, ordinal, period, days, visits) FROM STDIN`,
-			func(r *catalog.Rule, emit func(...any) error) error {
-				for j, win := range r.Limits.Windows {
-					if err := emit(r.ID, j, string(win.Period), win.Days, win.Visits); err != nil {
-						return err
-					}
-				}
-				return nil
-			}},
-		{"rule_extensions", `COPY rule_extensions (revision_id, rule_id, ordinal, visits, requires, question, modifier, note) FROM STDIN`,
-			func(r *catalog.Rule, emit func(...any) error) error {
-				for j, e := range r.Limits.Extensions {
-					if err := emit(r.ID, j, e.Visits, e.Requires, e.Question, e.Modifier, e.Note); err != nil {
-						return err
-					}
-				}
-				return nil
-			}},
-		{"rule_providers", `COPY rule_providers (revision_id, rule_id, ordinal, type, eligible, supervision_required, credentials, modifier, note) FROM STDIN`,
-			func(r *catalog.Rule, emit func(...any) error) error {
-				for j, p := range r.Providers {
-					if err := emit(r.ID, j, p.Type, p.Eligible, p.SupervisionRequired, pq.StringArray(always(p.Credentials)), p.Modifier, p.Note); err != nil {
-						return err
-					}
-				}
-				return nil
-			}},
-		{"rule_billing_cpt", `COPY rule_billing_cpt (revision_id, rule_id, ordinal, code) FROM STDIN`,
-			func(r *catalog.Rule, emit func(...any) error) error {
-				for j, c := range r.Billing.CPT {
-					if err := emit(r.ID, j, c); err != nil {
-						return err
-					}
-				}
-				return nil
-			}},
-		{"rule_billing_modifiers", `COPY rule_billing_modifiers (revision_id, rule_id, ordinal, code, "when") FROM STDIN`,
-			func(r *catalog.Rule, emit func(...any) error) error {
-				for j, m := range r.Billing.Modifiers {
-					if err := emit(r.ID, j, m.Code, m.When); err != nil {
-						return err
-					}
-				}
-				return nil
-			}},
-		{"rule_billing_notes", `COPY rule_billing_notes (revision_id, rule_id, ordinal, note) FROM STDIN`,
-			func(r *catalog.Rule, emit func(...any) error) error {
-				for j, n := range r.Billing.Notes {
-					if err := emit(r.ID, j, n); err != nil {
-						return err
-					}
-				}
-				return nil
-			}},
-		{"rule_notes", `COPY rule_notes (revision_id, rule_id, ordinal, note) FROM STDIN`,
-			func(r *catalog.Rule, emit func(...any) error) error {
-				for j, n := range r.Notes {
-					if err := emit(r.ID, j, n); err != nil {
-						return err
-					}
-				}
-				return nil
-			}},
-		{"rule_sources", `COPY rule_sources (revision_id, rule_id, ordinal, title, url, date) FROM STDIN`,
-			func(r *catalog.Rule, emit func(...any) error) error {
-				for j, src := range r.Sources {
-					if err := emit(r.ID, j, src.Title, src.URL, dateVal(src.Date)); err != nil {
-						return err
-					}
-				}
-				return nil
-			}},
+	const qStates = `COPY rule_states (revision_id, rule_id, ordinal, state) FROM STDIN`
+	if err := copyList(w, "rule_states", qStates, s.Rules, ruleID, func(r *catalog.Rule) []string { return r.States.Items }, text); err != nil {
+		return err
 	}
-	for _, c := range children {
-		err := w.copyIn(c.table, c.q, func(emit func(...any) error) error {
-			for i := range s.Rules {
-				if err := c.rows(&s.Rules[i], emit); err != nil {
-					return err
-				}
-			}
-			return nil
+	const qConds = `COPY rule_conditions (revision_id, rule_id, ordinal, condition_id) FROM STDIN`
+	if err := copyList(w, "rule_conditions", qConds, s.Rules, ruleID, func(r *catalog.Rule) []string { return r.Conditions.Items }, text); err != nil {
+		return err
+	}
+	const qCriteria = `COPY rule_criteria (revision_id, rule_id, ordinal, id, test, question, failure) FROM STDIN`
+	err = copyList(w, "rule_criteria", qCriteria, s.Rules, ruleID, func(r *catalog.Rule) []catalog.Criterion { return r.Criteria },
+		func(c catalog.Criterion) []any { return []any{c.ID, c.Test, c.Question, c.Failure} })
+	if err != nil {
+		return err
+	}
+	const qWindows = `COPY rule_limit_windows (revision_id, rule_id, ordinal, period, days, visits) FROM STDIN`
+	err = copyList(w, "rule_limit_windows", qWindows, s.Rules, ruleID, func(r *catalog.Rule) []catalog.Window { return r.Limits.Windows },
+		func(win catalog.Window) []any { return []any{string(win.Period), win.Days, win.Visits} })
+	if err != nil {
+		return err
+	}
+	const qExtensions = `COPY rule_extensions (revision_id, rule_id, ordinal, visits, requires, question, modifier, note) FROM STDIN`
+	err = copyList(w, "rule_extensions", qExtensions, s.Rules, ruleID, func(r *catalog.Rule) []catalog.Extension { return r.Limits.Extensions },
+		func(e catalog.Extension) []any { return []any{e.Visits, e.Requires, e.Question, e.Modifier, e.Note} })
+	if err != nil {
+		return err
+	}
+	const qProviders = `COPY rule_providers (revision_id, rule_id, ordinal, type, eligible, supervision_required, credentials, modifier, note) FROM STDIN`
+	err = copyList(w, "rule_providers", qProviders, s.Rules, ruleID, func(r *catalog.Rule) []catalog.ProviderRule { return r.Providers },
+		func(p catalog.ProviderRule) []any {
+			return []any{p.Type, p.Eligible, p.SupervisionRequired, pq.StringArray(always(p.Credentials)), p.Modifier, p.Note}
 		})
-		if err != nil {
-			return err
-		}
+	if err != nil {
+		return err
 	}
-	return nil
+	const qCPT = `COPY rule_billing_cpt (revision_id, rule_id, ordinal, code) FROM STDIN`
+	if err := copyList(w, "rule_billing_cpt", qCPT, s.Rules, ruleID, func(r *catalog.Rule) []string { return r.Billing.CPT }, text); err != nil {
+		return err
+	}
+	const qModifiers = `COPY rule_billing_modifiers (revision_id, rule_id, ordinal, code, "when") FROM STDIN`
+	err = copyList(w, "rule_billing_modifiers", qModifiers, s.Rules, ruleID, func(r *catalog.Rule) []catalog.Modifier { return r.Billing.Modifiers },
+		func(m catalog.Modifier) []any { return []any{m.Code, m.When} })
+	if err != nil {
+		return err
+	}
+	const qBillingNotes = `COPY rule_billing_notes (revision_id, rule_id, ordinal, note) FROM STDIN`
+	if err := copyList(w, "rule_billing_notes", qBillingNotes, s.Rules, ruleID, func(r *catalog.Rule) []string { return r.Billing.Notes }, text); err != nil {
+		return err
+	}
+	const qNotes = `COPY rule_notes (revision_id, rule_id, ordinal, note) FROM STDIN`
+	if err := copyList(w, "rule_notes", qNotes, s.Rules, ruleID, func(r *catalog.Rule) []string { return r.Notes }, text); err != nil {
+		return err
+	}
+	const qSources = `COPY rule_sources (revision_id, rule_id, ordinal, title, url, date) FROM STDIN`
+	return copyList(w, "rule_sources", qSources, s.Rules, ruleID, func(r *catalog.Rule) []catalog.Source { return r.Sources }, source)
 }
 
 func (w *writer) feeSchedules(s *catalog.Snapshot) error {
@@ -553,30 +457,12 @@ func (w *writer) feeSchedules(s *catalog.Snapshot) error {
 		return err
 	}
 	const qNotes = `COPY fee_schedule_notes (revision_id, fee_schedule_id, ordinal, note) FROM STDIN`
-	err = w.copyIn("fee_schedule_notes", qNotes, func(emit func(...any) error) error {
-		for _, f := range s.FeeSchedules {
-			for j, n := range f.Notes {
-				if err := emit(f.ID, j, n); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	err = copyList(w, "fee_schedule_notes", qNotes, s.FeeSchedules, feeScheduleID, func(f *catalog.FeeSchedule) []string { return f.Notes }, text)
 	if err != nil {
 		return err
 	}
 	const qSources = `COPY fee_schedule_sources (revision_id, fee_schedule_id, ordinal, title, url, date) FROM STDIN`
-	return w.copyIn("fee_schedule_sources", qSources, func(emit func(...any) error) error {
-		for _, f := range s.FeeSchedules {
-			for j, src := range f.Sources {
-				if err := emit(f.ID, j, src.Title, src.URL, dateVal(src.Date)); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	return copyList(w, "fee_schedule_sources", qSources, s.FeeSchedules, feeScheduleID, func(f *catalog.FeeSchedule) []catalog.Source { return f.Sources }, source)
 }
 
 func (w *writer) cashPrices(s *catalog.Snapshot) error {
@@ -593,14 +479,5 @@ func (w *writer) cashPrices(s *catalog.Snapshot) error {
 		return err
 	}
 	const qSources = `COPY cash_price_sources (revision_id, cash_price_ordinal, ordinal, title, url, date) FROM STDIN`
-	return w.copyIn("cash_price_sources", qSources, func(emit func(...any) error) error {
-		for i, c := range s.CashPrices {
-			for j, src := range c.Sources {
-				if err := emit(i, j, src.Title, src.URL, dateVal(src.Date)); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	return copyList(w, "cash_price_sources", qSources, s.CashPrices, cashPriceOrdinal, func(c *catalog.CashPrice) []catalog.Source { return c.Sources }, source)
 }

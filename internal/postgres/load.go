@@ -1,10 +1,12 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -122,162 +124,339 @@ func notMigrated(err error) error {
 	return err
 }
 
-// Row types: one per table, scanned with sqlx; nullable columns use sql.Null*.
+// loader reads one revision's tables inside a transaction. Rows are scanned
+// with database/sql into one reused row value per query (no reflection, no
+// allocation per row beyond the driver's), and strings that many rows share
+// (state codes, condition ids, CPT codes, texts and sources repeated across
+// rules) are interned, so a catalog of a million rules holds each distinct
+// text once.
+type loader struct {
+	ctx     context.Context
+	tx      *sqlx.Tx
+	rev     int64
+	strings map[string]string
+}
+
+// intern returns the one copy of s this load keeps.
+func (l *loader) intern(s string) string {
+	if v, ok := l.strings[s]; ok {
+		return v
+	}
+	l.strings[s] = s
+	return s
+}
+
+// internAll interns every element of ss in place.
+func (l *loader) internAll(ss []string) []string {
+	for i, s := range ss {
+		ss[i] = l.intern(s)
+	}
+	return ss
+}
+
+// scanRow is a row type (as a pointer) that lists the addresses of its
+// fields in the order of its query's select list.
+type scanRow[T any] interface {
+	*T
+	dests() []any
+}
+
+// childRow is the row of a child table: it names the id of its owner.
+type childRow[T any] interface {
+	scanRow[T]
+	owner() string
+}
+
+// each runs q with the revision id as $1 and calls add for every row, scanned
+// into one reused T (add must copy what it keeps). what names the rows in
+// errors.
+func each[T any, R scanRow[T]](l *loader, q, what string, add func(*T) error) error {
+	rows, err := l.tx.QueryContext(l.ctx, q, l.rev)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var r T
+	dests := R(&r).dests()
+	for rows.Next() {
+		r = *new(T) // no value (such as a reused array's backing store) carries over
+		if err := rows.Scan(dests...); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if err := add(&r); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// children runs q, which selects the child rows of one table for the
+// revision ($1) ordered by owner and then ordinal, and calls add with each
+// row's owner, found by find (nil if there is none), so each owner's list is
+// appended in order. Consecutive rows of one owner look it up once.
+func children[O, T any, R childRow[T]](l *loader, q, what string, find func(id string) *O, add func(*O, *T)) error {
+	var last string
+	var o *O
+	return each[T, R](l, q, what, func(r *T) error {
+		if id := R(r).owner(); o == nil || id != last {
+			if o = find(id); o == nil {
+				return fmt.Errorf("a row of unknown owner %q", id)
+			}
+			last = id
+		}
+		add(o, r)
+		return nil
+	})
+}
+
+// byID finds owners in a map from id.
+func byID[O any](m map[string]*O) func(string) *O {
+	return func(id string) *O { return m[id] }
+}
+
+// ruleWalk finds the owners of rule child rows. The rules are read in
+// primary-key order (revision, id), and so are their child rows (revision,
+// rule id, ordinal): the owner of the next row is the current rule or a
+// later one, found by stepping forward instead of hashing ids into a map of
+// a million rules. Should the orders ever disagree, it falls back to a map.
+type ruleWalk struct {
+	rules []catalog.Rule
+	next  int
+	byID  map[string]*catalog.Rule
+}
+
+// start returns the find function for one child table, from the first rule.
+func (w *ruleWalk) start() func(string) *catalog.Rule {
+	w.next = 0
+	return w.find
+}
+
+func (w *ruleWalk) find(id string) *catalog.Rule {
+	if w.byID == nil {
+		for ; w.next < len(w.rules); w.next++ {
+			if w.rules[w.next].ID == id {
+				w.next++
+				return &w.rules[w.next-1]
+			}
+		}
+		w.byID = make(map[string]*catalog.Rule, len(w.rules))
+		for i := range w.rules {
+			w.byID[w.rules[i].ID] = &w.rules[i]
+		}
+	}
+	return w.byID[id]
+}
+
+// permute reorders rules in place so that the rule with the smallest
+// ordinal comes first, and so on (ordinals[i] is that of rules[i]).
+func permute(rules []catalog.Rule, ordinals []int64) {
+	// dest[i] is where rules[i] goes: its ordinal's rank. Import numbers
+	// rules 0…n-1, so the rank is usually the ordinal itself.
+	dest := make([]int, len(rules))
+	dense := true
+	for i, o := range ordinals {
+		if o < 0 || o >= int64(len(rules)) {
+			dense = false
+			break
+		}
+		dest[i] = int(o)
+	}
+	if !dense {
+		order := make([]int, len(rules))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ordinals[a], ordinals[b]) })
+		for rank, i := range order {
+			dest[i] = rank
+		}
+	}
+	for i := range rules {
+		for dest[i] != i {
+			j := dest[i]
+			rules[i], rules[j] = rules[j], rules[i]
+			dest[i], dest[j] = dest[j], dest[i]
+		}
+	}
+}
+
+// Row types: one per table (or shape of table); nullable columns use
+// sql.Null*, whole numbers int64 (which database/sql assigns without
+// formatting and parsing).
 
 type planRow struct {
-	ID                string `db:"id"`
-	Name              string `db:"name"`
-	Payer             string `db:"payer"`
-	Type              string `db:"type"`
-	AllStates         bool   `db:"all_states"`
-	BenefitKind       string `db:"benefit_kind"`
-	BenefitStartMonth int    `db:"benefit_start_month"`
+	ID, Name, Payer, Type string
+	AllStates             bool
+	BenefitKind           string
+	BenefitStartMonth     int64
 }
 
-type stateRow struct {
-	Owner string `db:"owner"`
-	State string `db:"state"`
+func (r *planRow) dests() []any {
+	return []any{&r.ID, &r.Name, &r.Payer, &r.Type, &r.AllStates, &r.BenefitKind, &r.BenefitStartMonth}
 }
 
-type noteRow struct {
-	Owner string `db:"owner"`
-	Note  string `db:"note"`
-}
+// textRow is a child row with one text column: a state, note or code.
+type textRow struct{ Owner, Text string }
+
+func (r *textRow) dests() []any  { return []any{&r.Owner, &r.Text} }
+func (r *textRow) owner() string { return r.Owner }
 
 type sourceRow struct {
-	Owner string       `db:"owner"`
-	Title string       `db:"title"`
-	URL   string       `db:"url"`
-	Date  sql.NullTime `db:"date"`
+	Owner, Title, URL string
+	Date              sql.NullTime
 }
+
+func (r *sourceRow) dests() []any  { return []any{&r.Owner, &r.Title, &r.URL, &r.Date} }
+func (r *sourceRow) owner() string { return r.Owner }
 
 type costSharingRow struct {
-	PlanID             string        `db:"plan_id"`
-	Ordinal            int           `db:"ordinal"`
-	Network            string        `db:"network"`
-	EffectiveFrom      sql.NullTime  `db:"effective_from"`
-	EffectiveTo        sql.NullTime  `db:"effective_to"`
-	DeductibleCents    int64         `db:"deductible_cents"`
-	DeductibleApplies  bool          `db:"deductible_applies"`
-	CopayCents         int64         `db:"copay_cents"`
-	CoinsurancePercent int           `db:"coinsurance_percent"`
-	OOPMaxCents        sql.NullInt64 `db:"oop_max_cents"`
-	BalanceBilling     bool          `db:"balance_billing"`
-	Note               string        `db:"note"`
+	Owner              string
+	Ordinal            int64
+	Network            string
+	EffectiveFrom      sql.NullTime
+	EffectiveTo        sql.NullTime
+	DeductibleCents    int64
+	DeductibleApplies  bool
+	CopayCents         int64
+	CoinsurancePercent int64
+	OOPMaxCents        sql.NullInt64
+	BalanceBilling     bool
+	Note               string
 }
+
+func (r *costSharingRow) dests() []any {
+	return []any{&r.Owner, &r.Ordinal, &r.Network, &r.EffectiveFrom, &r.EffectiveTo, &r.DeductibleCents,
+		&r.DeductibleApplies, &r.CopayCents, &r.CoinsurancePercent, &r.OOPMaxCents, &r.BalanceBilling, &r.Note}
+}
+func (r *costSharingRow) owner() string { return r.Owner }
 
 type copayStepRow struct {
-	PlanID             string `db:"plan_id"`
-	CostSharingOrdinal int    `db:"cost_sharing_ordinal"`
-	AfterVisits        int    `db:"after_visits"`
-	CopayCents         int64  `db:"copay_cents"`
+	PlanID                                      string
+	CostSharingOrdinal, AfterVisits, CopayCents int64
 }
 
-type conditionRow struct {
-	ID       string `db:"id"`
-	Name     string `db:"name"`
-	Evidence string `db:"evidence"`
+func (r *copayStepRow) dests() []any {
+	return []any{&r.PlanID, &r.CostSharingOrdinal, &r.AfterVisits, &r.CopayCents}
 }
 
-type codeRow struct {
-	Owner string `db:"owner"`
-	Code  string `db:"code"`
-}
+type conditionRow struct{ ID, Name, Evidence string }
+
+func (r *conditionRow) dests() []any { return []any{&r.ID, &r.Name, &r.Evidence} }
 
 type retiredRow struct {
-	Owner      string         `db:"owner"`
-	Code       string         `db:"code"`
-	Until      time.Time      `db:"until"`
-	ReplacedBy pq.StringArray `db:"replaced_by"`
+	Owner, Code string
+	Until       time.Time
+	ReplacedBy  pq.StringArray
 }
+
+func (r *retiredRow) dests() []any  { return []any{&r.Owner, &r.Code, &r.Until, &r.ReplacedBy} }
+func (r *retiredRow) owner() string { return r.Owner }
 
 type ruleRow struct {
-	ID                          string         `db:"id"`
-	PlanID                      string         `db:"plan_id"`
-	AllStates                   bool           `db:"all_states"`
-	AllConditions               bool           `db:"all_conditions"`
-	EffectiveFrom               sql.NullTime   `db:"effective_from"`
-	EffectiveTo                 sql.NullTime   `db:"effective_to"`
-	Status                      string         `db:"status"`
-	Summary                     string         `db:"summary"`
-	DiscontinueWhenNotImproving bool           `db:"discontinue_when_not_improving"`
-	PriorAuthRequired           sql.NullString `db:"prior_auth_required"`
-	PriorAuthAfterVisits        int            `db:"prior_auth_after_visits"`
-	PriorAuthNote               string         `db:"prior_auth_note"`
-	ReferralRequired            bool           `db:"referral_required"`
-	Electroacupuncture          sql.NullBool   `db:"electroacupuncture"`
-	DollarCapCents              sql.NullInt64  `db:"dollar_cap_cents"`
+	ID, PlanID                  string
+	AllStates, AllConditions    bool
+	EffectiveFrom, EffectiveTo  sql.NullTime
+	Status, Summary             string
+	DiscontinueWhenNotImproving bool
+	PriorAuthRequired           sql.NullString
+	PriorAuthAfterVisits        int64
+	PriorAuthNote               string
+	ReferralRequired            bool
+	Electroacupuncture          sql.NullBool
+	DollarCapCents              sql.NullInt64
+	Ordinal                     int64
 }
 
-type criterionRow struct {
-	Owner    string `db:"owner"`
-	ID       string `db:"id"`
-	Test     string `db:"test"`
-	Question string `db:"question"`
-	Failure  string `db:"failure"`
+func (r *ruleRow) dests() []any {
+	return []any{&r.ID, &r.PlanID, &r.AllStates, &r.AllConditions, &r.EffectiveFrom, &r.EffectiveTo, &r.Status,
+		&r.Summary, &r.DiscontinueWhenNotImproving, &r.PriorAuthRequired, &r.PriorAuthAfterVisits,
+		&r.PriorAuthNote, &r.ReferralRequired, &r.Electroacupuncture, &r.DollarCapCents, &r.Ordinal}
 }
+
+type criterionRow struct{ Owner, ID, Test, Question, Failure string }
+
+func (r *criterionRow) dests() []any  { return []any{&r.Owner, &r.ID, &r.Test, &r.Question, &r.Failure} }
+func (r *criterionRow) owner() string { return r.Owner }
 
 type windowRow struct {
-	Owner  string `db:"owner"`
-	Period string `db:"period"`
-	Days   int    `db:"days"`
-	Visits int    `db:"visits"`
+	Owner, Period string
+	Days, Visits  int64
 }
+
+func (r *windowRow) dests() []any  { return []any{&r.Owner, &r.Period, &r.Days, &r.Visits} }
+func (r *windowRow) owner() string { return r.Owner }
 
 type extensionRow struct {
-	Owner    string `db:"owner"`
-	Visits   int    `db:"visits"`
-	Requires string `db:"requires"`
-	Question string `db:"question"`
-	Modifier string `db:"modifier"`
-	Note     string `db:"note"`
+	Owner                              string
+	Visits                             int64
+	Requires, Question, Modifier, Note string
 }
+
+func (r *extensionRow) dests() []any {
+	return []any{&r.Owner, &r.Visits, &r.Requires, &r.Question, &r.Modifier, &r.Note}
+}
+func (r *extensionRow) owner() string { return r.Owner }
 
 type providerRow struct {
-	Owner               string         `db:"owner"`
-	Type                string         `db:"type"`
-	Eligible            bool           `db:"eligible"`
-	SupervisionRequired bool           `db:"supervision_required"`
-	Credentials         pq.StringArray `db:"credentials"`
-	Modifier            string         `db:"modifier"`
-	Note                string         `db:"note"`
+	Owner, Type                   string
+	Eligible, SupervisionRequired bool
+	Credentials                   pq.StringArray
+	Modifier, Note                string
 }
 
-type modifierRow struct {
-	Owner string `db:"owner"`
-	Code  string `db:"code"`
-	When  string `db:"when"`
+func (r *providerRow) dests() []any {
+	return []any{&r.Owner, &r.Type, &r.Eligible, &r.SupervisionRequired, &r.Credentials, &r.Modifier, &r.Note}
 }
+func (r *providerRow) owner() string { return r.Owner }
+
+type modifierRow struct{ Owner, Code, When string }
+
+func (r *modifierRow) dests() []any  { return []any{&r.Owner, &r.Code, &r.When} }
+func (r *modifierRow) owner() string { return r.Owner }
 
 type feeScheduleRow struct {
-	ID            string         `db:"id"`
-	Name          string         `db:"name"`
-	PlanID        sql.NullString `db:"plan_id"`
-	Payer         sql.NullString `db:"payer"`
-	Network       string         `db:"network"`
-	EffectiveFrom sql.NullTime   `db:"effective_from"`
-	EffectiveTo   sql.NullTime   `db:"effective_to"`
+	ID, Name                   string
+	PlanID, Payer              sql.NullString
+	Network                    string
+	EffectiveFrom, EffectiveTo sql.NullTime
+}
+
+func (r *feeScheduleRow) dests() []any {
+	return []any{&r.ID, &r.Name, &r.PlanID, &r.Payer, &r.Network, &r.EffectiveFrom, &r.EffectiveTo}
 }
 
 type amountRow struct {
-	Owner string `db:"owner"`
-	CPT   string `db:"cpt"`
-	Cents int64  `db:"cents"`
+	Owner, CPT string
+	Cents      int64
 }
 
+func (r *amountRow) dests() []any  { return []any{&r.Owner, &r.CPT, &r.Cents} }
+func (r *amountRow) owner() string { return r.Owner }
+
 type cashPriceRow struct {
-	Ordinal         int            `db:"ordinal"`
-	State           sql.NullString `db:"state"`
-	FirstVisitCents int64          `db:"first_visit_cents"`
-	FollowUpCents   int64          `db:"follow_up_cents"`
+	Ordinal                        int64
+	State                          sql.NullString
+	FirstVisitCents, FollowUpCents int64
+}
+
+func (r *cashPriceRow) dests() []any {
+	return []any{&r.Ordinal, &r.State, &r.FirstVisitCents, &r.FollowUpCents}
 }
 
 type cashSourceRow struct {
-	Owner int          `db:"owner"`
-	Title string       `db:"title"`
-	URL   string       `db:"url"`
-	Date  sql.NullTime `db:"date"`
+	Owner      int64
+	Title, URL string
+	Date       sql.NullTime
 }
+
+func (r *cashSourceRow) dests() []any { return []any{&r.Owner, &r.Title, &r.URL, &r.Date} }
+
+// ptr returns a pointer to a copy of v (row values are reused from row to
+// row, so never point into one).
+func ptr[T any](v T) *T { return &v }
 
 func date(t sql.NullTime) catalog.Date {
 	if !t.Valid {
@@ -286,63 +465,64 @@ func date(t sql.NullTime) catalog.Date {
 	return catalog.NewDate(t.Time.Date())
 }
 
-func (r sourceRow) source() catalog.Source {
-	return catalog.Source{Title: r.Title, URL: r.URL, Date: date(r.Date)}
+func (l *loader) source(title, url string, d sql.NullTime) catalog.Source {
+	return catalog.Source{Title: l.intern(title), URL: l.intern(url), Date: date(d)}
 }
 
-// loader reads one revision's tables inside a transaction.
-type loader struct {
-	ctx context.Context
-	tx  *sqlx.Tx
-	rev int64
-}
-
-// selectRows runs q with the revision id as $1 and scans every row into dest.
-func (l *loader) selectRows(dest any, q string) error {
-	return l.tx.SelectContext(l.ctx, dest, q, l.rev)
-}
+// loadSettings apply to the load transaction only. Every child query asks
+// for its rows by owner and ordinal, which is the order of the table's
+// primary key: walking that index costs nothing per row, where sorting a
+// million rows (the planner's choice for a whole revision) costs most of the
+// query, and more under a linguistic collation.
+const loadSettings = `SET LOCAL enable_sort = off`
 
 // loadRevision reads revision rev into a canonical Snapshot. Lists come back
 // in import order (every table has an ordinal), so the snapshot hashes as it
 // did when imported.
 func loadRevision(ctx context.Context, tx *sqlx.Tx, rev int64) (*catalog.Snapshot, error) {
-	l := &loader{ctx: ctx, tx: tx, rev: rev}
+	if _, err := tx.ExecContext(ctx, loadSettings); err != nil {
+		return nil, err
+	}
+	l := &loader{ctx: ctx, tx: tx, rev: rev, strings: map[string]string{}}
 	s := &catalog.Snapshot{Revision: strconv.FormatInt(rev, 10)}
 	for _, step := range []func(*catalog.Snapshot) error{l.plans, l.conditions, l.rules, l.feeSchedules, l.cashPrices} {
 		if err := step(s); err != nil {
 			return nil, notMigrated(err)
 		}
 	}
-	return canonical(s), nil
+	canonicalize(s) // s is ours alone: no copy needed
+	return s, nil
 }
 
 func (l *loader) plans(s *catalog.Snapshot) error {
 	const q = `
 		SELECT id, name, payer, type, all_states, benefit_kind, benefit_start_month
 		FROM plans WHERE revision_id = $1 ORDER BY ordinal`
-	var rows []planRow
-	if err := l.selectRows(&rows, q); err != nil {
-		return fmt.Errorf("plans: %w", err)
+	owner := map[string]*catalog.Plan{}
+	err := each(l, q, "plans", func(r *planRow) error {
+		s.Plans = append(s.Plans, catalog.Plan{
+			ID: r.ID, Name: r.Name, Payer: l.intern(r.Payer), Type: catalog.PlanType(l.intern(r.Type)),
+			States: catalog.Scope{All: r.AllStates},
+			BenefitPeriod: catalog.BenefitPeriod{
+				Kind: catalog.BenefitKind(l.intern(r.BenefitKind)), StartMonth: int(r.BenefitStartMonth)},
+		})
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	s.Plans = make([]catalog.Plan, len(rows))
-	byID := make(map[string]*catalog.Plan, len(rows))
-	for i, r := range rows {
-		s.Plans[i] = catalog.Plan{
-			ID: r.ID, Name: r.Name, Payer: r.Payer, Type: catalog.PlanType(r.Type),
-			States:        catalog.Scope{All: r.AllStates},
-			BenefitPeriod: catalog.BenefitPeriod{Kind: catalog.BenefitKind(r.BenefitKind), StartMonth: r.BenefitStartMonth},
-		}
-		byID[r.ID] = &s.Plans[i]
+	for i := range s.Plans {
+		owner[s.Plans[i].ID] = &s.Plans[i]
 	}
 
-	const qStates = `SELECT plan_id AS owner, state FROM plan_states WHERE revision_id = $1 ORDER BY plan_id, ordinal`
-	var states []stateRow
-	if err := l.selectRows(&states, qStates); err != nil {
-		return fmt.Errorf("plan states: %w", err)
-	}
-	for _, r := range states {
-		p := byID[r.Owner]
-		p.States.Items = append(p.States.Items, r.State)
+	const qStates = `
+		SELECT plan_id, state FROM plan_states
+		WHERE revision_id = $1 ORDER BY plan_id, ordinal`
+	err = children(l, qStates, "plan states", byID(owner), func(p *catalog.Plan, r *textRow) {
+		p.States.Items = append(p.States.Items, l.intern(r.Text))
+	})
+	if err != nil {
+		return err
 	}
 
 	const qCost = `
@@ -350,291 +530,277 @@ func (l *loader) plans(s *catalog.Snapshot) error {
 		       deductible_applies, copay_cents, coinsurance_percent, oop_max_cents,
 		       balance_billing, note
 		FROM plan_cost_sharing WHERE revision_id = $1 ORDER BY plan_id, ordinal`
-	var costs []costSharingRow
-	if err := l.selectRows(&costs, qCost); err != nil {
-		return fmt.Errorf("plan cost sharing: %w", err)
-	}
 	type csKey struct {
 		plan    string
-		ordinal int
+		ordinal int64
 	}
 	csIndex := map[csKey]int{} // → index in the plan's CostSharing
-	for _, r := range costs {
-		p := byID[r.PlanID]
+	err = children(l, qCost, "plan cost sharing", byID(owner), func(p *catalog.Plan, r *costSharingRow) {
 		c := catalog.CostSharing{
-			Network: catalog.Network(r.Network), EffectiveFrom: date(r.EffectiveFrom), EffectiveTo: date(r.EffectiveTo),
+			Network: catalog.Network(l.intern(r.Network)), EffectiveFrom: date(r.EffectiveFrom), EffectiveTo: date(r.EffectiveTo),
 			DeductibleCents: r.DeductibleCents, DeductibleApplies: r.DeductibleApplies,
-			CopayCents: r.CopayCents, CoinsurancePercent: r.CoinsurancePercent,
-			BalanceBilling: r.BalanceBilling, Note: r.Note,
+			CopayCents: r.CopayCents, CoinsurancePercent: int(r.CoinsurancePercent),
+			BalanceBilling: r.BalanceBilling, Note: l.intern(r.Note),
 		}
 		if r.OOPMaxCents.Valid {
-			c.OOPMaxCents = &r.OOPMaxCents.Int64
+			c.OOPMaxCents = ptr(r.OOPMaxCents.Int64)
 		}
-		csIndex[csKey{r.PlanID, r.Ordinal}] = len(p.CostSharing)
+		csIndex[csKey{p.ID, r.Ordinal}] = len(p.CostSharing)
 		p.CostSharing = append(p.CostSharing, c)
+	})
+	if err != nil {
+		return err
 	}
 
 	const qSteps = `
 		SELECT plan_id, cost_sharing_ordinal, after_visits, copay_cents
 		FROM plan_copay_steps WHERE revision_id = $1 ORDER BY plan_id, cost_sharing_ordinal, ordinal`
-	var steps []copayStepRow
-	if err := l.selectRows(&steps, qSteps); err != nil {
-		return fmt.Errorf("plan copay steps: %w", err)
-	}
-	for _, r := range steps {
-		c := &byID[r.PlanID].CostSharing[csIndex[csKey{r.PlanID, r.CostSharingOrdinal}]]
-		c.CopaySteps = append(c.CopaySteps, catalog.CopayStep{AfterVisits: r.AfterVisits, CopayCents: r.CopayCents})
-	}
-
-	const qNotes = `SELECT plan_id AS owner, note FROM plan_notes WHERE revision_id = $1 ORDER BY plan_id, ordinal`
-	var notes []noteRow
-	if err := l.selectRows(&notes, qNotes); err != nil {
-		return fmt.Errorf("plan notes: %w", err)
-	}
-	for _, r := range notes {
-		p := byID[r.Owner]
-		p.Notes = append(p.Notes, r.Note)
+	err = each(l, qSteps, "plan copay steps", func(r *copayStepRow) error {
+		p := owner[r.PlanID]
+		i, ok := csIndex[csKey{r.PlanID, r.CostSharingOrdinal}]
+		if p == nil || !ok {
+			return fmt.Errorf("a row of unknown cost sharing %s/%d", r.PlanID, r.CostSharingOrdinal)
+		}
+		c := &p.CostSharing[i]
+		c.CopaySteps = append(c.CopaySteps, catalog.CopayStep{AfterVisits: int(r.AfterVisits), CopayCents: r.CopayCents})
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 
-	const qSources = `SELECT plan_id AS owner, title, url, date FROM plan_sources WHERE revision_id = $1 ORDER BY plan_id, ordinal`
-	var sources []sourceRow
-	if err := l.selectRows(&sources, qSources); err != nil {
-		return fmt.Errorf("plan sources: %w", err)
+	const qNotes = `
+		SELECT plan_id, note FROM plan_notes
+		WHERE revision_id = $1 ORDER BY plan_id, ordinal`
+	err = children(l, qNotes, "plan notes", byID(owner), func(p *catalog.Plan, r *textRow) {
+		p.Notes = append(p.Notes, l.intern(r.Text))
+	})
+	if err != nil {
+		return err
 	}
-	for _, r := range sources {
-		p := byID[r.Owner]
-		p.Sources = append(p.Sources, r.source())
-	}
-	return nil
+
+	const qSources = `
+		SELECT plan_id, title, url, date FROM plan_sources
+		WHERE revision_id = $1 ORDER BY plan_id, ordinal`
+	return children(l, qSources, "plan sources", byID(owner), func(p *catalog.Plan, r *sourceRow) {
+		p.Sources = append(p.Sources, l.source(r.Title, r.URL, r.Date))
+	})
 }
 
 func (l *loader) conditions(s *catalog.Snapshot) error {
 	const q = `SELECT id, name, evidence FROM conditions WHERE revision_id = $1 ORDER BY ordinal`
-	var rows []conditionRow
-	if err := l.selectRows(&rows, q); err != nil {
-		return fmt.Errorf("conditions: %w", err)
+	err := each(l, q, "conditions", func(r *conditionRow) error {
+		s.Conditions = append(s.Conditions, catalog.Condition{ID: l.intern(r.ID), Name: r.Name, Evidence: r.Evidence})
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	s.Conditions = make([]catalog.Condition, len(rows))
-	byID := make(map[string]*catalog.Condition, len(rows))
-	for i, r := range rows {
-		s.Conditions[i] = catalog.Condition{ID: r.ID, Name: r.Name, Evidence: r.Evidence}
-		byID[r.ID] = &s.Conditions[i]
+	owner := make(map[string]*catalog.Condition, len(s.Conditions))
+	for i := range s.Conditions {
+		owner[s.Conditions[i].ID] = &s.Conditions[i]
 	}
 
 	const qCodes = `
-		SELECT condition_id AS owner, code FROM condition_icd10_codes
+		SELECT condition_id, code FROM condition_icd10_codes
 		WHERE revision_id = $1 ORDER BY condition_id, ordinal`
-	var codes []codeRow
-	if err := l.selectRows(&codes, qCodes); err != nil {
-		return fmt.Errorf("condition icd10 codes: %w", err)
-	}
-	for _, r := range codes {
-		c := byID[r.Owner]
-		c.ICD10 = append(c.ICD10, r.Code)
+	err = children(l, qCodes, "condition icd10 codes", byID(owner), func(c *catalog.Condition, r *textRow) {
+		c.ICD10 = append(c.ICD10, r.Text)
+	})
+	if err != nil {
+		return err
 	}
 
 	const qFamilies = `
-		SELECT condition_id AS owner, family AS code FROM condition_icd10_families
+		SELECT condition_id, family FROM condition_icd10_families
 		WHERE revision_id = $1 ORDER BY condition_id, ordinal`
-	var families []codeRow
-	if err := l.selectRows(&families, qFamilies); err != nil {
-		return fmt.Errorf("condition icd10 families: %w", err)
-	}
-	for _, r := range families {
-		c := byID[r.Owner]
-		c.ICD10Families = append(c.ICD10Families, r.Code)
+	err = children(l, qFamilies, "condition icd10 families", byID(owner), func(c *catalog.Condition, r *textRow) {
+		c.ICD10Families = append(c.ICD10Families, r.Text)
+	})
+	if err != nil {
+		return err
 	}
 
 	const qRetired = `
-		SELECT condition_id AS owner, code, until, replaced_by FROM condition_retired_codes
+		SELECT condition_id, code, until, replaced_by FROM condition_retired_codes
 		WHERE revision_id = $1 ORDER BY condition_id, ordinal`
-	var retired []retiredRow
-	if err := l.selectRows(&retired, qRetired); err != nil {
-		return fmt.Errorf("condition retired codes: %w", err)
-	}
-	for _, r := range retired {
-		c := byID[r.Owner]
+	err = children(l, qRetired, "condition retired codes", byID(owner), func(c *catalog.Condition, r *retiredRow) {
 		c.RetiredICD10 = append(c.RetiredICD10, catalog.RetiredCode{
 			Code: r.Code, Until: catalog.NewDate(r.Until.Date()), ReplacedBy: []string(r.ReplacedBy)})
+	})
+	if err != nil {
+		return err
 	}
 
 	const qSources = `
-		SELECT condition_id AS owner, title, url, date FROM condition_sources
+		SELECT condition_id, title, url, date FROM condition_sources
 		WHERE revision_id = $1 ORDER BY condition_id, ordinal`
-	var sources []sourceRow
-	if err := l.selectRows(&sources, qSources); err != nil {
-		return fmt.Errorf("condition sources: %w", err)
-	}
-	for _, r := range sources {
-		c := byID[r.Owner]
-		c.Sources = append(c.Sources, r.source())
-	}
-	return nil
+	return children(l, qSources, "condition sources", byID(owner), func(c *catalog.Condition, r *sourceRow) {
+		c.Sources = append(c.Sources, l.source(r.Title, r.URL, r.Date))
+	})
 }
 
 func (l *loader) rules(s *catalog.Snapshot) error {
+	// Sized first: growing a slice of a million rules by appending would
+	// copy it over and over.
+	const qCount = `SELECT count(*) FROM rules WHERE revision_id = $1`
+	var n int
+	if err := l.tx.GetContext(l.ctx, &n, qCount, l.rev); err != nil {
+		return fmt.Errorf("rules: %w", err)
+	}
 	const q = `
 		SELECT id, plan_id, all_states, all_conditions, effective_from, effective_to, status,
 		       summary, discontinue_when_not_improving, prior_auth_required,
 		       prior_auth_after_visits, prior_auth_note, referral_required,
-		       electroacupuncture, dollar_cap_cents
-		FROM rules WHERE revision_id = $1 ORDER BY ordinal`
-	var rows []ruleRow
-	if err := l.selectRows(&rows, q); err != nil {
-		return fmt.Errorf("rules: %w", err)
-	}
-	s.Rules = make([]catalog.Rule, len(rows))
-	byID := make(map[string]*catalog.Rule, len(rows))
-	for i, r := range rows {
+		       electroacupuncture, dollar_cap_cents, ordinal
+		FROM rules WHERE revision_id = $1 ORDER BY id`
+	s.Rules = make([]catalog.Rule, 0, n)
+	ordinals := make([]int64, 0, n)
+	err := each(l, q, "rules", func(r *ruleRow) error {
+		ordinals = append(ordinals, r.Ordinal)
 		rule := catalog.Rule{
-			ID: r.ID, Plan: r.PlanID,
+			ID: r.ID, Plan: l.intern(r.PlanID),
 			States:        catalog.Scope{All: r.AllStates},
 			Conditions:    catalog.Scope{All: r.AllConditions},
 			EffectiveFrom: date(r.EffectiveFrom), EffectiveTo: date(r.EffectiveTo),
-			Status: catalog.Status(r.Status), Summary: r.Summary,
+			Status: catalog.Status(l.intern(r.Status)), Summary: l.intern(r.Summary),
 			DiscontinueWhenNotImproving: r.DiscontinueWhenNotImproving,
 			PriorAuthorization: catalog.PriorAuth{
-				Required: catalog.AuthWhen(r.PriorAuthRequired.String), AfterVisits: r.PriorAuthAfterVisits, Note: r.PriorAuthNote},
+				Required:    catalog.AuthWhen(l.intern(r.PriorAuthRequired.String)),
+				AfterVisits: int(r.PriorAuthAfterVisits), Note: l.intern(r.PriorAuthNote)},
 			ReferralRequired: r.ReferralRequired,
 		}
 		if r.Electroacupuncture.Valid {
-			rule.Electroacupuncture = &r.Electroacupuncture.Bool
+			rule.Electroacupuncture = ptr(r.Electroacupuncture.Bool)
 		}
 		if r.DollarCapCents.Valid {
-			rule.Limits.DollarCapCents = &r.DollarCapCents.Int64
+			rule.Limits.DollarCapCents = ptr(r.DollarCapCents.Int64)
 		}
-		s.Rules[i] = rule
-		byID[r.ID] = &s.Rules[i]
+		s.Rules = append(s.Rules, rule)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	// The rules are in id order until every child table is read, then in
+	// import order.
+	w := &ruleWalk{rules: s.Rules}
 
-	const qStates = `SELECT rule_id AS owner, state FROM rule_states WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	var states []stateRow
-	if err := l.selectRows(&states, qStates); err != nil {
-		return fmt.Errorf("rule states: %w", err)
-	}
-	for _, r := range states {
-		rule := byID[r.Owner]
-		rule.States.Items = append(rule.States.Items, r.State)
+	const qStates = `
+		SELECT rule_id, state FROM rule_states
+		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
+	err = children(l, qStates, "rule states", w.start(), func(rule *catalog.Rule, r *textRow) {
+		rule.States.Items = append(rule.States.Items, l.intern(r.Text))
+	})
+	if err != nil {
+		return err
 	}
 
 	const qConds = `
-		SELECT rule_id AS owner, condition_id AS state FROM rule_conditions
+		SELECT rule_id, condition_id FROM rule_conditions
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	var conds []stateRow
-	if err := l.selectRows(&conds, qConds); err != nil {
-		return fmt.Errorf("rule conditions: %w", err)
-	}
-	for _, r := range conds {
-		rule := byID[r.Owner]
-		rule.Conditions.Items = append(rule.Conditions.Items, r.State)
+	err = children(l, qConds, "rule conditions", w.start(), func(rule *catalog.Rule, r *textRow) {
+		rule.Conditions.Items = append(rule.Conditions.Items, l.intern(r.Text))
+	})
+	if err != nil {
+		return err
 	}
 
 	const qCriteria = `
-		SELECT rule_id AS owner, id, test, question, failure FROM rule_criteria
+		SELECT rule_id, id, test, question, failure FROM rule_criteria
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	var criteria []criterionRow
-	if err := l.selectRows(&criteria, qCriteria); err != nil {
-		return fmt.Errorf("rule criteria: %w", err)
-	}
-	for _, r := range criteria {
-		rule := byID[r.Owner]
-		rule.Criteria = append(rule.Criteria, catalog.Criterion{ID: r.ID, Test: r.Test, Question: r.Question, Failure: r.Failure})
+	err = children(l, qCriteria, "rule criteria", w.start(), func(rule *catalog.Rule, r *criterionRow) {
+		rule.Criteria = append(rule.Criteria, catalog.Criterion{ID: l.intern(r.ID), Test: l.intern(r.Test),
+			Question: l.intern(r.Question), Failure: l.intern(r.Failure)})
+	})
+	if err != nil {
+		return err
 	}
 
 	const qWindows = `
-		SELECT rule_id AS owner, period, days, visits FROM rule_limit_windows
+		SELECT rule_id, period, days, visits FROM rule_limit_windows
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	var windows []windowRow
-	if err := l.selectRows(&windows, qWindows); err != nil {
-		return fmt.Errorf("rule limit windows: %w", err)
-	}
-	for _, r := range windows {
-		rule := byID[r.Owner]
-		rule.Limits.Windows = append(rule.Limits.Windows, catalog.Window{Period: catalog.Period(r.Period), Days: r.Days, Visits: r.Visits})
+	err = children(l, qWindows, "rule limit windows", w.start(), func(rule *catalog.Rule, r *windowRow) {
+		rule.Limits.Windows = append(rule.Limits.Windows, catalog.Window{
+			Period: catalog.Period(l.intern(r.Period)), Days: int(r.Days), Visits: int(r.Visits)})
+	})
+	if err != nil {
+		return err
 	}
 
 	const qExtensions = `
-		SELECT rule_id AS owner, visits, requires, question, modifier, note FROM rule_extensions
+		SELECT rule_id, visits, requires, question, modifier, note FROM rule_extensions
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	var extensions []extensionRow
-	if err := l.selectRows(&extensions, qExtensions); err != nil {
-		return fmt.Errorf("rule extensions: %w", err)
-	}
-	for _, r := range extensions {
-		rule := byID[r.Owner]
-		rule.Limits.Extensions = append(rule.Limits.Extensions, catalog.Extension{
-			Visits: r.Visits, Requires: r.Requires, Question: r.Question, Modifier: r.Modifier, Note: r.Note})
+	err = children(l, qExtensions, "rule extensions", w.start(), func(rule *catalog.Rule, r *extensionRow) {
+		rule.Limits.Extensions = append(rule.Limits.Extensions, catalog.Extension{Visits: int(r.Visits),
+			Requires: l.intern(r.Requires), Question: l.intern(r.Question), Modifier: l.intern(r.Modifier), Note: l.intern(r.Note)})
+	})
+	if err != nil {
+		return err
 	}
 
 	const qProviders = `
-		SELECT rule_id AS owner, type, eligible, supervision_required, credentials, modifier, note
+		SELECT rule_id, type, eligible, supervision_required, credentials, modifier, note
 		FROM rule_providers WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	var providers []providerRow
-	if err := l.selectRows(&providers, qProviders); err != nil {
-		return fmt.Errorf("rule providers: %w", err)
-	}
-	for _, r := range providers {
-		rule := byID[r.Owner]
+	err = children(l, qProviders, "rule providers", w.start(), func(rule *catalog.Rule, r *providerRow) {
 		rule.Providers = append(rule.Providers, catalog.ProviderRule{
-			Type: r.Type, Eligible: r.Eligible, SupervisionRequired: r.SupervisionRequired,
-			Credentials: []string(r.Credentials), Modifier: r.Modifier, Note: r.Note})
+			Type: l.intern(r.Type), Eligible: r.Eligible, SupervisionRequired: r.SupervisionRequired,
+			Credentials: l.internAll(r.Credentials), Modifier: l.intern(r.Modifier), Note: l.intern(r.Note)})
+	})
+	if err != nil {
+		return err
 	}
 
-	const qCPT = `SELECT rule_id AS owner, code FROM rule_billing_cpt WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	var cpts []codeRow
-	if err := l.selectRows(&cpts, qCPT); err != nil {
-		return fmt.Errorf("rule billing cpt: %w", err)
-	}
-	for _, r := range cpts {
-		rule := byID[r.Owner]
-		rule.Billing.CPT = append(rule.Billing.CPT, r.Code)
+	const qCPT = `
+		SELECT rule_id, code FROM rule_billing_cpt
+		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
+	err = children(l, qCPT, "rule billing cpt", w.start(), func(rule *catalog.Rule, r *textRow) {
+		rule.Billing.CPT = append(rule.Billing.CPT, l.intern(r.Text))
+	})
+	if err != nil {
+		return err
 	}
 
 	const qModifiers = `
-		SELECT rule_id AS owner, code, "when" FROM rule_billing_modifiers
+		SELECT rule_id, code, "when" FROM rule_billing_modifiers
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	var modifiers []modifierRow
-	if err := l.selectRows(&modifiers, qModifiers); err != nil {
-		return fmt.Errorf("rule billing modifiers: %w", err)
-	}
-	for _, r := range modifiers {
-		rule := byID[r.Owner]
-		rule.Billing.Modifiers = append(rule.Billing.Modifiers, catalog.Modifier{Code: r.Code, When: r.When})
+	err = children(l, qModifiers, "rule billing modifiers", w.start(), func(rule *catalog.Rule, r *modifierRow) {
+		rule.Billing.Modifiers = append(rule.Billing.Modifiers, catalog.Modifier{Code: l.intern(r.Code), When: l.intern(r.When)})
+	})
+	if err != nil {
+		return err
 	}
 
 	const qBillingNotes = `
-		SELECT rule_id AS owner, note FROM rule_billing_notes
+		SELECT rule_id, note FROM rule_billing_notes
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	var billingNotes []noteRow
-	if err := l.selectRows(&billingNotes, qBillingNotes); err != nil {
-		return fmt.Errorf("rule billing notes: %w", err)
-	}
-	for _, r := range billingNotes {
-		rule := byID[r.Owner]
-		rule.Billing.Notes = append(rule.Billing.Notes, r.Note)
+	err = children(l, qBillingNotes, "rule billing notes", w.start(), func(rule *catalog.Rule, r *textRow) {
+		rule.Billing.Notes = append(rule.Billing.Notes, l.intern(r.Text))
+	})
+	if err != nil {
+		return err
 	}
 
-	const qNotes = `SELECT rule_id AS owner, note FROM rule_notes WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	var notes []noteRow
-	if err := l.selectRows(&notes, qNotes); err != nil {
-		return fmt.Errorf("rule notes: %w", err)
-	}
-	for _, r := range notes {
-		rule := byID[r.Owner]
-		rule.Notes = append(rule.Notes, r.Note)
+	const qNotes = `
+		SELECT rule_id, note FROM rule_notes
+		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
+	err = children(l, qNotes, "rule notes", w.start(), func(rule *catalog.Rule, r *textRow) {
+		rule.Notes = append(rule.Notes, l.intern(r.Text))
+	})
+	if err != nil {
+		return err
 	}
 
 	const qSources = `
-		SELECT rule_id AS owner, title, url, date FROM rule_sources
+		SELECT rule_id, title, url, date FROM rule_sources
 		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	var sources []sourceRow
-	if err := l.selectRows(&sources, qSources); err != nil {
-		return fmt.Errorf("rule sources: %w", err)
+	err = children(l, qSources, "rule sources", w.start(), func(rule *catalog.Rule, r *sourceRow) {
+		rule.Sources = append(rule.Sources, l.source(r.Title, r.URL, r.Date))
+	})
+	if err != nil {
+		return err
 	}
-	for _, r := range sources {
-		rule := byID[r.Owner]
-		rule.Sources = append(rule.Sources, r.source())
-	}
+	permute(s.Rules, ordinals)
 	return nil
 }
 
@@ -642,83 +808,78 @@ func (l *loader) feeSchedules(s *catalog.Snapshot) error {
 	const q = `
 		SELECT id, name, plan_id, payer, network, effective_from, effective_to
 		FROM fee_schedules WHERE revision_id = $1 ORDER BY ordinal`
-	var rows []feeScheduleRow
-	if err := l.selectRows(&rows, q); err != nil {
-		return fmt.Errorf("fee schedules: %w", err)
-	}
-	s.FeeSchedules = make([]catalog.FeeSchedule, len(rows))
-	byID := make(map[string]*catalog.FeeSchedule, len(rows))
-	for i, r := range rows {
-		s.FeeSchedules[i] = catalog.FeeSchedule{
-			ID: r.ID, Name: r.Name, Plan: r.PlanID.String, Payer: r.Payer.String,
-			Network: catalog.Network(r.Network), EffectiveFrom: date(r.EffectiveFrom), EffectiveTo: date(r.EffectiveTo),
+	err := each(l, q, "fee schedules", func(r *feeScheduleRow) error {
+		s.FeeSchedules = append(s.FeeSchedules, catalog.FeeSchedule{
+			ID: r.ID, Name: r.Name, Plan: l.intern(r.PlanID.String), Payer: l.intern(r.Payer.String),
+			Network: catalog.Network(l.intern(r.Network)), EffectiveFrom: date(r.EffectiveFrom), EffectiveTo: date(r.EffectiveTo),
 			AmountsCents: map[string]int64{},
-		}
-		byID[r.ID] = &s.FeeSchedules[i]
+		})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	owner := make(map[string]*catalog.FeeSchedule, len(s.FeeSchedules))
+	for i := range s.FeeSchedules {
+		owner[s.FeeSchedules[i].ID] = &s.FeeSchedules[i]
 	}
 
 	const qAmounts = `
-		SELECT fee_schedule_id AS owner, cpt, cents FROM fee_schedule_amounts
-		WHERE revision_id = $1`
-	var amounts []amountRow
-	if err := l.selectRows(&amounts, qAmounts); err != nil {
-		return fmt.Errorf("fee schedule amounts: %w", err)
-	}
-	for _, r := range amounts {
-		byID[r.Owner].AmountsCents[r.CPT] = r.Cents
+		SELECT fee_schedule_id, cpt, cents FROM fee_schedule_amounts
+		WHERE revision_id = $1 ORDER BY fee_schedule_id`
+	err = children(l, qAmounts, "fee schedule amounts", byID(owner), func(f *catalog.FeeSchedule, r *amountRow) {
+		f.AmountsCents[l.intern(r.CPT)] = r.Cents
+	})
+	if err != nil {
+		return err
 	}
 
 	const qNotes = `
-		SELECT fee_schedule_id AS owner, note FROM fee_schedule_notes
+		SELECT fee_schedule_id, note FROM fee_schedule_notes
 		WHERE revision_id = $1 ORDER BY fee_schedule_id, ordinal`
-	var notes []noteRow
-	if err := l.selectRows(&notes, qNotes); err != nil {
-		return fmt.Errorf("fee schedule notes: %w", err)
-	}
-	for _, r := range notes {
-		f := byID[r.Owner]
-		f.Notes = append(f.Notes, r.Note)
+	err = children(l, qNotes, "fee schedule notes", byID(owner), func(f *catalog.FeeSchedule, r *textRow) {
+		f.Notes = append(f.Notes, l.intern(r.Text))
+	})
+	if err != nil {
+		return err
 	}
 
 	const qSources = `
-		SELECT fee_schedule_id AS owner, title, url, date FROM fee_schedule_sources
+		SELECT fee_schedule_id, title, url, date FROM fee_schedule_sources
 		WHERE revision_id = $1 ORDER BY fee_schedule_id, ordinal`
-	var sources []sourceRow
-	if err := l.selectRows(&sources, qSources); err != nil {
-		return fmt.Errorf("fee schedule sources: %w", err)
-	}
-	for _, r := range sources {
-		f := byID[r.Owner]
-		f.Sources = append(f.Sources, r.source())
-	}
-	return nil
+	return children(l, qSources, "fee schedule sources", byID(owner), func(f *catalog.FeeSchedule, r *sourceRow) {
+		f.Sources = append(f.Sources, l.source(r.Title, r.URL, r.Date))
+	})
 }
 
 func (l *loader) cashPrices(s *catalog.Snapshot) error {
 	const q = `
 		SELECT ordinal, state, first_visit_cents, follow_up_cents
 		FROM cash_prices WHERE revision_id = $1 ORDER BY ordinal`
-	var rows []cashPriceRow
-	if err := l.selectRows(&rows, q); err != nil {
-		return fmt.Errorf("cash prices: %w", err)
+	var ordinals []int64
+	err := each(l, q, "cash prices", func(r *cashPriceRow) error {
+		s.CashPrices = append(s.CashPrices, catalog.CashPrice{
+			State: l.intern(r.State.String), FirstVisitCents: r.FirstVisitCents, FollowUpCents: r.FollowUpCents})
+		ordinals = append(ordinals, r.Ordinal)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	s.CashPrices = make([]catalog.CashPrice, len(rows))
-	byOrdinal := make(map[int]*catalog.CashPrice, len(rows))
-	for i, r := range rows {
-		s.CashPrices[i] = catalog.CashPrice{State: r.State.String, FirstVisitCents: r.FirstVisitCents, FollowUpCents: r.FollowUpCents}
-		byOrdinal[r.Ordinal] = &s.CashPrices[i]
+	byOrdinal := make(map[int64]*catalog.CashPrice, len(s.CashPrices))
+	for i, o := range ordinals {
+		byOrdinal[o] = &s.CashPrices[i]
 	}
 
 	const qSources = `
-		SELECT cash_price_ordinal AS owner, title, url, date FROM cash_price_sources
+		SELECT cash_price_ordinal, title, url, date FROM cash_price_sources
 		WHERE revision_id = $1 ORDER BY cash_price_ordinal, ordinal`
-	var sources []cashSourceRow
-	if err := l.selectRows(&sources, qSources); err != nil {
-		return fmt.Errorf("cash price sources: %w", err)
-	}
-	for _, r := range sources {
+	return each(l, qSources, "cash price sources", func(r *cashSourceRow) error {
 		c := byOrdinal[r.Owner]
-		c.Sources = append(c.Sources, catalog.Source{Title: r.Title, URL: r.URL, Date: date(r.Date)})
-	}
-	return nil
+		if c == nil {
+			return fmt.Errorf("a row of unknown cash price %d", r.Owner)
+		}
+		c.Sources = append(c.Sources, l.source(r.Title, r.URL, r.Date))
+		return nil
+	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/acucover/acucover/internal/coverage"
 	"github.com/acucover/acucover/internal/postgres"
 	"github.com/acucover/acucover/internal/postgres/pgtest"
+	"github.com/acucover/acucover/internal/synth"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -497,6 +498,21 @@ func BenchmarkImport100k(b *testing.B) {
 	for i := range b.N {
 		in.Rules[0].Summary = fmt.Sprintf("Covered (variant %d).", i) // new content each time
 		if _, _, err := db.Import(ctx, in, "bench", ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoad100k loads a synthetic catalog of 100k rules (imported once):
+// go test -run '^$' -bench Load100k -benchmem ./internal/postgres/
+// The 1M figure comes from make scale (TestScalePostgres in internal/synth).
+func BenchmarkLoad100k(b *testing.B) {
+	ctx := context.Background()
+	db := pgtest.Open(b)
+	mustImport(b, db, synth.Generate(synth.ForRules(100_000)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := db.LoadCatalog(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}

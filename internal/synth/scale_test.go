@@ -84,63 +84,13 @@ func TestScaleReloadWhileServing(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := catalog.NewStore(ix)
-	_, ruled := PlanStates(1, o.StatesPerPlan)
-	measure := func(d time.Duration, during func(stop <-chan struct{})) []time.Duration {
-		stop := make(chan struct{})
-		var mu sync.Mutex
-		var lat []time.Duration
-		var wg sync.WaitGroup
-		var errs atomic.Int64
-		for g := range 2 {
-			wg.Go(func() {
-				var mine []time.Duration
-				for i := 0; ; i++ {
-					select {
-					case <-stop:
-						mu.Lock()
-						lat = append(lat, mine...)
-						mu.Unlock()
-						return
-					default:
-					}
-					q := coverage.Query{Plan: PlanID((i + g) % o.Plans), State: ruled[0], Condition: ConditionID(i % o.Conditions), Date: catalog.NewDate(2026, 3, 10)}
-					if (i+g)%o.Plans != 1 {
-						q.State = "CA"
-					}
-					t0 := time.Now()
-					_, err := coverage.Decide(store.Index(), q)
-					mine = append(mine, time.Since(t0))
-					if err != nil && !strings.Contains(err.Error(), "not offered") {
-						errs.Add(1)
-					}
-					if i%64 == 0 {
-						time.Sleep(50 * time.Microsecond) // leave the reloader some CPU, as a server between requests would
-					}
-				}
-			})
-		}
-		done := make(chan struct{})
-		go func() { defer close(done); during(stop) }()
-		time.Sleep(d)
-		close(stop)
-		wg.Wait()
-		<-done
-		if errs.Load() > 0 {
-			t.Errorf("%d lookups failed", errs.Load())
-		}
-		return lat
-	}
-	pct := func(l []time.Duration, p float64) time.Duration {
-		slices.Sort(l)
-		return l[int(float64(len(l)-1)*p)]
-	}
 	span := 2 * time.Second
 	if scaleRules() > 100_000 {
 		span = 30 * time.Second
 	}
-	quiet := measure(span, func(<-chan struct{}) {})
+	quiet := lookupLatencies(t, store, o, span, func(<-chan struct{}) {})
 	var reloads atomic.Int64
-	busy := measure(span, func(stop <-chan struct{}) {
+	busy := lookupLatencies(t, store, o, span, func(stop <-chan struct{}) {
 		for rev := 2; ; rev++ {
 			select {
 			case <-stop:
@@ -163,6 +113,63 @@ func TestScaleReloadWhileServing(t *testing.T) {
 	}
 	t.Logf("%d rules, in-process lookups: without reload p50 %s p99 %s (%d lookups); during %d reloads p50 %s p99 %s (%d lookups)",
 		ix.RuleCount(), pct(quiet, .5), pct(quiet, .99), len(quiet), reloads.Load(), pct(busy, .5), pct(busy, .99), len(busy))
+}
+
+// lookupLatencies runs lookups in store on two goroutines for d while
+// during runs alongside (it must return once stop is closed), and returns
+// every lookup's latency. A lookup that fails for another reason than a
+// state the plan does not offer fails t.
+func lookupLatencies(t testing.TB, store *catalog.Store, o Options, d time.Duration, during func(stop <-chan struct{})) []time.Duration {
+	_, ruled := PlanStates(1, o.StatesPerPlan)
+	stop := make(chan struct{})
+	var mu sync.Mutex
+	var lat []time.Duration
+	var wg sync.WaitGroup
+	var errs atomic.Int64
+	for g := range 2 {
+		wg.Go(func() {
+			var mine []time.Duration
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					mu.Lock()
+					lat = append(lat, mine...)
+					mu.Unlock()
+					return
+				default:
+				}
+				q := coverage.Query{Plan: PlanID((i + g) % o.Plans), State: ruled[0], Condition: ConditionID(i % o.Conditions), Date: catalog.NewDate(2026, 3, 10)}
+				if (i+g)%o.Plans != 1 {
+					q.State = "CA"
+				}
+				t0 := time.Now()
+				_, err := coverage.Decide(store.Index(), q)
+				mine = append(mine, time.Since(t0))
+				if err != nil && !strings.Contains(err.Error(), "not offered") {
+					errs.Add(1)
+				}
+				if i%64 == 0 {
+					time.Sleep(50 * time.Microsecond) // leave the reloader some CPU, as a server between requests would
+				}
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); during(stop) }()
+	time.Sleep(d)
+	close(stop)
+	wg.Wait()
+	<-done
+	if errs.Load() > 0 {
+		t.Errorf("%d lookups failed", errs.Load())
+	}
+	return lat
+}
+
+// pct returns the p-quantile of l (sorting l).
+func pct(l []time.Duration, p float64) time.Duration {
+	slices.Sort(l)
+	return l[int(float64(len(l)-1)*p)]
 }
 
 // BenchmarkScaleDecide is a no-facts and a with-facts lookup in catalogs of
