@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/coverage"
@@ -87,6 +88,9 @@ type estimator struct {
 	// amount: a course rarely changes schedule.
 	lastFS      *catalog.FeeSchedule
 	lastAllowed int64
+
+	// check is reused by every visit's coverage.CheckInto.
+	check coverage.Verdict
 }
 
 func (e *estimator) assume(s string) {
@@ -151,31 +155,50 @@ func (e *estimator) codes(dec coverage.Decision) {
 // allowed returns the fee-schedule amount for one visit on d, or ok false
 // when the catalog has no schedule (or no amount for a code).
 func (e *estimator) allowed(d catalog.Date) (int64, bool) {
+	// A plan's own schedule, once in force, wins over its payer's: no need
+	// to look it up again while it stays in force.
+	if fs := e.lastFS; fs != nil && fs.Plan != "" && catalog.InForce(fs.EffectiveFrom, fs.EffectiveTo, d) {
+		return e.lastAllowed, true
+	}
 	fs := e.ix.FeeSchedule(e.plan, e.network, d)
 	if fs != nil && fs == e.lastFS {
 		return e.lastAllowed, true
 	}
 	if fs == nil {
-		e.assume(fmt.Sprintf("Allowed amount: the catalog has no %s-network fee schedule for %s on %s, so the billed amount is used as the allowed amount.", e.network, e.plan.Name, d))
+		if !e.noted["no-fees"] {
+			e.noted["no-fees"] = true
+			e.assume(fmt.Sprintf("Allowed amount: the catalog has no %s-network fee schedule for %s on %s, so the billed amount is used as the allowed amount.", e.network, e.plan.Name, d))
+		}
 		return 0, false
 	}
 	a, ok1 := fs.AmountsCents[e.initial]
 	b, ok2 := fs.AmountsCents[e.addOn]
 	if !ok1 || (!ok2 && e.units > 1) {
-		e.assume(fmt.Sprintf("Allowed amount: the fee schedule %q has no amount for %s/%s, so the billed amount is used as the allowed amount.", fs.ID, e.initial, e.addOn))
+		if !e.noted["no-amount:"+fs.ID] {
+			e.noted["no-amount:"+fs.ID] = true
+			e.assume(fmt.Sprintf("Allowed amount: the fee schedule %q has no amount for %s/%s, so the billed amount is used as the allowed amount.", fs.ID, e.initial, e.addOn))
+		}
 		return 0, false
 	}
 	if !e.noted[fs.ID] {
 		e.noted[fs.ID] = true
-		s := fmt.Sprintf("Allowed amounts: %s (%s", fs.Name, fs.ID)
+		var sb strings.Builder
+		sb.Grow(200 + len(fs.Name) + 100*len(fs.Notes))
+		sb.WriteString("Allowed amounts: ")
+		sb.WriteString(fs.Name)
+		sb.WriteString(" (")
+		sb.WriteString(fs.ID)
 		if !fs.EffectiveFrom.IsZero() {
-			s += ", in force from " + fs.EffectiveFrom.String()
+			sb.WriteString(", in force from ")
+			sb.WriteString(fs.EffectiveFrom.String())
 		}
-		s += fmt.Sprintf("): %s %s + %s %s per additional 15 minutes.", e.initial, dollars(a), e.addOn, dollars(b))
+		sb.WriteString("): ")
+		sb.WriteString(e.initial + " " + dollars(a) + " + " + e.addOn + " " + dollars(b) + " per additional 15 minutes.")
 		for _, n := range fs.Notes {
-			s += " " + n
+			sb.WriteString(" ")
+			sb.WriteString(n)
 		}
-		e.assume(s)
+		e.assume(sb.String())
 	}
 	e.lastFS, e.lastAllowed = fs, a+b*(e.units-1)
 	return e.lastAllowed, true

@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/acucover/acucover/internal/catalog"
@@ -56,8 +57,12 @@ type verdict struct {
 // coverage.Check that Decide uses, with the usage the course implies.
 func (e *estimator) judge(r *catalog.Rule, u used) verdict {
 	started := u.year > 0 || u.rolling(90) > 0
-	v := coverage.Check(e.ix, r, e.req.Patient, e.req.Provider, u.count, started)
-	out := verdict{status: v.Status, modifiers: v.Modifiers}
+	coverage.CheckInto(&e.check, e.ix, r, e.req.Patient, e.req.Provider, u.count, started)
+	v := &e.check
+	out := verdict{status: v.Status}
+	if len(v.Modifiers) > 0 {
+		out.modifiers = slices.Clone(v.Modifiers) // e.check's storage is reused next visit
+	}
 	switch v.Status {
 	case catalog.NotCovered:
 		out.reason = v.Failures[0].Text

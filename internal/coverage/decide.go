@@ -167,7 +167,17 @@ type Verdict struct {
 // makes it conditional. It builds no Decision, so the estimator can call it
 // for every visit of a course; Decide is Check plus the rest of the answer.
 func Check(ix *catalog.Index, r *catalog.Rule, p *Patient, prov *Provider, used Used, started bool) Verdict {
-	e := evaluation{rule: r, patient: p}
+	var v Verdict
+	CheckInto(&v, ix, r, p, prov, used, started)
+	return v
+}
+
+// CheckInto is Check writing its verdict into v, reusing the storage of v's
+// slices, for callers that check visit after visit (the estimator). What v
+// held before is overwritten; copy any slice that must outlive the next call.
+func CheckInto(v *Verdict, ix *catalog.Index, r *catalog.Rule, p *Patient, prov *Provider, used Used, started bool) {
+	*v = Verdict{Failures: v.Failures[:0], Requirements: v.Requirements[:0], Modifiers: v.Modifiers[:0]}
+	e := evaluation{rule: r, patient: p, v: v}
 	e.criteria(ix.Tests(r))
 	e.provider(prov)
 	e.v.Remaining, e.v.Limited = e.limits(used)
@@ -175,20 +185,19 @@ func Check(ix *catalog.Index, r *catalog.Rule, p *Patient, prov *Provider, used 
 	e.v.PriorAuthNow = priorAuthNow(r.PriorAuthorization, used)
 	switch {
 	case len(e.v.Failures) > 0:
-		e.v.Status, e.v.Modifiers = catalog.NotCovered, nil
+		e.v.Status, e.v.Modifiers = catalog.NotCovered, e.v.Modifiers[:0]
 	case e.pending:
-		e.v.Status, e.v.Modifiers = catalog.Conditional, nil
+		e.v.Status, e.v.Modifiers = catalog.Conditional, e.v.Modifiers[:0]
 	default:
 		e.v.Status = catalog.Covered
 	}
-	return e.v
 }
 
 // evaluation collects the outcome of each check of a covering rule.
 type evaluation struct {
 	rule    *catalog.Rule
 	patient *Patient
-	v       Verdict
+	v       *Verdict
 	pending bool
 }
 
