@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -371,4 +372,26 @@ func TestJSONAndYAMLCatalogsParseAlike(t *testing.T) {
 			t.Errorf("%s: Parse error = %v, want it to contain %q", name, err, tc.want)
 		}
 	}
+}
+
+// The hand-written shape checks must accept exactly what these expressions
+// accept.
+var (
+	slugRE  = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
+	icd10RE = regexp.MustCompile(`^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$`)
+)
+
+func FuzzShapeChecksMatchRegexps(f *testing.F) {
+	for _, s := range []string{"", "a", "medicare-part-b", "A", "a_b-c9", strings.Repeat("a", 64), strings.Repeat("a", 65),
+		"M54.50", "M54", "M5", "M54.", "M54.5000", "M54.50000", "m54.50", "M5A.1", "G44.209", "Z99.ZZZZ", "M54.5\n", "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := ValidID(s), slugRE.MatchString(s); got != want {
+			t.Errorf("ValidID(%q) = %v, regexp says %v", s, got, want)
+		}
+		if got, want := icd10Shape(s), icd10RE.MatchString(s); got != want {
+			t.Errorf("icd10Shape(%q) = %v, regexp says %v", s, got, want)
+		}
+	})
 }

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -180,9 +179,30 @@ func NormalizeState(s string) (string, bool) {
 	return u, ok
 }
 
-// icd10RE is the shape of an ICD-10-CM code: a letter, a digit, a digit or
-// letter, then an optional dot and 1–4 digits or letters.
-var icd10RE = regexp.MustCompile(`^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$`)
+// icd10Shape reports whether c has the shape of an ICD-10-CM code: an upper
+// case letter, a digit, a digit or letter, then an optional dot and 1–4
+// digits or upper case letters. (A loop, not a regexp: it is on every
+// request's path.)
+func icd10Shape(c string) bool {
+	if len(c) < 3 || !upper(c[0]) || !digit(c[1]) || !(digit(c[2]) || upper(c[2])) {
+		return false
+	}
+	if len(c) == 3 {
+		return true
+	}
+	if c[3] != '.' || len(c) < 5 || len(c) > 8 {
+		return false
+	}
+	for i := 4; i < len(c); i++ {
+		if !digit(c[i]) && !upper(c[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func upper(b byte) bool { return b >= 'A' && b <= 'Z' }
+func digit(b byte) bool { return b >= '0' && b <= '9' }
 
 // NormalizeICD10 returns code in canonical form (upper case, dot after the
 // third character) or an error saying why it is not an ICD-10-CM code. Both
@@ -192,7 +212,7 @@ func NormalizeICD10(code string) (string, error) {
 	if len(c) > 3 && !strings.Contains(c, ".") {
 		c = c[:3] + "." + c[3:]
 	}
-	if !icd10RE.MatchString(c) {
+	if !icd10Shape(c) {
 		return "", fmt.Errorf("%q is not an ICD-10-CM code (expected a letter, two characters and an optional dot with up to 4 more, e.g. M54.50)", code)
 	}
 	return c, nil
@@ -207,9 +227,17 @@ func LooksLikeICD10(s string) bool {
 
 func isLetter(b byte) bool { return (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') }
 
-var slugRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
-
 // ValidID reports whether s is a valid id for a plan, condition, rule or fee
 // schedule: lower case letters, digits, '_' and '-', starting with a letter,
 // at most 64 characters.
-func ValidID(s string) bool { return slugRE.MatchString(s) }
+func ValidID(s string) bool {
+	if len(s) == 0 || len(s) > 64 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if b := s[i]; !(b >= 'a' && b <= 'z' || digit(b) || b == '_' || b == '-') {
+			return false
+		}
+	}
+	return true
+}
