@@ -21,8 +21,9 @@ const (
 
 // Estimate prices the course in req visit by visit against the catalog ix.
 //
-// Errors: validation errors wrap coverage.ErrInvalidInput (400) or
-// coverage.ErrContradictory (422) and name the field; lookup errors wrap
+// Errors: validation errors are *coverage.InputError, wrapping
+// coverage.ErrInvalidInput (400) or coverage.ErrContradictory (422), with
+// the field they are about; lookup errors wrap
 // catalog.ErrUnknownPlan, ErrUnknownState, ErrPlanNotOffered,
 // ErrUnknownCondition, ErrMalformedCode or ErrRetiredCode (all from
 // coverage.Decide for start_date). A course the catalog cannot price (no
@@ -113,7 +114,7 @@ func (e *estimator) prices() error {
 	}
 	cash := e.ix.CashPrice(e.req.State)
 	if cash == nil {
-		return invalid("charge_cents is required: the catalog has no cash price for " + e.req.State)
+		return coverage.Invalid("charge_cents", "charge_cents is required: the catalog has no cash price for "+e.req.State)
 	}
 	e.firstCents, e.followCents = cash.FirstVisitCents, cash.FollowUpCents
 	where := "national average"

@@ -23,20 +23,21 @@ type plan struct {
 
 // check validates r and returns the course layout. Errors wrap
 // coverage.ErrInvalidInput (a value out of range or a missing field) or
-// coverage.ErrContradictory (values that cannot all be true) and name the
-// field. Patient and provider are validated by coverage.Decide.
+// coverage.ErrContradictory (values that cannot all be true); they are
+// *coverage.InputError and name the field. Patient and provider are
+// validated by coverage.Decide.
 func (r *Request) check() (plan, error) {
 	switch {
 	case r.Plan == "":
-		return plan{}, invalid("plan is required")
+		return plan{}, coverage.Invalid("plan", "plan is required")
 	case r.State == "":
-		return plan{}, invalid("state is required")
+		return plan{}, coverage.Invalid("state", "state is required")
 	case r.Condition == "":
-		return plan{}, invalid("condition is required (a condition id or an ICD-10-CM code)")
+		return plan{}, coverage.Invalid("condition", "condition is required (a condition id or an ICD-10-CM code)")
 	case r.StartDate.IsZero():
-		return plan{}, invalid("start_date is required (YYYY-MM-DD)")
+		return plan{}, coverage.Invalid("start_date", "start_date is required (YYYY-MM-DD)")
 	case r.Network != "" && r.Network != catalog.InNetwork && r.Network != catalog.OutNetwork:
-		return plan{}, invalid(fmt.Sprintf("network %q must be \"in\" or \"out\"", r.Network))
+		return plan{}, coverage.Invalid("network", fmt.Sprintf("network %q must be \"in\" or \"out\"", r.Network))
 	}
 	p, err := r.Course.check()
 	if err != nil {
@@ -55,18 +56,18 @@ func (r *Request) check() (plan, error) {
 		{"visits_this_month", int64(a.VisitsThisMonth), maxVisitCount},
 	} {
 		if f.v < 0 || f.v > f.max {
-			return plan{}, invalid(fmt.Sprintf("accumulators.%s must be between 0 and %d", f.name, f.max))
+			return plan{}, coverage.Invalid("accumulators."+f.name, fmt.Sprintf("accumulators.%s must be between 0 and %d", f.name, f.max))
 		}
 	}
 	// This month lies inside both the benefit year and the last 90 days.
 	if a.VisitsThisMonth > a.VisitsThisYear {
-		return plan{}, contradictory(fmt.Sprintf("accumulators.visits_this_month (%d) exceeds accumulators.visits_this_year (%d)", a.VisitsThisMonth, a.VisitsThisYear))
+		return plan{}, coverage.Contradictory("accumulators.visits_this_month", fmt.Sprintf("accumulators.visits_this_month (%d) exceeds accumulators.visits_this_year (%d)", a.VisitsThisMonth, a.VisitsThisYear))
 	}
 	if a.VisitsThisMonth > a.VisitsLast90Days {
-		return plan{}, contradictory(fmt.Sprintf("accumulators.visits_this_month (%d) exceeds accumulators.visits_last_90_days (%d)", a.VisitsThisMonth, a.VisitsLast90Days))
+		return plan{}, coverage.Contradictory("accumulators.visits_this_month", fmt.Sprintf("accumulators.visits_this_month (%d) exceeds accumulators.visits_last_90_days (%d)", a.VisitsThisMonth, a.VisitsLast90Days))
 	}
 	if c := r.ChargeCents; c != nil && (*c < 0 || *c > maxCents) {
-		return plan{}, invalid(fmt.Sprintf("charge_cents must be between 0 and %d", int64(maxCents)))
+		return plan{}, coverage.Invalid("charge_cents", fmt.Sprintf("charge_cents must be between 0 and %d", int64(maxCents)))
 	}
 	return p, nil
 }
@@ -76,34 +77,34 @@ func (c *Course) check() (plan, error) {
 	if c.MinutesPerVisit != nil {
 		m := *c.MinutesPerVisit
 		if m < 15 || m > 60 || m%15 != 0 {
-			return plan{}, invalid("course.minutes_per_visit must be 15, 30, 45 or 60")
+			return plan{}, coverage.Invalid("course.minutes_per_visit", "course.minutes_per_visit must be 15, 30, 45 or 60")
 		}
 		p.minutes = m
 	}
 	if c.VisitsPerWeek != nil {
 		if v := *c.VisitsPerWeek; v < 1 || v > 7 {
-			return plan{}, invalid("course.visits_per_week must be between 1 and 7")
+			return plan{}, coverage.Invalid("course.visits_per_week", "course.visits_per_week must be between 1 and 7")
 		}
 		p.perWeek = *c.VisitsPerWeek
 	}
 	switch {
 	case c.Visits != nil && c.Weeks != nil:
-		return plan{}, invalid("course: give either course.visits_per_week with course.weeks, or course.visits, not both course.weeks and course.visits")
+		return plan{}, coverage.Invalid("course", "course: give either course.visits_per_week with course.weeks, or course.visits, not both course.weeks and course.visits")
 	case c.Visits != nil:
 		if v := *c.Visits; v < 1 || v > 365 {
-			return plan{}, invalid("course.visits must be between 1 and 365")
+			return plan{}, coverage.Invalid("course.visits", "course.visits must be between 1 and 365")
 		}
 		p.visits = *c.Visits
 	case c.Weeks != nil:
 		if c.VisitsPerWeek == nil {
-			return plan{}, invalid("course.visits_per_week is required with course.weeks")
+			return plan{}, coverage.Invalid("course.visits_per_week", "course.visits_per_week is required with course.weeks")
 		}
 		if w := *c.Weeks; w < 1 || w > 52 {
-			return plan{}, invalid("course.weeks must be between 1 and 52")
+			return plan{}, coverage.Invalid("course.weeks", "course.weeks must be between 1 and 52")
 		}
 		p.visits = p.perWeek * *c.Weeks
 	default:
-		return plan{}, invalid("course: give course.visits_per_week with course.weeks, or course.visits")
+		return plan{}, coverage.Invalid("course", "course: give course.visits_per_week with course.weeks, or course.visits")
 	}
 	return p, nil
 }
@@ -114,7 +115,3 @@ func (p plan) dayOffset(i int) int {
 	k := i % p.perWeek
 	return (i/p.perWeek)*7 + k*7/p.perWeek
 }
-
-func invalid(msg string) error { return fmt.Errorf("%w: %s", coverage.ErrInvalidInput, msg) }
-
-func contradictory(msg string) error { return fmt.Errorf("%w: %s", coverage.ErrContradictory, msg) }

@@ -34,6 +34,29 @@ var (
 	ErrContradictory = errors.New("contradictory input")
 )
 
+// InputError is a request value that is invalid (Kind ErrInvalidInput) or
+// contradicts another (Kind ErrContradictory). Field is its path in the
+// request, e.g. "usage.visits_this_year", so a client can point a form at
+// it; Msg says what is wrong. errors.Is(err, Kind) holds.
+type InputError struct {
+	Kind  error
+	Field string
+	Msg   string
+}
+
+func (e *InputError) Error() string { return e.Kind.Error() + ": " + e.Msg }
+func (e *InputError) Unwrap() error { return e.Kind }
+
+// Invalid returns an *InputError of kind ErrInvalidInput about field.
+func Invalid(field, msg string) error {
+	return &InputError{Kind: ErrInvalidInput, Field: field, Msg: msg}
+}
+
+// Contradictory returns an *InputError of kind ErrContradictory about field.
+func Contradictory(field, msg string) error {
+	return &InputError{Kind: ErrContradictory, Field: field, Msg: msg}
+}
+
 // Query is one coverage question. Patient, Usage and Provider are optional;
 // within them a nil field means "not answered".
 type Query struct {
@@ -187,15 +210,15 @@ var ProviderTypes = catalog.ProviderTypes
 
 func (q *Query) check() error {
 	if q.Date.IsZero() {
-		return fmt.Errorf("%w: date is required", ErrInvalidInput)
+		return Invalid("date", "date is required")
 	}
 	if p := q.Patient; p != nil {
 		if p.PainWeeks != nil && (*p.PainWeeks < 0 || *p.PainWeeks > 5200) {
-			return fmt.Errorf("%w: patient.pain_weeks must be between 0 and 5200", ErrInvalidInput)
+			return Invalid("patient.pain_weeks", "patient.pain_weeks must be between 0 and 5200")
 		}
 		for _, f := range p.Flags {
 			if _, ok := safetyTable[f]; !ok {
-				return fmt.Errorf("%w: patient.flags: %q is not one of %v", ErrInvalidInput, f, SafetyFlags)
+				return Invalid("patient.flags", fmt.Sprintf("patient.flags: %q is not one of %v", f, SafetyFlags))
 			}
 		}
 	}
@@ -205,19 +228,19 @@ func (q *Query) check() error {
 			v    *int
 		}{{"visits_this_year", u.VisitsThisYear}, {"visits_last_90_days", u.VisitsLast90Days}, {"visits_this_month", u.VisitsThisMonth}} {
 			if f.v != nil && (*f.v < 0 || *f.v > 1000) {
-				return fmt.Errorf("%w: usage.%s must be between 0 and 1000", ErrInvalidInput, f.name)
+				return Invalid("usage."+f.name, fmt.Sprintf("usage.%s must be between 0 and 1000", f.name))
 			}
 		}
 		// This month lies inside both this year and the last 90 days.
 		if u.VisitsThisMonth != nil && u.VisitsThisYear != nil && *u.VisitsThisMonth > *u.VisitsThisYear {
-			return fmt.Errorf("%w: usage.visits_this_month (%d) exceeds usage.visits_this_year (%d)", ErrContradictory, *u.VisitsThisMonth, *u.VisitsThisYear)
+			return Contradictory("usage.visits_this_month", fmt.Sprintf("usage.visits_this_month (%d) exceeds usage.visits_this_year (%d)", *u.VisitsThisMonth, *u.VisitsThisYear))
 		}
 		if u.VisitsThisMonth != nil && u.VisitsLast90Days != nil && *u.VisitsThisMonth > *u.VisitsLast90Days {
-			return fmt.Errorf("%w: usage.visits_this_month (%d) exceeds usage.visits_last_90_days (%d)", ErrContradictory, *u.VisitsThisMonth, *u.VisitsLast90Days)
+			return Contradictory("usage.visits_this_month", fmt.Sprintf("usage.visits_this_month (%d) exceeds usage.visits_last_90_days (%d)", *u.VisitsThisMonth, *u.VisitsLast90Days))
 		}
 	}
 	if p := q.Provider; p != nil && !slices.Contains(ProviderTypes, p.Type) {
-		return fmt.Errorf("%w: provider.type %q is not one of %v", ErrInvalidInput, p.Type, ProviderTypes)
+		return Invalid("provider.type", fmt.Sprintf("provider.type %q is not one of %v", p.Type, ProviderTypes))
 	}
 	return nil
 }

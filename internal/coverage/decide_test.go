@@ -318,8 +318,14 @@ func TestDecideInputErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			q := base
 			tc.edit(&q)
-			if _, err := Decide(ix, q); !errors.Is(err, tc.err) {
+			_, err := Decide(ix, q)
+			if !errors.Is(err, tc.err) {
 				t.Errorf("Decide error = %v, want %v", err, tc.err)
+			}
+			// Input errors name the request field they are about.
+			var ie *InputError
+			if (tc.err == ErrInvalidInput || tc.err == ErrContradictory) && (!errors.As(err, &ie) || ie.Field == "" || !strings.HasPrefix(ie.Msg, ie.Field)) {
+				t.Errorf("Decide error %v is not an InputError naming its field", err)
 			}
 		})
 	}

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -121,14 +120,14 @@ func (a *api) toQuery(r coverageRequest) (coverage.Query, error) {
 	return q, e.err()
 }
 
-// inputFieldRE finds the field a coverage or estimate input error starts
-// with, e.g. "usage.visits_this_year must be between 0 and 1000" or
-// "start_date is required": a dotted path, or a top-level request field.
-var inputFieldRE = regexp.MustCompile(`^([a-z_]+(?:\.[a-z_0-9]+)+|start_date|network|charge_cents|course|accumulators)\b`)
-
-// withField attaches the request field a Decide error is about, so the
-// problem's errors[] points a form at it.
+// withField attaches the request field an error from Decide or Estimate is
+// about, so the problem's errors[] points a form at it: input errors carry
+// their field; catalog lookups are about the field they look up.
 func withField(err error) error {
+	var ie *coverage.InputError
+	if errors.As(err, &ie) {
+		return fieldErr(ie.Field, ie.Msg, ie.Kind)
+	}
 	for _, m := range []struct {
 		sentinel error
 		field    string
@@ -139,22 +138,10 @@ func withField(err error) error {
 		{catalog.ErrUnknownCondition, "condition"},
 		{catalog.ErrMalformedCode, "condition"},
 		{catalog.ErrRetiredCode, "condition"},
-		{coverage.ErrInvalidInput, ""},
-		{coverage.ErrContradictory, ""},
 	} {
-		if !errors.Is(err, m.sentinel) {
-			continue
+		if errors.Is(err, m.sentinel) {
+			return fieldErr(m.field, strings.TrimPrefix(err.Error(), m.sentinel.Error()+": "), m.sentinel)
 		}
-		msg := strings.TrimPrefix(err.Error(), m.sentinel.Error()+": ")
-		field := m.field
-		if field == "" {
-			f := inputFieldRE.FindStringSubmatch(msg)
-			if f == nil {
-				return err
-			}
-			field = f[1]
-		}
-		return fieldErr(field, msg, m.sentinel)
 	}
 	return err
 }

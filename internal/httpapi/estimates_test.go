@@ -44,6 +44,7 @@ func TestEstimates(t *testing.T) {
 					t.Errorf("totals = %v", tot)
 				}
 			}},
+		{"missing plan", `{"state":"CA","condition":"neck_pain","start_date":"2026-02-03","course":{"visits":3}}`, 400, problemField("plan")},
 		{"missing start_date", `{"plan":"medicare-part-b","state":"CA","condition":"neck_pain","course":{"visits":3}}`, 400, problemField("start_date")},
 		{"impossible start_date", `{"plan":"medicare-part-b","state":"CA","condition":"neck_pain","start_date":"2026-02-30","course":{"visits":3}}`, 400, problemField("start_date")},
 		{"unknown course field", `{"plan":"medicare-part-b","state":"CA","condition":"neck_pain","start_date":"2026-02-03","course":{"visits":3,"hours":1}}`, 400, problemField("course.hours")},
