@@ -20,13 +20,22 @@ func NewDate(year int, month time.Month, day int) Date {
 func DateOf(t time.Time) Date { return NewDate(t.Date()) }
 
 // ParseDate parses YYYY-MM-DD. It rejects anything else, including times and
-// impossible dates such as 2026-02-30.
+// impossible dates such as 2026-02-30, with a *DateError.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return Date{}, fmt.Errorf("date %q is not a calendar date in YYYY-MM-DD form", s)
+		return Date{}, &DateError{Value: s}
 	}
 	return Date{t}, nil
+}
+
+// DateError is a value that is not a calendar date in YYYY-MM-DD form. It
+// reaches callers of encoding/json and yaml decoding unchanged, so they can
+// tell a bad date from other decoding errors.
+type DateError struct{ Value string }
+
+func (e *DateError) Error() string {
+	return fmt.Sprintf("date %q is not a calendar date in YYYY-MM-DD form", e.Value)
 }
 
 // IsZero reports whether d is unset.

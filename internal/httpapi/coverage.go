@@ -203,7 +203,7 @@ func jsonError(body []byte, err error) error {
 		name = strings.Trim(name, `"`)
 		return fieldErr(unknownFieldPath(body, name), "is not a known field", errInvalidRequest)
 	}
-	return fmt.Errorf("%w: the body is not a valid request: %v", errInvalidRequest, err)
+	return fmt.Errorf("%w: the body is not a valid request: %w", errInvalidRequest, err)
 }
 
 // jsonTypeName names the JSON type a Go type decodes from.

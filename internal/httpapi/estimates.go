@@ -1,9 +1,9 @@
 package httpapi
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/cost"
@@ -17,10 +17,11 @@ func (a *api) postEstimate(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
 	var req cost.Request
 	if err := readJSON(c, &req); err != nil {
-		// catalog.Date reports a bad date without its field; start_date is
-		// the only date in the request.
-		if strings.Contains(err.Error(), "is not a calendar date") {
-			return fieldErr("start_date", strings.TrimPrefix(err.Error(), errInvalidRequest.Error()+": the body is not a valid request: "), errInvalidRequest)
+		// encoding/json does not say which field a bad date was in;
+		// start_date is the request's only date.
+		var de *catalog.DateError
+		if errors.As(err, &de) {
+			return fieldErr("start_date", de.Error(), errInvalidRequest)
 		}
 		return err
 	}
