@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/jmoiron/sqlx"
@@ -18,8 +19,9 @@ import (
 // Writers are serialized (the same advisory lock as Import), and fn runs
 // inside the transaction with the lock held, so what fn sees is what it
 // changes: a precondition checked in fn (an ETag) cannot be invalidated by
-// another writer before the commit. fn may modify and return cur (whose
-// Revision is the head revision id). An error from fn is returned as is
+// another writer before the commit. fn may add, replace or remove whole items
+// of cur's lists and return cur (whose Revision is the head revision id), or
+// return another snapshot; it must not change an item's own lists in place. An error from fn is returned as is
 // (wrapped), writing nothing.
 //
 // The result is validated as a whole (catalog.Validate); an invalid result
@@ -48,11 +50,14 @@ func (db *DB) Edit(ctx context.Context, actor, operation, comment string, fn fun
 		}
 		rev = strconv.FormatInt(head, 10)
 		cur.Revision = rev
-		// Diff needs the head as it was; fn may change cur in place.
-		before, err := loadRevision(ctx, tx, head)
-		if err != nil {
-			return err
-		}
+		// Diff needs the head as it was. fn changes only cur's lists, so
+		// copies of them keep it, without reading the revision again.
+		before := *cur
+		before.Plans = slices.Clone(cur.Plans)
+		before.Conditions = slices.Clone(cur.Conditions)
+		before.Rules = slices.Clone(cur.Rules)
+		before.FeeSchedules = slices.Clone(cur.FeeSchedules)
+		before.CashPrices = slices.Clone(cur.CashPrices)
 		next, err := fn(cur)
 		if err != nil {
 			return err
@@ -60,7 +65,7 @@ func (db *DB) Edit(ctx context.Context, actor, operation, comment string, fn fun
 		if ps := catalog.Validate(next, nil); len(ps) > 0 {
 			return ps
 		}
-		changes, err = catalog.Diff(before, next)
+		changes, err = catalog.Diff(&before, next)
 		if err != nil || len(changes) == 0 {
 			return err
 		}
