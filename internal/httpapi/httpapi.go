@@ -35,8 +35,9 @@ type Deps struct {
 	// MaxBodyBytes bounds a request body; larger bodies get 413. Zero or
 	// less means 1 MiB.
 	MaxBodyBytes int64
-	// Ready, if set, must also report true for /readyz to answer 200 (the
-	// PostgreSQL loader uses it to hold traffic until its first load).
+	// Ready, if set, must also report true for /readyz to answer 200: an
+	// extra readiness condition for an embedding binary. acucover serve sets
+	// none, since it loads the first catalog before it listens.
 	Ready func() bool
 	// Keys verifies API keys and Editor reads and changes the catalog in
 	// its store of record (both *postgres.DB); nil without a database, when
