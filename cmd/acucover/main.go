@@ -248,6 +248,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	handler := httpapi.New(httpapi.Deps{
 		Store:        store,
 		Logger:       log,
+		AccessLog:    lw, // the same JSON lines, without slog's per-record cost
 		Version:      version,
 		Now:          time.Now,
 		MaxBodyBytes: cfg.MaxBodyBytes,

@@ -61,7 +61,7 @@ var unauthenticatedPaths = map[string]bool{"/healthz": true, "/readyz": true, "/
 // itself: whether a key is needed depends on the route.
 func (a *api) authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		h := c.GetHeader("Authorization")
+		h := header(c, "Authorization")
 		if h == "" || unauthenticatedPaths[c.FullPath()] {
 			c.Next()
 			return

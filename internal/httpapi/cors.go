@@ -37,7 +37,7 @@ func allowCrossOrigin(origins []string) gin.HandlerFunc {
 		MaxAge:       time.Hour,
 	})
 	return func(c *gin.Context) {
-		if o := c.GetHeader("Origin"); o != "" && !listed[o] {
+		if o := header(c, "Origin"); o != "" && !listed[o] {
 			// Not ours to allow: answer as for any client, without CORS
 			// headers, and let the browser refuse the page the answer.
 			// (gin-contrib/cors would send a bare 403, not a problem.)

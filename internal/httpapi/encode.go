@@ -15,6 +15,8 @@ import (
 
 const jsonContentType = "application/json; charset=utf-8"
 
+var jsonContentTypeHeader = []string{jsonContentType}
+
 // maxPooledBody bounds the buffers kept for reuse: a year-long estimate is
 // a few hundred KiB; anything larger goes to the garbage collector.
 const maxPooledBody = 1 << 20

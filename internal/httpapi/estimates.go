@@ -36,7 +36,7 @@ func (a *api) postEstimate(c *gin.Context) error {
 	if err != nil {
 		return withField(err)
 	}
-	estimates.WithLabelValues(string(b.Coverage.Plan.Type)).Inc()
+	estimateCounters.get(string(b.Coverage.Plan.Type)).Inc()
 	jb := newJSONBody()
 	jb.b = append(b.AppendJSON(jb.b), '\n') // as PureJSON writes it
 	jb.send(c, http.StatusOK)

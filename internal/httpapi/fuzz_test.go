@@ -100,3 +100,29 @@ func FuzzBatchCSV(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFastCoverageQuery: wherever the allocation-free GET query parser
+// answers, the strict parser accepts the query and finds the same values.
+func FuzzFastCoverageQuery(f *testing.F) {
+	for _, q := range []string{
+		"plan=medicare-part-b&state=CA&condition=neck_pain&date=2026-01-01",
+		"plan=a+b&state=%43A&condition=M54.50", "plan=%zz", "plan=%FF", "date=", "date",
+		"plan=a&plan=a", "plan=a&&state=b", "pl%61n=x", "plan=a;b", "plan=a&x=1", "&", "=",
+	} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		fq, ok := fastCoverageQuery(raw)
+		if !ok {
+			return
+		}
+		q, err := strictQuery(raw, "/v1/coverage", "plan", "state", "condition", "date")
+		if err != nil {
+			t.Fatalf("fast parser accepted %q; strict parser: %v", raw, err)
+		}
+		d, hasDate := q["date"]
+		if fq.plan != q["plan"] || fq.state != q["state"] || fq.condition != q["condition"] || fq.hasDate != hasDate || fq.date != d {
+			t.Fatalf("%q: fast parser found %+v, strict %v", raw, fq, q)
+		}
+	})
+}

@@ -62,6 +62,7 @@ func newTestServer(t testing.TB, ix *catalog.Index) *testServer {
 	e := newEngine(Deps{
 		Store:        catalog.NewStore(ix),
 		Logger:       slog.New(slog.NewTextHandler(logs, nil)),
+		AccessLog:    logs,
 		Version:      "test",
 		Now:          func() time.Time { return testNow },
 		MaxBodyBytes: testMaxBody,

@@ -27,6 +27,12 @@ type Deps struct {
 	Store *catalog.Store
 	// Logger receives errors and recovered panics; nil discards them.
 	Logger *slog.Logger
+	// AccessLog, if set, receives the access log: one line per request,
+	// exactly as Logger's slog.JSONHandler would write it, written whole
+	// with one Write, when Logger is enabled at the line's level (Info;
+	// Debug for probes, Error for 5xx). Nil sends the lines through Logger,
+	// which costs several times as much per request.
+	AccessLog io.Writer
 	// Version is the build's version, reported by /readyz.
 	Version string
 	// Now gives the current time; a coverage question without a date is
@@ -64,12 +70,13 @@ const defaultMaxBodyBytes = 1 << 20
 
 // api is the state every handler shares.
 type api struct {
-	store   *catalog.Store
-	log     *slog.Logger
-	version string
-	now     func() time.Time
-	ready   func() bool
-	billing // keys, editing, rate limits (auth.go, admin.go, ratelimit.go)
+	store     *catalog.Store
+	log       *slog.Logger
+	accessLog io.Writer
+	version   string
+	now       func() time.Time
+	ready     func() bool
+	billing   // keys, editing, rate limits (auth.go, admin.go, ratelimit.go)
 }
 
 // New returns the API handler. It panics if d.Store is nil, a wiring
@@ -82,7 +89,7 @@ func newEngine(d Deps) *gin.Engine {
 	if d.Store == nil {
 		panic("httpapi.New: Deps.Store is nil")
 	}
-	a := &api{store: d.Store, log: d.Logger, version: d.Version, now: d.Now, ready: d.Ready}
+	a := &api{store: d.Store, log: d.Logger, accessLog: d.AccessLog, version: d.Version, now: d.Now, ready: d.Ready}
 	a.billing.init(d)
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -175,7 +182,7 @@ func (a *api) limitBody(n int64) gin.HandlerFunc {
 			c.Abort()
 			return
 		}
-		if c.Request.Body != nil {
+		if c.Request.Body != nil && c.Request.Body != http.NoBody {
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
 		}
 		c.Next()

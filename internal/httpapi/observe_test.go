@@ -1,8 +1,19 @@
 package httpapi
 
 import (
+	"bytes"
+	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"log/slog"
+	"math/rand/v2"
+	"net/textproto"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRequestIDAndAccessLog(t *testing.T) {
@@ -26,16 +37,16 @@ func TestRequestIDAndAccessLog(t *testing.T) {
 	logs := s.logs.String()
 	line := ""
 	for _, l := range strings.Split(logs, "\n") {
-		if strings.Contains(l, "request_id=abc-123.X") {
+		if strings.Contains(l, `"request_id":"abc-123.X"`) {
 			line = l
 		}
 	}
-	for _, want := range []string{"method=GET", "route=/v1/coverage", "status=200", "latency_ms="} {
+	for _, want := range []string{`"level":"INFO"`, `"msg":"request"`, `"method":"GET"`, `"route":"/v1/coverage"`, `"status":200`, `"latency_ms":`, `"bytes":`} {
 		if !strings.Contains(line, want) {
 			t.Errorf("access log line %q lacks %s", line, want)
 		}
 	}
-	if strings.Contains(logs, "depression") || strings.Contains(logs, "condition=") {
+	if strings.Contains(logs, "depression") || strings.Contains(logs, "condition") {
 		t.Errorf("access log carries the query string:\n%s", logs)
 	}
 }
@@ -49,5 +60,88 @@ func TestGeneratedRequestIDsAreUnique(t *testing.T) {
 			t.Fatalf("request id %q: not a fresh 24-character token", id)
 		}
 		seen[id] = true
+	}
+}
+
+// TestAccessLineIsSlogJSON: the hand-written access log line is byte for
+// byte what slog's JSONHandler writes for the same record.
+func TestAccessLineIsSlogJSON(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(8, 8))
+	zones := []*time.Location{time.UTC, time.FixedZone("", -5*3600), time.FixedZone("", 5*3600+1800)}
+	lines := []accessLine{
+		{id: "abc", method: "GET", route: "/v1/coverage", status: 200},
+		{id: "x", method: "OTHER", route: "unmatched", status: 404, micros: 1000},
+		{id: newRequestID(), method: "POST", route: "/v1/admin/rules/:id", status: 503, micros: 12_345_678, level: slog.LevelError},
+		{id: "q\"uote\\back\nline\u2028é<&>", method: "GET", route: "/healthz", status: 200, level: slog.LevelDebug}, // never sane, but encoded right
+		{id: "neg", method: "GET", route: "/", status: 200, micros: -1500},                                           // a clock step backwards
+	}
+	for range 2000 {
+		lines = append(lines, accessLine{
+			id: newRequestID(), method: "GET", route: "/v1/coverage", status: 100 + rng.IntN(500),
+			micros: []int64{rng.Int64N(1000), rng.Int64N(1_000_000), rng.Int64N(1 << 40)}[rng.IntN(3)], bytes: rng.IntN(1 << 20),
+			level: []slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelError}[rng.IntN(3)],
+		})
+	}
+	var want bytes.Buffer
+	h := slog.NewJSONHandler(&want, &slog.HandlerOptions{Level: slog.LevelDebug})
+	for i, l := range lines {
+		l.time = time.Unix(rng.Int64N(4e9), rng.Int64N(1e9)*[]int64{1, 0, 1000}[i%3]).In(zones[i%len(zones)])
+		want.Reset()
+		r := slog.NewRecord(l.time, l.level, "request", 0)
+		r.AddAttrs(l.attrs()...)
+		if err := h.Handle(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+		if got := l.appendJSON(nil); !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("line %d:\n got %s\nwant %s", i, got, want.Bytes())
+		}
+	}
+}
+
+// TestHeaderNamesAreCanonical: every header(c, name) in the package names
+// the header in its canonical form, the only form it finds.
+func TestHeaderNamesAreCanonical(t *testing.T) {
+	t.Parallel()
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	for _, name := range files {
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			if fn, ok := call.Fun.(*ast.Ident); !ok || fn.Name != "header" || len(call.Args) != 2 {
+				return true
+			}
+			calls++
+			var key string
+			switch a := call.Args[1].(type) {
+			case *ast.BasicLit:
+				key, _ = strconv.Unquote(a.Value)
+			case *ast.Ident:
+				if a.Name != "requestIDHeader" {
+					t.Errorf("%s: header name %s is not a literal; check it by hand and list it here", fset.Position(call.Pos()), a.Name)
+				}
+				key = requestIDHeader
+			default:
+				t.Errorf("%s: header name is not a literal", fset.Position(call.Pos()))
+			}
+			if c := textproto.CanonicalMIMEHeaderKey(key); c != key {
+				t.Errorf("%s: header(c, %q): the canonical name is %q", fset.Position(call.Pos()), key, c)
+			}
+			return true
+		})
+	}
+	if calls < 5 {
+		t.Errorf("found %d header(c, name) calls; the test is not finding them", calls)
 	}
 }

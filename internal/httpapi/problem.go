@@ -119,12 +119,13 @@ func (e *requestError) add(field, msg string, cause error) {
 	e.fields = append(e.fields, fieldError{Field: field, Message: msg, cause: cause})
 }
 
-// err returns e as an error, or nil when it holds no problems.
+// err returns e as an error, or nil when it holds no problems. (A copy, so
+// a requestError collected in a local variable stays on the stack.)
 func (e *requestError) err() error {
 	if len(e.fields) == 0 {
 		return nil
 	}
-	return e
+	return &requestError{fields: e.fields}
 }
 
 func (e *requestError) Error() string {
