@@ -14,9 +14,9 @@ import (
 // visit. The body is cost.Request, decoded strictly.
 func (a *api) postEstimate(c *gin.Context) error {
 	// Answers depend on patient facts and accumulators; no cache should keep them.
-	c.Header("Cache-Control", "no-store")
+	c.Writer.Header()["Cache-Control"] = noStore
 	var req cost.Request
-	if err := readJSON(c, &req); err != nil {
+	if err := readJSONFast(c, &req, fastEstimateRequest); err != nil {
 		// encoding/json does not say which field a bad date was in;
 		// start_date is the request's only date.
 		var de *catalog.DateError

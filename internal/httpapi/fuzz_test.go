@@ -3,8 +3,11 @@ package httpapi
 import (
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/acucover/acucover/internal/cost"
 )
 
 // checkFuzzAnswer fails on a 5xx, and on an error answer that is not a
@@ -125,4 +128,73 @@ func FuzzFastCoverageQuery(f *testing.F) {
 			t.Fatalf("%q: fast parser found %+v, strict %v", raw, fq, q)
 		}
 	})
+}
+
+// FuzzFastDecode: wherever the fast body decoders succeed, decodeStrict
+// succeeds too and decodes exactly the same request.
+func FuzzFastDecode(f *testing.F) {
+	for _, b := range []string{
+		`{"plan":"medicare-part-b","state":"CA","condition":"chronic_low_back_pain","date":"2026-03-10","patient":{"pain_weeks":16,"systemic_cause":false,"surgery_related":false,"pregnancy_related":false,"improving":true,"flags":["pacemaker"]},"usage":{"visits_this_year":6,"visits_last_90_days":6,"visits_this_month":2},"provider":{"type":"licensed_acupuncturist","supervised":true}}`,
+		`{"plan":"medicare-part-b","state":"CA","condition":"chronic_low_back_pain","start_date":"2026-03-10","course":{"visits":12,"visits_per_week":2,"weeks":6,"minutes_per_visit":30,"electroacupuncture":true},"network":"out","accumulators":{"deductible_met_cents":100,"oop_met_cents":0,"visits_this_year":1,"visits_last_90_days":1,"visits_this_month":0},"charge_cents":9500,"patient":{"pain_weeks":16},"provider":{"type":"physician"}}`,
+		` { "plan" : "x" , "date" : null , "patient" : null, "usage": {}, "provider": null } `,
+		`{"patient":{"flags":[]}}`, `{"patient":{"flags":null}}`, `{"charge_cents":null,"course":{"visits":-0}}`,
+		`{"plan":"a","plan":"b"}`, `{"Plan":"a"}`, `{"plan":"\u0041"}`, `{"course":{"visits":1.0}}`, `{"course":{"visits":1e2}}`,
+		`{"course":{"visits":012}}`, `{"accumulators":{"oop_met_cents":123456789012345678901}}`, `{}`, `{} {}`, `[]`, `null`, ``,
+	} {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		var fc coverageRequest
+		if fastCoverageRequest([]byte(body), &fc) {
+			var sc coverageRequest
+			if err := decodeStrict([]byte(body), &sc); err != nil {
+				t.Fatalf("fast coverage decoder accepted %q; decodeStrict: %v", body, err)
+			}
+			if !reflect.DeepEqual(fc, sc) {
+				t.Fatalf("%q: fast decoded %#v, decodeStrict %#v", body, fc, sc)
+			}
+		}
+		var fe cost.Request
+		if fastEstimateRequest([]byte(body), &fe) {
+			var se cost.Request
+			if err := decodeStrict([]byte(body), &se); err != nil {
+				t.Fatalf("fast estimate decoder accepted %q; decodeStrict: %v", body, err)
+			}
+			if !reflect.DeepEqual(fe, se) {
+				t.Fatalf("%q: fast decoded %#v, decodeStrict %#v", body, fe, se)
+			}
+		}
+	})
+}
+
+// TestFastDecodeTakesPlainBodies: the fast decoders do decode what clients
+// send (otherwise FuzzFastDecode would prove nothing), and give up on what
+// only decodeStrict may judge.
+func TestFastDecodeTakesPlainBodies(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		body           string
+		coverage, cost bool
+	}{
+		{`{"plan":"medicare-part-b","state":"CA","condition":"M54.50","date":"2026-03-10","patient":{"pain_weeks":16,"improving":true,"flags":["pacemaker"]},"usage":{"visits_this_year":6},"provider":{"type":"physician","supervised":false}}`, true, false},
+		{` {"plan":"x", "date":null, "patient":null}` + "\n", true, false},
+		{` {"plan":"x", "charge_cents":null, "patient":null}` + "\n", false, true},
+		{`{"plan":"medicaid","state":"CA","condition":"neck_pain","start_date":"2026-03-10","course":{"visits":12,"visits_per_week":2},"accumulators":{"oop_met_cents":-1},"charge_cents":9500}`, false, true},
+		{`{"plan":"a","plan":"a"}`, false, false},
+		{`{"plan":"\u0061"}`, false, false},
+		{`{"PLAN":"a"}`, false, false},
+		{`{"start_date":"2026-02-30"}`, false, false},
+		{`{"course":{"visits":2.0}}`, false, false},
+		{`{"plan":"a"}x`, false, false},
+		{"{\"plan\":\"\xff\"}", false, false},
+	} {
+		var cr coverageRequest
+		var er cost.Request
+		if got := fastCoverageRequest([]byte(tc.body), &cr); got != tc.coverage {
+			t.Errorf("fastCoverageRequest(%s) = %v, want %v", tc.body, got, tc.coverage)
+		}
+		if got := fastEstimateRequest([]byte(tc.body), &er); got != tc.cost {
+			t.Errorf("fastEstimateRequest(%s) = %v, want %v", tc.body, got, tc.cost)
+		}
+	}
 }
