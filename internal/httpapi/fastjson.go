@@ -5,8 +5,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/acucover/acucover/internal/catalog"
-	"github.com/acucover/acucover/internal/coverage"
 	"github.com/acucover/acucover/internal/cost"
+	"github.com/acucover/acucover/internal/coverage"
 )
 
 // The POST bodies are decoded first by a small hand-written reader that
