@@ -1,6 +1,8 @@
 // Command loadtest measures acucover over HTTP with wrk, side by side with a
 // baseline: a minimal Gin server that answers the same routes with the same
-// bytes and does nothing else. It builds acucover, serves the embedded
+// response — the status, headers and body acucover sent for the measured
+// request, replayed as recorded (net/http adds Date and Content-Length to
+// both) — and does nothing else. It builds acucover, serves the embedded
 // catalog and a synthetic one (acucover gen), drives GET /v1/coverage,
 // POST /v1/coverage and POST /v1/estimates (12 visits) against both, and
 // prints requests/s, p50 and p99 and the ratios to the baseline. All traffic
@@ -14,6 +16,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -137,12 +140,17 @@ func run() (bool, error) {
 			return false, err
 		}
 		for _, ep := range cat.eps {
-			b, err := fetch(svcAddr, ep)
+			b, h, err := fetch(svcAddr, ep)
 			if err != nil {
 				stop()
 				return false, fmt.Errorf("%s %s: %w", cat.name, ep.name, err)
 			}
-			if err := os.WriteFile(filepath.Join(bodies, ep.method+strings.ReplaceAll(ep.path, "/", "_")), b, 0o644); err != nil {
+			name := filepath.Join(bodies, ep.method+strings.ReplaceAll(ep.path, "/", "_"))
+			if err := os.WriteFile(name, b, 0o644); err != nil {
+				stop()
+				return false, err
+			}
+			if err := writeHeader(name+".header", h); err != nil {
 				stop()
 				return false, err
 			}
@@ -252,31 +260,45 @@ func start(bin string, args []string, dir string) (addr string, stop func(), err
 	}
 }
 
-func fetch(addr string, ep endpoint) ([]byte, error) {
+// writeHeader records h as JSON, less what net/http sets on every answer
+// and what is about the connection, not the answer.
+func writeHeader(name string, h http.Header) error {
+	h = h.Clone()
+	for _, k := range []string{"Date", "Content-Length", "Connection", "Keep-Alive", "Transfer-Encoding"} {
+		h.Del(k)
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(name, b, 0o644)
+}
+
+func fetch(addr string, ep endpoint) ([]byte, http.Header, error) {
 	url := "http://" + addr + ep.path
 	if ep.query != "" {
 		url += "?" + ep.query
 	}
 	req, err := http.NewRequestWithContext(context.Background(), ep.method, url, strings.NewReader(ep.body))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if ep.body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s", resp.Status, b)
+		return nil, nil, fmt.Errorf("%s: %s", resp.Status, b)
 	}
-	return b, nil
+	return b, resp.Header, nil
 }
 
 func luaScript(ep endpoint) string {
@@ -329,8 +351,9 @@ func runWrk(wrk, addr string, ep endpoint, script string, threads, conns int, d 
 	return r, nil
 }
 
-// baseline serves the bodies in -dir (named METHOD_v1_route) for the same
-// routes with a bare gin.Engine: no middleware, no parsing, no logging.
+// baseline serves the answers recorded in -dir (METHOD_v1_route, the body,
+// and METHOD_v1_route.header, its header) for the same routes with a bare
+// gin.Engine: no middleware, no parsing, no logging.
 func baseline(args []string) error {
 	fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
 	dir := fs.String("dir", "", "directory of response bodies")
@@ -342,11 +365,28 @@ func baseline(args []string) error {
 	r := gin.New()
 	r.GET("/healthz", func(c *gin.Context) { c.Status(http.StatusOK) })
 	for _, route := range []struct{ method, path string }{{"GET", "/v1/coverage"}, {"POST", "/v1/coverage"}, {"POST", "/v1/estimates"}} {
-		b, err := os.ReadFile(filepath.Join(*dir, route.method+strings.ReplaceAll(route.path, "/", "_")))
+		name := filepath.Join(*dir, route.method+strings.ReplaceAll(route.path, "/", "_"))
+		b, err := os.ReadFile(name)
 		if err != nil {
 			return err
 		}
-		r.Handle(route.method, route.path, func(c *gin.Context) { c.Data(http.StatusOK, "application/json; charset=utf-8", b) })
+		hb, err := os.ReadFile(name + ".header")
+		if err != nil {
+			return err
+		}
+		var h http.Header
+		if err := json.Unmarshal(hb, &h); err != nil {
+			return fmt.Errorf("%s.header: %w", name, err)
+		}
+		ct := h.Get("Content-Type")
+		h.Del("Content-Type") // c.Data sets it
+		r.Handle(route.method, route.path, func(c *gin.Context) {
+			w := c.Writer.Header()
+			for k, v := range h {
+				w[k] = v
+			}
+			c.Data(http.StatusOK, ct, b)
+		})
 	}
 	srv := &http.Server{Addr: *addr, Handler: r, ReadHeaderTimeout: 5 * time.Second}
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {

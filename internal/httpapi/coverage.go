@@ -139,10 +139,18 @@ func readJSON(c *gin.Context, v any) error {
 // form (fastjson.go), usually decodes; where fast gives up, v is zeroed and
 // decoded strictly, with decodeStrict's errors.
 func readJSONFast[T any](c *gin.Context, v *T, fast func([]byte, *T) bool) error {
-	body, err := readJSONBody(c)
+	if err := requireJSON(header(c, "Content-Type")); err != nil {
+		return err
+	}
+	// Both decoders copy what they keep, so the body can be read into a
+	// pooled buffer.
+	buf := newJSONBody()
+	defer buf.release()
+	body, err := readBodyInto(c, buf.b)
 	if err != nil {
 		return err
 	}
+	buf.b = body
 	if fast(body, v) {
 		return nil
 	}

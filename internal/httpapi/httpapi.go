@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/acucover/acucover/internal/catalog"
@@ -190,17 +191,33 @@ func (a *api) limitBody(n int64) gin.HandlerFunc {
 }
 
 // readBody reads the whole (limited) request body.
-func readBody(c *gin.Context) ([]byte, error) {
-	if c.Request.Body == nil {
-		return nil, nil
+func readBody(c *gin.Context) ([]byte, error) { return readBodyInto(c, nil) }
+
+// readBodyInto reads the whole (limited) request body, appending it to dst:
+// at once when the client declared its length.
+func readBodyInto(c *gin.Context, dst []byte) ([]byte, error) {
+	body := c.Request.Body
+	if body == nil {
+		return dst, nil
 	}
-	b, err := io.ReadAll(c.Request.Body)
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, fmt.Errorf("%w: the body is larger than the limit of %d bytes", errTooLarge, tooLarge.Limit)
+	if n := c.Request.ContentLength; n > 0 && n < 1<<30 {
+		dst = slices.Grow(dst, int(n)+1) // +1: the read that finds EOF needs room
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: reading the body failed: %v", errInvalidRequest, err)
+	for {
+		if len(dst) == cap(dst) {
+			dst = slices.Grow(dst, 512)
+		}
+		n, err := body.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if err == io.EOF {
+			return dst, nil
+		}
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, fmt.Errorf("%w: the body is larger than the limit of %d bytes", errTooLarge, tooLarge.Limit)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: reading the body failed: %v", errInvalidRequest, err)
+		}
 	}
-	return b, nil
 }
