@@ -193,6 +193,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	defer lw.Close()
 	log := newLogger(lw, cfg.LogLevel)
 	log.Info("starting", "version", version, "config", cfg.String())
+	keepGCHeadroom(getenv)
 
 	var (
 		first *catalog.Index
