@@ -22,8 +22,8 @@ var gcTunerOnce sync.Once
 // keepGCHeadroom makes the collector run once every max(live heap,
 // minGCHeadroom) bytes of allocation, unless GOGC is set: then the operator
 // has chosen and nothing changes. After every collection it sets the GC
-// percentage so the next one starts at live + minGCHeadroom, which keeps
-// the extra memory bounded by minGCHeadroom however the live heap moves.
+// percentage so the next one starts at about live + minGCHeadroom, which keeps
+// the extra memory near minGCHeadroom however the live heap moves.
 // (A cycle's goal is set from the previous cycle's figures; a catalog
 // loaded in between is bounded by GOGC=100 from the next cycle on.)
 func keepGCHeadroom(getenv func(string) string) {
