@@ -125,11 +125,7 @@ func (a *api) answerGet(c *gin.Context, req coverageRequest) error {
 		c.Status(http.StatusNotModified)
 		return nil
 	}
-	// What c.Data writes, with the header values made once per answer.
-	h["Content-Type"] = jsonContentTypeHeader
-	h["Content-Length"] = ans.length
-	c.Status(http.StatusOK)
-	_, _ = c.Writer.Write(ans.body) // a failed write is the client's loss
+	writeJSON(c, http.StatusOK, ans.body, ans.length)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"sync"
 
 	"github.com/gin-gonic/gin"
@@ -38,8 +39,22 @@ func newJSONBody() *jsonBody {
 // the pool (the ResponseWriter does not keep them: io.Writer may not retain
 // p).
 func (jb *jsonBody) send(c *gin.Context, status int) {
-	c.Data(status, jsonContentType, jb.b)
+	writeJSON(c, status, jb.b, nil)
 	jb.release()
+}
+
+// writeJSON writes body as c.Data(status, jsonContentType, body) does,
+// without its per-call allocations: the Content-Type value is shared, and
+// length, if not nil, is the Content-Length header's value.
+func writeJSON(c *gin.Context, status int, body []byte, length []string) {
+	h := c.Writer.Header()
+	h["Content-Type"] = jsonContentTypeHeader
+	if length == nil {
+		length = []string{strconv.Itoa(len(body))}
+	}
+	h["Content-Length"] = length
+	c.Status(status)
+	_, _ = c.Writer.Write(body) // a failed write is the client's loss
 }
 
 // release returns jb to the pool; its bytes must no longer be used.
