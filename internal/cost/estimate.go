@@ -56,8 +56,7 @@ func Estimate(ix *catalog.Index, req Request) (Breakdown, error) {
 	}
 	e := estimator{
 		ix: ix, req: &req, plan: plan, cond: dec.Condition.ID, network: network, cp: cp,
-		out:   Breakdown{Coverage: dec, Network: network, Visits: make([]Visit, 0, cp.visits)},
-		noted: map[string]bool{},
+		out: Breakdown{Coverage: dec, Network: network, Visits: make([]Visit, 0, cp.visits)},
 	}
 	if err := e.prices(); err != nil {
 		return Breakdown{}, err
@@ -82,8 +81,9 @@ type estimator struct {
 	initial, addOn          string
 	units                   int64
 
-	// noted dedupes assumptions (and marks one-time notes by key).
-	noted map[string]bool
+	// noted dedupes assumptions (and marks one-time notes by key): a
+	// handful per estimate, so a slice.
+	noted []string
 
 	// lastFS and lastAllowed remember the previous visit's fee schedule and
 	// amount: a course rarely changes schedule.
@@ -95,21 +95,30 @@ type estimator struct {
 }
 
 func (e *estimator) assume(s string) {
-	if e.noted[s] {
-		return
+	if e.once(s) {
+		e.out.Assumptions = append(e.out.Assumptions, s)
 	}
-	e.noted[s] = true
-	e.out.Assumptions = append(e.out.Assumptions, s)
+}
+
+// once reports whether key is new to this estimate, and marks it seen.
+func (e *estimator) once(key string) bool {
+	if slices.Contains(e.noted, key) {
+		return false
+	}
+	e.noted = append(e.noted, key)
+	return true
 }
 
 // prices sets the billed amount per visit and records where it comes from.
 func (e *estimator) prices() error {
 	e.out.Assumptions = make([]string, 0, 8)
-	e.assume(fmt.Sprintf("Visit dates: %d visits, %d a week from %s; in each 7-day week, visit k (counting from 0) falls on day floor(k×7/%d).",
-		e.cp.visits, e.cp.perWeek, e.req.StartDate, e.cp.perWeek))
+	// Concatenation, not fmt: these run on every estimate.
+	perWeek := strconv.Itoa(e.cp.perWeek)
+	e.assume("Visit dates: " + strconv.Itoa(e.cp.visits) + " visits, " + perWeek + " a week from " + e.req.StartDate.String() +
+		"; in each 7-day week, visit k (counting from 0) falls on day floor(k×7/" + perWeek + ").")
 	if c := e.req.ChargeCents; c != nil {
 		e.firstCents, e.followCents = *c, *c
-		e.assume(fmt.Sprintf("Billed amount: the clinic's charge of %s per visit (charge_cents).", dollars(*c)))
+		e.assume("Billed amount: the clinic's charge of " + dollars(*c) + " per visit (charge_cents).")
 		return nil
 	}
 	cash := e.ix.CashPrice(e.req.State)
@@ -121,8 +130,8 @@ func (e *estimator) prices() error {
 	if cash.State != "" {
 		where = cash.State
 	}
-	e.assume(fmt.Sprintf("Billed amount: the catalog's %s cash price, %s for the first visit and %s for each follow-up; give charge_cents for your clinic's price.",
-		where, dollars(cash.FirstVisitCents), dollars(cash.FollowUpCents)))
+	e.assume("Billed amount: the catalog's " + where + " cash price, " + dollars(cash.FirstVisitCents) + " for the first visit and " +
+		dollars(cash.FollowUpCents) + " for each follow-up; give charge_cents for your clinic's price.")
 	return nil
 }
 
@@ -166,8 +175,7 @@ func (e *estimator) allowed(d catalog.Date) (int64, bool) {
 		return e.lastAllowed, true
 	}
 	if fs == nil {
-		if !e.noted["no-fees"] {
-			e.noted["no-fees"] = true
+		if e.once("no-fees") {
 			e.assume(fmt.Sprintf("Allowed amount: the catalog has no %s-network fee schedule for %s on %s, so the billed amount is used as the allowed amount.", e.network, e.plan.Name, d))
 		}
 		return 0, false
@@ -175,14 +183,12 @@ func (e *estimator) allowed(d catalog.Date) (int64, bool) {
 	a, ok1 := fs.AmountsCents[e.initial]
 	b, ok2 := fs.AmountsCents[e.addOn]
 	if !ok1 || (!ok2 && e.units > 1) {
-		if !e.noted["no-amount:"+fs.ID] {
-			e.noted["no-amount:"+fs.ID] = true
+		if e.once("no-amount:" + fs.ID) {
 			e.assume(fmt.Sprintf("Allowed amount: the fee schedule %q has no amount for %s/%s, so the billed amount is used as the allowed amount.", fs.ID, e.initial, e.addOn))
 		}
 		return 0, false
 	}
-	if !e.noted[fs.ID] {
-		e.noted[fs.ID] = true
+	if e.once(fs.ID) {
 		var sb strings.Builder
 		sb.Grow(200 + len(fs.Name) + 100*len(fs.Notes))
 		sb.WriteString("Allowed amounts: ")
@@ -283,7 +289,7 @@ func (e *estimator) run() {
 			if !sawTerms[cs] {
 				sawTerms[cs] = true
 				if cs.Note != "" {
-					e.assume(fmt.Sprintf("Cost sharing (%s network, from %s): %s", cs.Network, d, cs.Note))
+					e.assume("Cost sharing (" + string(cs.Network) + " network, from " + d.String() + "): " + cs.Note)
 				}
 				if cs.BalanceBilling {
 					e.assume("Out of network the provider may bill the patient the charge above the plan's allowed amount (balance billing); that balance does not count toward the out-of-pocket maximum.")
@@ -297,14 +303,12 @@ func (e *estimator) run() {
 				// Payers allow the lesser of the billed charge and the fee
 				// schedule amount (Medicare too).
 				allowed = v.BilledCents
-				if !e.noted["lesser"] {
-					e.noted["lesser"] = true
+				if e.once("lesser") {
 					e.assume("Where the billed amount is below the fee schedule amount, the allowed amount is the billed amount: payers allow the lesser of the two.")
 				}
 			}
 			capCents := rule.Limits.DollarCapCents
-			if capCents != nil && !e.noted["cap"] {
-				e.noted["cap"] = true
+			if capCents != nil && e.once("cap") {
 				e.assume(fmt.Sprintf("The plan pays at most %s a benefit year for acupuncture; plan payments before start_date are not known and are taken as $0. The patient owes what the plan would pay beyond the cap (over_cap_cents), which does not count toward the out-of-pocket maximum.", dollars(*capCents)))
 			}
 			s := SplitVisit(cs, allowed, v.BilledCents, cur.ytd, capCents)
