@@ -56,7 +56,8 @@ func Estimate(ix *catalog.Index, req Request) (Breakdown, error) {
 	}
 	e := estimator{
 		ix: ix, req: &req, plan: plan, cond: dec.Condition.ID, network: network, cp: cp,
-		out: Breakdown{Coverage: dec, Network: network, Visits: make([]Visit, 0, cp.visits)},
+		checker: coverage.NewChecker(ix, req.Patient, req.Provider),
+		out:     Breakdown{Coverage: dec, Network: network, Visits: make([]Visit, 0, cp.visits)},
 	}
 	if err := e.prices(); err != nil {
 		return Breakdown{}, err
@@ -90,8 +91,9 @@ type estimator struct {
 	lastFS      *catalog.FeeSchedule
 	lastAllowed int64
 
-	// check is reused by every visit's coverage.CheckInto.
-	check coverage.Verdict
+	// checker checks each visit; check is reused by every visit's verdict.
+	checker coverage.Checker
+	check   coverage.Verdict
 }
 
 func (e *estimator) assume(s string) {

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/acucover/acucover/internal/catalog"
-	"github.com/acucover/acucover/internal/coverage"
 )
 
 // used is what counts against a visit's limits: covered visits before it in
@@ -57,7 +56,7 @@ type verdict struct {
 // coverage.Check that Decide uses, with the usage the course implies.
 func (e *estimator) judge(r *catalog.Rule, u used) verdict {
 	started := u.year > 0 || u.rolling(90) > 0
-	coverage.CheckInto(&e.check, e.ix, r, e.req.Patient, e.req.Provider, u.count, started)
+	e.checker.CheckInto(&e.check, r, u.count, started)
 	v := &e.check
 	out := verdict{status: v.Status}
 	if len(v.Modifiers) > 0 {

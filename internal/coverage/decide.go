@@ -180,9 +180,16 @@ func CheckInto(v *Verdict, ix *catalog.Index, r *catalog.Rule, p *Patient, prov 
 	e := evaluation{rule: r, patient: p, v: v}
 	e.criteria(ix.Tests(r))
 	e.provider(prov)
+	e.finish(used, started)
+}
+
+// finish runs the checks that depend on the visit — limits, discontinuing,
+// prior authorization — after the criteria and provider checks, and sets
+// the status.
+func (e *evaluation) finish(used Used, started bool) {
 	e.v.Remaining, e.v.Limited = e.limits(used)
 	e.discontinue(started)
-	e.v.PriorAuthNow = priorAuthNow(r.PriorAuthorization, used)
+	e.v.PriorAuthNow = priorAuthNow(e.rule.PriorAuthorization, used)
 	switch {
 	case len(e.v.Failures) > 0:
 		e.v.Status, e.v.Modifiers = catalog.NotCovered, e.v.Modifiers[:0]
@@ -191,6 +198,44 @@ func CheckInto(v *Verdict, ix *catalog.Index, r *catalog.Rule, p *Patient, prov 
 	default:
 		e.v.Status = catalog.Covered
 	}
+}
+
+// Checker is CheckInto for one patient and provider, visit after visit (the
+// estimator): the criteria and provider checks, which depend on neither the
+// visit nor the usage, run once per rule, not once per visit. Make one with
+// NewChecker.
+type Checker struct {
+	ix   *catalog.Index
+	p    *Patient
+	prov *Provider
+
+	rule    *catalog.Rule // the rule base was made for
+	base    Verdict       // Failures and Requirements of the criteria and provider
+	pending bool
+}
+
+// NewChecker returns a Checker for patient p and provider prov under ix.
+func NewChecker(ix *catalog.Index, p *Patient, prov *Provider) Checker {
+	return Checker{ix: ix, p: p, prov: prov}
+}
+
+// CheckInto is CheckInto(v, ix, r, p, prov, used, started) for the
+// Checker's index, patient and provider (TestCheckerAgreesWithCheckInto).
+func (c *Checker) CheckInto(v *Verdict, r *catalog.Rule, used Used, started bool) {
+	if r != c.rule {
+		c.base = Verdict{}
+		e := evaluation{rule: r, patient: c.p, v: &c.base}
+		e.criteria(c.ix.Tests(r))
+		e.provider(c.prov)
+		c.rule, c.pending = r, e.pending
+	}
+	*v = Verdict{
+		Failures:     append(v.Failures[:0], c.base.Failures...),
+		Requirements: append(v.Requirements[:0], c.base.Requirements...),
+		Modifiers:    v.Modifiers[:0],
+	}
+	e := evaluation{rule: r, patient: c.p, v: v, pending: c.pending}
+	e.finish(used, started)
 }
 
 // evaluation collects the outcome of each check of a covering rule.
