@@ -461,7 +461,7 @@ func (l *loader) rules(s *catalog.Snapshot) error {
 // spare capacity, so appending to it copies it: the catalog's lists are
 // never changed in place (catalog.Index, DB.Edit).
 type lists[T any] struct {
-	seed  maphash.Seed
+	h     maphash.Hash // reused: passed to hash, it would escape and be allocated each time
 	hash  func(*maphash.Hash, T)
 	equal func(a, b T) bool
 	own   func(T) T
@@ -476,7 +476,7 @@ func newLists[T comparable](hash func(*maphash.Hash, T), own func(T) T) *lists[T
 }
 
 func newListsFunc[T any](hash func(*maphash.Hash, T), equal func(a, b T) bool, own func(T) T) *lists[T] {
-	return &lists[T]{seed: maphash.MakeSeed(), hash: hash, equal: equal, own: own, made: [][]T{nil}, index: map[uint64]int32{}}
+	return &lists[T]{hash: hash, equal: equal, own: own, made: [][]T{nil}, index: map[uint64]int32{}}
 }
 
 // add appends item to the list being made.
@@ -497,12 +497,11 @@ func (ls *lists[T]) of(items []T) int32 {
 	if len(items) == 0 {
 		return 0
 	}
-	var h maphash.Hash
-	h.SetSeed(ls.seed)
+	ls.h.Reset()
 	for _, it := range items {
-		ls.hash(&h, it)
+		ls.hash(&ls.h, it)
 	}
-	k := h.Sum64()
+	k := ls.h.Sum64()
 	i, ok := ls.index[k]
 	if ok && slices.EqualFunc(ls.made[i], items, ls.equal) {
 		return i
