@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -210,17 +211,29 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	store := catalog.NewStore(first)
 	log.Info("catalog loaded", "revision", first.Revision(), "rules", first.RuleCount())
+	// A load and build of a large catalog leave garbage several times the
+	// catalog's size (and a reload briefly holds two catalogs); give it back
+	// to the OS now rather than when the scavenger gets to it, so RSS
+	// follows the catalog in force.
+	debug.FreeOSMemory()
 	var extra []prometheus.Collector
 	if db != nil {
 		extra = append(extra, collectors.NewDBStatsCollector(db.SQL(), "acucover"))
 		databaseUp.Set(1)
 		wctx, stopWatch := context.WithCancel(ctx)
 		var wg sync.WaitGroup
+		served := first.Revision()
 		wg.Go(func() {
 			postgres.Watch(wctx, db, store, postgres.WatchOptions{
-				Every:     cfg.RefreshInterval,
-				Logger:    log,
-				OnSuccess: func() { databaseUp.Set(1) },
+				Every:  cfg.RefreshInterval,
+				Logger: log,
+				OnSuccess: func() {
+					databaseUp.Set(1)
+					if rev := store.Index().Revision(); rev != served {
+						served = rev
+						debug.FreeOSMemory() // as after the first load
+					}
+				},
 				OnFailure: func(error) { reloadFailures.Inc(); databaseUp.Set(0) },
 			})
 		})

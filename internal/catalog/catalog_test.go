@@ -206,6 +206,38 @@ func TestValidateNamesBothAmbiguousRules(t *testing.T) {
 	}
 }
 
+// Ambiguities are reported once per pair of rules, however many states and
+// conditions they share, in catalog order of the later rule and then the
+// earlier one, across plans.
+func TestValidateOrdersAmbiguities(t *testing.T) {
+	t.Parallel()
+	s, _, err := Parse([]byte(ambiguous))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := s.Plans[0]
+	q.ID = "q"
+	s.Plans = append(s.Plans, q)
+	rule := func(id, plan string) Rule {
+		return Rule{ID: id, Plan: plan, States: ScopeOf("CA", "NY"), Conditions: AllOf, Status: Covered, Summary: "s",
+			Sources: []Source{{Title: "t", URL: "https://example.org"}}}
+	}
+	s.Rules = []Rule{rule("q1", "q"), rule("p1", "p"), rule("q2", "q"), rule("p2", "p"), rule("q3", "q")}
+	var got []string
+	for _, p := range Validate(s, nil) {
+		got = append(got, p.Where+" / "+p.Msg[:strings.Index(p.Msg, ":")])
+	}
+	want := []string{
+		`rule "q2" / ambiguous with rule "q1"`,
+		`rule "p2" / ambiguous with rule "p1"`,
+		`rule "q3" / ambiguous with rule "q1"`,
+		`rule "q3" / ambiguous with rule "q2"`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Validate mismatch (-want +got):\n%s", diff)
+	}
+}
+
 func TestValidateReportsEveryProblem(t *testing.T) {
 	t.Parallel()
 	doc := `plans:
@@ -379,11 +411,13 @@ func TestJSONAndYAMLCatalogsParseAlike(t *testing.T) {
 var (
 	slugRE  = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
 	icd10RE = regexp.MustCompile(`^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$`)
+	cptRE   = regexp.MustCompile(`^[0-9]{4}[0-9A-Z]$`)
 )
 
 func FuzzShapeChecksMatchRegexps(f *testing.F) {
 	for _, s := range []string{"", "a", "medicare-part-b", "A", "a_b-c9", strings.Repeat("a", 64), strings.Repeat("a", 65),
-		"M54.50", "M54", "M5", "M54.", "M54.5000", "M54.50000", "m54.50", "M5A.1", "G44.209", "Z99.ZZZZ", "M54.5\n", "é"} {
+		"M54.50", "M54", "M5", "M54.", "M54.5000", "M54.50000", "m54.50", "M5A.1", "G44.209", "Z99.ZZZZ", "M54.5\n", "é",
+		"97810", "0001F", "9781", "978100", "9781a", "A9781", "97810\n"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -392,6 +426,9 @@ func FuzzShapeChecksMatchRegexps(f *testing.F) {
 		}
 		if got, want := icd10Shape(s), icd10RE.MatchString(s); got != want {
 			t.Errorf("icd10Shape(%q) = %v, regexp says %v", s, got, want)
+		}
+		if got, want := validCPT(s), cptRE.MatchString(s); got != want {
+			t.Errorf("validCPT(%q) = %v, regexp says %v", s, got, want)
 		}
 	})
 }

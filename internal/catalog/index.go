@@ -47,11 +47,11 @@ type Index struct {
 	icdExact  map[string]*Condition
 	icdFamily map[string]*Condition
 	retired   map[string]retired
-	rules     map[ruleKey][]*Rule // each list sorted by EffectiveFrom, non-overlapping
+	rules     map[string]planRules // by plan
 	fees      map[feeKey][]*FeeSchedule
 	cash      map[string]*CashPrice
-	tests     map[*Rule][]Test // parsed criteria, in rule order
-	memo      sync.Map         // see Memo
+	tests     map[criteria][]Test // parsed, in order
+	memo      sync.Map            // see Memo
 }
 
 type retired struct {
@@ -59,8 +59,29 @@ type retired struct {
 	code RetiredCode
 }
 
-// ruleKey addresses rules by plan, state ("" = all) and condition ("" = all).
-type ruleKey struct{ plan, state, cond string }
+// planRules holds the rules of one plan by the state and condition they are
+// for; each list is sorted by EffectiveFrom, and its rules do not overlap.
+// One small map per plan, rather than one for the whole catalog, keeps the
+// rules of a plan together in memory, for Build and for lookups.
+type planRules map[ruleKey][]*Rule
+
+// ruleKey addresses a plan's rules by state ("" = all) and condition ("" =
+// all).
+type ruleKey struct{ state, cond string }
+
+// criteria identifies a rule's criteria list. Rules loaded from PostgreSQL
+// share equal lists, and then share their parsed tests too.
+type criteria struct {
+	first *Criterion
+	n     int
+}
+
+func criteriaOf(r *Rule) criteria {
+	if len(r.Criteria) == 0 {
+		return criteria{}
+	}
+	return criteria{&r.Criteria[0], len(r.Criteria)}
+}
 
 type feeKey struct {
 	plan, payer string
@@ -73,8 +94,9 @@ func Build(s *Snapshot) (*Index, error) { return BuildWithPositions(s, nil) }
 
 // BuildWithPositions is Build with source positions for problem messages.
 func BuildWithPositions(s *Snapshot, pos Positions) (*Index, error) {
-	if ps := Validate(s, pos); len(ps) > 0 {
-		return nil, ps
+	v := validate(s, pos)
+	if len(v.ps) > 0 {
+		return nil, v.ps
 	}
 	ix := &Index{
 		snap:      s,
@@ -84,10 +106,10 @@ func BuildWithPositions(s *Snapshot, pos Positions) (*Index, error) {
 		icdExact:  map[string]*Condition{},
 		icdFamily: map[string]*Condition{},
 		retired:   map[string]retired{},
-		rules:     map[ruleKey][]*Rule{},
+		rules:     v.keyed, // sorted, and checked for overlaps
 		fees:      map[feeKey][]*FeeSchedule{},
 		cash:      map[string]*CashPrice{},
-		tests:     map[*Rule][]Test{},
+		tests:     map[criteria][]Test{},
 	}
 	if ix.revision == "" {
 		h, err := ContentHash(s)
@@ -114,26 +136,15 @@ func BuildWithPositions(s *Snapshot, pos Positions) (*Index, error) {
 	}
 	for i := range s.Rules {
 		r := &s.Rules[i]
-		for _, c := range r.Criteria {
-			t, _ := ParseTest(c.Test) // Validate has checked every test
-			ix.tests[r] = append(ix.tests[r], t)
+		k := criteriaOf(r)
+		if _, done := ix.tests[k]; done || k.n == 0 {
+			continue
 		}
-		states, conds := []string{""}, []string{""}
-		if !r.States.All {
-			states = r.States.Items
+		ts := make([]Test, len(r.Criteria))
+		for j, c := range r.Criteria {
+			ts[j] = v.tests[c.Test] // Validate has parsed every test
 		}
-		if !r.Conditions.All {
-			conds = r.Conditions.Items
-		}
-		for _, st := range states {
-			for _, c := range conds {
-				k := ruleKey{r.Plan, st, c}
-				ix.rules[k] = append(ix.rules[k], r)
-			}
-		}
-	}
-	for _, rs := range ix.rules {
-		sort.Slice(rs, func(i, j int) bool { return rs[i].EffectiveFrom.Before(rs[j].EffectiveFrom) })
+		ix.tests[k] = ts
 	}
 	for i := range s.FeeSchedules {
 		f := &s.FeeSchedules[i]
@@ -256,8 +267,9 @@ func (ix *Index) ResolveCondition(s string, d Date) (*Condition, error) {
 // Rule returns the rule that decides plan × state × condition on d: the most
 // specific rule in force, or nil if none is.
 func (ix *Index) Rule(plan, state, cond string, d Date) *Rule {
-	for _, k := range [...]ruleKey{{plan, state, cond}, {plan, "", cond}, {plan, state, ""}, {plan, "", ""}} {
-		rs := ix.rules[k]
+	pr := ix.rules[plan]
+	for _, k := range [...]ruleKey{{state, cond}, {"", cond}, {state, ""}, {"", ""}} {
+		rs := pr[k]
 		// The last rule starting on or before d is the only candidate:
 		// rules under one key do not overlap.
 		i := sort.Search(len(rs), func(i int) bool { return d.Before(rs[i].EffectiveFrom) })
@@ -270,7 +282,7 @@ func (ix *Index) Rule(plan, state, cond string, d Date) *Rule {
 
 // Tests returns the parsed tests of r's criteria, in order. r must come from
 // this index.
-func (ix *Index) Tests(r *Rule) []Test { return ix.tests[r] }
+func (ix *Index) Tests(r *Rule) []Test { return ix.tests[criteriaOf(r)] }
 
 // CostSharing returns the plan's terms for network in force on d, or nil.
 func (ix *Index) CostSharing(p *Plan, n Network, d Date) *CostSharing {

@@ -56,6 +56,17 @@ func (s Scope) Common(o Scope) []string {
 	return out
 }
 
+// keyItems returns what the index files a rule under for s: each item, or
+// "" for all.
+func (s Scope) keyItems() []string {
+	if s.All {
+		return allKey
+	}
+	return s.Items
+}
+
+var allKey = []string{""}
+
 func (s Scope) value() any {
 	if s.All {
 		return "all"

@@ -1,9 +1,9 @@
 package catalog
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,13 +14,19 @@ import (
 // limits, sources, and ambiguous rules (two rules of one plan, equally
 // specific, whose states, conditions and dates overlap). pos may be nil.
 func Validate(s *Snapshot, pos Positions) Problems {
-	v := &validator{pos: pos}
+	return validate(s, pos).ps
+}
+
+// validate is Validate, keeping what Build needs too: the rules grouped by
+// the index keys they answer for, and the parsed criterion tests.
+func validate(s *Snapshot, pos Positions) *validator {
+	v := &validator{pos: pos, urls: map[string]bool{}, tests: map[string]Test{}}
 	v.checkPlans(s)
 	v.checkConditions(s)
 	v.rules(s)
 	v.fees(s)
 	v.cash(s)
-	return v.ps
+	return v
 }
 
 type validator struct {
@@ -28,23 +34,50 @@ type validator struct {
 	ps    Problems
 	plans map[string]*Plan
 	conds map[string]bool
+	urls  map[string]bool // source URLs already checked, and whether they pass
+	// tests holds every criterion test that parsed, by its text.
+	tests map[string]Test
+	// keyed lists each rule under its plan and every ruleKey it answers
+	// for, in catalog order and then sorted by EffectiveFrom (what Build
+	// indexes).
+	keyed map[string]planRules
 }
 
-func (v *validator) where(kind, list string, i int, id string) string {
-	w := kind
-	if id != "" {
-		w += " " + strconv.Quote(id)
+// place names the item a problem is about. It is turned into text only for a
+// problem: Validate visits every item of catalogs of a million rules, and
+// nearly all of them have none.
+type place struct {
+	kind, list, id string
+	i              int // index in list; -1 for a place that is its kind alone
+	cost           int // 1 + index in the plan's cost_sharing; 0 for the item itself
+}
+
+func (v *validator) where(kind, list string, i int, id string) place {
+	return place{kind: kind, list: list, id: id, i: i}
+}
+
+// name formats w: `rule "x" (line 12)`, `rule #3`, `plan "p" cost_sharing[1]`.
+func (v *validator) name(w place) string {
+	if w.i < 0 {
+		return w.kind
+	}
+	s := w.kind
+	if w.id != "" {
+		s += " " + strconv.Quote(w.id)
 	} else {
-		w += " #" + strconv.Itoa(i+1)
+		s += " #" + strconv.Itoa(w.i+1)
 	}
-	if line, ok := v.pos[list+"["+strconv.Itoa(i)+"]"]; ok {
-		w += " (line " + strconv.Itoa(line) + ")"
+	if line, ok := v.pos[w.list+"["+strconv.Itoa(w.i)+"]"]; ok {
+		s += " (line " + strconv.Itoa(line) + ")"
 	}
-	return w
+	if w.cost > 0 {
+		s += " cost_sharing[" + strconv.Itoa(w.cost-1) + "]"
+	}
+	return s
 }
 
-func (v *validator) add(where, format string, args ...any) {
-	v.ps = append(v.ps, Problem{Where: where, Msg: fmt.Sprintf(format, args...)})
+func (v *validator) add(w place, format string, args ...any) {
+	v.ps = append(v.ps, Problem{Where: v.name(w), Msg: fmt.Sprintf(format, args...)})
 }
 
 func (v *validator) checkPlans(s *Snapshot) {
@@ -80,7 +113,8 @@ func (v *validator) checkPlans(s *Snapshot) {
 			v.add(w, "benefit_period.kind %q is not calendar_year or plan_year", p.BenefitPeriod.Kind)
 		}
 		for j, c := range p.CostSharing {
-			cw := fmt.Sprintf("%s cost_sharing[%d]", w, j)
+			cw := w
+			cw.cost = j + 1
 			if c.Network != InNetwork && c.Network != OutNetwork {
 				v.add(cw, "network %q is not \"in\" or \"out\"", c.Network)
 			}
@@ -166,23 +200,39 @@ func (v *validator) checkConditions(s *Snapshot) {
 	}
 }
 
-var cptRE = regexp.MustCompile(`^[0-9]{4}[0-9A-Z]$`)
+// validCPT reports whether c is a CPT/HCPCS code: four digits and a digit or
+// upper-case letter (`^[0-9]{4}[0-9A-Z]$`, without a regexp: it runs for every
+// code of every rule).
+func validCPT(c string) bool {
+	if len(c) != 5 {
+		return false
+	}
+	for i := range 4 {
+		if !digit(c[i]) {
+			return false
+		}
+	}
+	return digit(c[4]) || (c[4] >= 'A' && c[4] <= 'Z')
+}
 
 func (v *validator) rules(s *Snapshot) {
-	ids := map[string]bool{}
-	type placed struct {
-		r     *Rule
-		where string
+	// Sized up front: grown one rule at a time, the maps of a million rules
+	// would be copied over and over.
+	keys := map[string]int{} // per plan, at most
+	for i := range s.Rules {
+		r := &s.Rules[i]
+		keys[r.Plan] += len(r.States.keyItems()) * len(r.Conditions.keyItems())
 	}
-	byPlan := map[string][]placed{}
+	v.keyed = make(map[string]planRules, len(keys))
+	ids := make(map[string]struct{}, len(s.Rules))
 	for i := range s.Rules {
 		r := &s.Rules[i]
 		w := v.where("rule", "rules", i, r.ID)
 		v.id(w, r.ID)
-		if ids[r.ID] {
+		if _, dup := ids[r.ID]; dup {
 			v.add(w, "duplicate rule id %q", r.ID)
 		}
-		ids[r.ID] = true
+		ids[r.ID] = struct{}{}
 		plan, ok := v.plans[r.Plan]
 		if !ok {
 			v.add(w, "plan %q is not in the catalog", r.Plan)
@@ -235,8 +285,12 @@ func (v *validator) rules(s *Snapshot) {
 				v.add(w, "criterion id %q must be a unique lower-case id", c.ID)
 			}
 			crit[c.ID] = true
-			if _, err := ParseTest(c.Test); err != nil {
-				v.add(w, "criterion %q: %v", c.ID, err)
+			if _, ok := v.tests[c.Test]; !ok {
+				if t, err := ParseTest(c.Test); err != nil {
+					v.add(w, "criterion %q: %v", c.ID, err)
+				} else {
+					v.tests[c.Test] = t
+				}
 			}
 			if strings.TrimSpace(c.Question) == "" {
 				v.add(w, "criterion %q needs a question", c.ID)
@@ -266,7 +320,7 @@ func (v *validator) rules(s *Snapshot) {
 			types[p.Type] = true
 		}
 		for _, c := range r.Billing.CPT {
-			if !cptRE.MatchString(c) {
+			if !validCPT(c) {
 				v.add(w, "billing.cpt %q is not a 5-character CPT/HCPCS code", c)
 			}
 		}
@@ -276,22 +330,68 @@ func (v *validator) rules(s *Snapshot) {
 			}
 		}
 		v.sources(w, r.Sources, true)
-		byPlan[r.Plan] = append(byPlan[r.Plan], placed{r, w})
-	}
-	// Ambiguity: equally specific rules of one plan that overlap.
-	for _, rs := range byPlan {
-		for i := range rs {
-			for j := range i {
-				a, b := rs[j], rs[i]
-				if a.r.Specificity() != b.r.Specificity() ||
-					!a.r.States.Overlaps(b.r.States) || !a.r.Conditions.Overlaps(b.r.Conditions) ||
-					!spansOverlap(a.r.EffectiveFrom, a.r.EffectiveTo, b.r.EffectiveFrom, b.r.EffectiveTo) {
-					continue
-				}
-				v.add(b.where, "ambiguous with %s: both are %s rules of plan %q in force on the same dates for %s",
-					a.where, specificityName[a.r.Specificity()], a.r.Plan, overlapText(a.r, b.r))
+		pr := v.keyed[r.Plan]
+		if pr == nil {
+			pr = make(planRules, keys[r.Plan])
+			v.keyed[r.Plan] = pr
+		}
+		for _, st := range r.States.keyItems() {
+			for _, c := range r.Conditions.keyItems() {
+				k := ruleKey{st, c}
+				pr[k] = append(pr[k], r)
 			}
 		}
+	}
+	v.ambiguity(s)
+}
+
+// ambiguity reports equally specific rules of one plan whose states,
+// conditions and dates overlap, ordered by the later rule and then the
+// earlier one. Such rules share an index key (and all of a key's rules are
+// of one plan and one specificity, barring a state or condition written ""),
+// so only rules under one key are compared, not every two rules of a plan.
+// It sorts each key's rules by EffectiveFrom, for Build.
+func (v *validator) ambiguity(s *Snapshot) {
+	type pair struct{ a, b *Rule } // a before b in the catalog
+	var found map[pair]bool
+	for _, pr := range v.keyed {
+		for _, rs := range pr {
+			for i := 1; i < len(rs); i++ {
+				for _, a := range rs[:i] {
+					b := rs[i]
+					if a == b || a.Specificity() != b.Specificity() ||
+						!spansOverlap(a.EffectiveFrom, a.EffectiveTo, b.EffectiveFrom, b.EffectiveTo) {
+						continue
+					}
+					if found == nil {
+						found = map[pair]bool{}
+					}
+					found[pair{a, b}] = true
+				}
+			}
+			if len(rs) > 1 {
+				slices.SortFunc(rs, func(a, b *Rule) int { return a.EffectiveFrom.t.Compare(b.EffectiveFrom.t) })
+			}
+		}
+	}
+	if len(found) == 0 {
+		return
+	}
+	index := make(map[*Rule]int, len(s.Rules))
+	for i := range s.Rules {
+		index[&s.Rules[i]] = i
+	}
+	pairs := make([]pair, 0, len(found))
+	for p := range found {
+		pairs = append(pairs, p)
+	}
+	slices.SortFunc(pairs, func(x, y pair) int {
+		return cmp.Or(cmp.Compare(index[x.b], index[y.b]), cmp.Compare(index[x.a], index[y.a]))
+	})
+	for _, p := range pairs {
+		ia, ib := index[p.a], index[p.b]
+		v.add(v.where("rule", "rules", ib, p.b.ID), "ambiguous with %s: both are %s rules of plan %q in force on the same dates for %s",
+			v.name(v.where("rule", "rules", ia, p.a.ID)), specificityName[p.a.Specificity()], p.a.Plan, overlapText(p.a, p.b))
 	}
 }
 
@@ -308,8 +408,12 @@ func overlapText(a, b *Rule) string {
 	return st + " and " + co
 }
 
-func (v *validator) limits(w string, l Limits) {
-	periods := map[string]bool{}
+func (v *validator) limits(w place, l Limits) {
+	type span struct {
+		p    Period
+		days int
+	}
+	periods := map[span]bool{}
 	for _, win := range l.Windows {
 		if !slices.Contains(Periods, win.Period) {
 			v.add(w, "limit window period %q is not one of %v", win.Period, Periods)
@@ -324,7 +428,7 @@ func (v *validator) limits(w string, l Limits) {
 		if win.Visits < 1 {
 			v.add(w, "limit window visits must be at least 1 (use status not_covered for none)")
 		}
-		key := string(win.Period) + "/" + strconv.Itoa(win.Days)
+		key := span{win.Period, win.Days}
 		if periods[key] {
 			v.add(w, "two limit windows for the same period %s", win.Period)
 		}
@@ -377,7 +481,7 @@ func (v *validator) fees(s *Snapshot) {
 			v.add(w, "amounts_cents is empty")
 		}
 		for code, c := range f.AmountsCents {
-			if !cptRE.MatchString(code) {
+			if !validCPT(code) {
 				v.add(w, "amounts_cents: %q is not a CPT code", code)
 			}
 			if c <= 0 {
@@ -414,17 +518,17 @@ func (v *validator) cash(s *Snapshot) {
 		v.sources(w, c.Sources, true)
 	}
 	if len(s.CashPrices) > 0 && !seen[""] {
-		v.add("cash_prices", "a national default (no state) is required")
+		v.add(place{kind: "cash_prices", i: -1}, "a national default (no state) is required")
 	}
 }
 
-func (v *validator) id(w, id string) {
+func (v *validator) id(w place, id string) {
 	if !ValidID(id) {
 		v.add(w, "id %q must be lower-case letters, digits, '_' or '-', starting with a letter (at most 64)", id)
 	}
 }
 
-func (v *validator) states(w string, s Scope) {
+func (v *validator) states(w place, s Scope) {
 	if s.All {
 		return
 	}
@@ -443,19 +547,19 @@ func (v *validator) states(w string, s Scope) {
 	}
 }
 
-func (v *validator) span(w string, from, to Date) {
+func (v *validator) span(w place, from, to Date) {
 	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
 		v.add(w, "effective_from %s must be before effective_to %s", from, to)
 	}
 }
 
-func (v *validator) cents(w, field string, c int64) {
+func (v *validator) cents(w place, field string, c int64) {
 	if c < 0 {
 		v.add(w, "%s must not be negative", field)
 	}
 }
 
-func (v *validator) sources(w string, ss []Source, required bool) {
+func (v *validator) sources(w place, ss []Source, required bool) {
 	if required && len(ss) == 0 {
 		v.add(w, "at least one source is required")
 	}
@@ -463,8 +567,13 @@ func (v *validator) sources(w string, ss []Source, required bool) {
 		if strings.TrimSpace(s.Title) == "" {
 			v.add(w, "a source needs a title")
 		}
-		u, err := url.Parse(s.URL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		ok, seen := v.urls[s.URL]
+		if !seen {
+			u, err := url.Parse(s.URL)
+			ok = err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+			v.urls[s.URL] = ok
+		}
+		if !ok {
 			v.add(w, "source %q needs an http(s) URL", s.Title)
 		}
 	}

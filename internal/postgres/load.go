@@ -1,12 +1,10 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -129,29 +127,52 @@ func notMigrated(err error) error {
 // allocation per row beyond the driver's), and strings that many rows share
 // (state codes, condition ids, CPT codes, texts and sources repeated across
 // rules) are interned, so a catalog of a million rules holds each distinct
-// text once.
+// text once. So are the lists of rules (see lists) and the values that
+// rules point to.
 type loader struct {
-	ctx     context.Context
-	tx      *sqlx.Tx
-	rev     int64
-	strings map[string]string
+	ctx   context.Context
+	tx    *sqlx.Tx
+	rev   int64
+	texts []string           // every distinct string read that is kept
+	refs  map[string]textRef // index in texts
+	bools [2]*bool
+	cents map[int64]*int64
+}
+
+// boolPtr returns the one *bool this load keeps for b.
+func (l *loader) boolPtr(b bool) *bool {
+	i := 0
+	if b {
+		i = 1
+	}
+	if l.bools[i] == nil {
+		l.bools[i] = ptr(b)
+	}
+	return l.bools[i]
+}
+
+// centsPtr returns the one *int64 this load keeps for c.
+func (l *loader) centsPtr(c int64) *int64 {
+	p, ok := l.cents[c]
+	if !ok {
+		p = ptr(c)
+		l.cents[c] = p
+	}
+	return p
 }
 
 // intern returns the one copy of s this load keeps.
-func (l *loader) intern(s string) string {
-	if v, ok := l.strings[s]; ok {
-		return v
-	}
-	l.strings[s] = s
-	return s
-}
+func (l *loader) intern(s string) string { return l.texts[l.ref(s)] }
 
-// internAll interns every element of ss in place.
-func (l *loader) internAll(ss []string) []string {
-	for i, s := range ss {
-		ss[i] = l.intern(s)
+// ref returns the index in l.texts of s, adding it if it is new.
+func (l *loader) ref(s string) textRef {
+	if i, ok := l.refs[s]; ok {
+		return i
 	}
-	return ss
+	i := textRef(len(l.texts))
+	l.texts = append(l.texts, s)
+	l.refs[s] = i
+	return i
 }
 
 // scanRow is a row type (as a pointer) that lists the addresses of its
@@ -215,72 +236,6 @@ func children[O, T any, R childRow[T]](l *loader, q, what string, find func(id s
 // byID finds owners in a map from id.
 func byID[O any](m map[string]*O) func(string) *O {
 	return func(id string) *O { return m[id] }
-}
-
-// ruleWalk finds the owners of rule child rows. The rules are read in
-// primary-key order (revision, id), and so are their child rows (revision,
-// rule id, ordinal): the owner of the next row is the current rule or a
-// later one, found by stepping forward instead of hashing ids into a map of
-// a million rules. Should the orders ever disagree, it falls back to a map.
-type ruleWalk struct {
-	rules []catalog.Rule
-	next  int
-	byID  map[string]*catalog.Rule
-}
-
-// start returns the find function for one child table, from the first rule.
-func (w *ruleWalk) start() func(string) *catalog.Rule {
-	w.next = 0
-	return w.find
-}
-
-func (w *ruleWalk) find(id string) *catalog.Rule {
-	if w.byID == nil {
-		for ; w.next < len(w.rules); w.next++ {
-			if w.rules[w.next].ID == id {
-				w.next++
-				return &w.rules[w.next-1]
-			}
-		}
-		w.byID = make(map[string]*catalog.Rule, len(w.rules))
-		for i := range w.rules {
-			w.byID[w.rules[i].ID] = &w.rules[i]
-		}
-	}
-	return w.byID[id]
-}
-
-// permute reorders rules in place so that the rule with the smallest
-// ordinal comes first, and so on (ordinals[i] is that of rules[i]).
-func permute(rules []catalog.Rule, ordinals []int64) {
-	// dest[i] is where rules[i] goes: its ordinal's rank. Import numbers
-	// rules 0…n-1, so the rank is usually the ordinal itself.
-	dest := make([]int, len(rules))
-	dense := true
-	for i, o := range ordinals {
-		if o < 0 || o >= int64(len(rules)) {
-			dense = false
-			break
-		}
-		dest[i] = int(o)
-	}
-	if !dense {
-		order := make([]int, len(rules))
-		for i := range order {
-			order[i] = i
-		}
-		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ordinals[a], ordinals[b]) })
-		for rank, i := range order {
-			dest[i] = rank
-		}
-	}
-	for i := range rules {
-		for dest[i] != i {
-			j := dest[i]
-			rules[i], rules[j] = rules[j], rules[i]
-			dest[i], dest[j] = dest[j], dest[i]
-		}
-	}
 }
 
 // Row types: one per table (or shape of table); nullable columns use
@@ -403,7 +358,7 @@ func (r *extensionRow) owner() string { return r.Owner }
 type providerRow struct {
 	Owner, Type                   string
 	Eligible, SupervisionRequired bool
-	Credentials                   pq.StringArray
+	Credentials                   sql.RawBytes // a text[], parsed only when not empty
 	Modifier, Note                string
 }
 
@@ -483,7 +438,7 @@ func loadRevision(ctx context.Context, tx *sqlx.Tx, rev int64) (*catalog.Snapsho
 	if _, err := tx.ExecContext(ctx, loadSettings); err != nil {
 		return nil, err
 	}
-	l := &loader{ctx: ctx, tx: tx, rev: rev, strings: map[string]string{}}
+	l := &loader{ctx: ctx, tx: tx, rev: rev, refs: map[string]textRef{}, cents: map[int64]*int64{}}
 	s := &catalog.Snapshot{Revision: strconv.FormatInt(rev, 10)}
 	for _, step := range []func(*catalog.Snapshot) error{l.plans, l.conditions, l.rules, l.feeSchedules, l.cashPrices} {
 		if err := step(s); err != nil {
@@ -638,170 +593,6 @@ func (l *loader) conditions(s *catalog.Snapshot) error {
 	return children(l, qSources, "condition sources", byID(owner), func(c *catalog.Condition, r *sourceRow) {
 		c.Sources = append(c.Sources, l.source(r.Title, r.URL, r.Date))
 	})
-}
-
-func (l *loader) rules(s *catalog.Snapshot) error {
-	// Sized first: growing a slice of a million rules by appending would
-	// copy it over and over.
-	const qCount = `SELECT count(*) FROM rules WHERE revision_id = $1`
-	var n int
-	if err := l.tx.GetContext(l.ctx, &n, qCount, l.rev); err != nil {
-		return fmt.Errorf("rules: %w", err)
-	}
-	const q = `
-		SELECT id, plan_id, all_states, all_conditions, effective_from, effective_to, status,
-		       summary, discontinue_when_not_improving, prior_auth_required,
-		       prior_auth_after_visits, prior_auth_note, referral_required,
-		       electroacupuncture, dollar_cap_cents, ordinal
-		FROM rules WHERE revision_id = $1 ORDER BY id`
-	s.Rules = make([]catalog.Rule, 0, n)
-	ordinals := make([]int64, 0, n)
-	err := each(l, q, "rules", func(r *ruleRow) error {
-		ordinals = append(ordinals, r.Ordinal)
-		rule := catalog.Rule{
-			ID: r.ID, Plan: l.intern(r.PlanID),
-			States:        catalog.Scope{All: r.AllStates},
-			Conditions:    catalog.Scope{All: r.AllConditions},
-			EffectiveFrom: date(r.EffectiveFrom), EffectiveTo: date(r.EffectiveTo),
-			Status: catalog.Status(l.intern(r.Status)), Summary: l.intern(r.Summary),
-			DiscontinueWhenNotImproving: r.DiscontinueWhenNotImproving,
-			PriorAuthorization: catalog.PriorAuth{
-				Required:    catalog.AuthWhen(l.intern(r.PriorAuthRequired.String)),
-				AfterVisits: int(r.PriorAuthAfterVisits), Note: l.intern(r.PriorAuthNote)},
-			ReferralRequired: r.ReferralRequired,
-		}
-		if r.Electroacupuncture.Valid {
-			rule.Electroacupuncture = ptr(r.Electroacupuncture.Bool)
-		}
-		if r.DollarCapCents.Valid {
-			rule.Limits.DollarCapCents = ptr(r.DollarCapCents.Int64)
-		}
-		s.Rules = append(s.Rules, rule)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	// The rules are in id order until every child table is read, then in
-	// import order.
-	w := &ruleWalk{rules: s.Rules}
-
-	const qStates = `
-		SELECT rule_id, state FROM rule_states
-		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qStates, "rule states", w.start(), func(rule *catalog.Rule, r *textRow) {
-		rule.States.Items = append(rule.States.Items, l.intern(r.Text))
-	})
-	if err != nil {
-		return err
-	}
-
-	const qConds = `
-		SELECT rule_id, condition_id FROM rule_conditions
-		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qConds, "rule conditions", w.start(), func(rule *catalog.Rule, r *textRow) {
-		rule.Conditions.Items = append(rule.Conditions.Items, l.intern(r.Text))
-	})
-	if err != nil {
-		return err
-	}
-
-	const qCriteria = `
-		SELECT rule_id, id, test, question, failure FROM rule_criteria
-		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qCriteria, "rule criteria", w.start(), func(rule *catalog.Rule, r *criterionRow) {
-		rule.Criteria = append(rule.Criteria, catalog.Criterion{ID: l.intern(r.ID), Test: l.intern(r.Test),
-			Question: l.intern(r.Question), Failure: l.intern(r.Failure)})
-	})
-	if err != nil {
-		return err
-	}
-
-	const qWindows = `
-		SELECT rule_id, period, days, visits FROM rule_limit_windows
-		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qWindows, "rule limit windows", w.start(), func(rule *catalog.Rule, r *windowRow) {
-		rule.Limits.Windows = append(rule.Limits.Windows, catalog.Window{
-			Period: catalog.Period(l.intern(r.Period)), Days: int(r.Days), Visits: int(r.Visits)})
-	})
-	if err != nil {
-		return err
-	}
-
-	const qExtensions = `
-		SELECT rule_id, visits, requires, question, modifier, note FROM rule_extensions
-		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qExtensions, "rule extensions", w.start(), func(rule *catalog.Rule, r *extensionRow) {
-		rule.Limits.Extensions = append(rule.Limits.Extensions, catalog.Extension{Visits: int(r.Visits),
-			Requires: l.intern(r.Requires), Question: l.intern(r.Question), Modifier: l.intern(r.Modifier), Note: l.intern(r.Note)})
-	})
-	if err != nil {
-		return err
-	}
-
-	const qProviders = `
-		SELECT rule_id, type, eligible, supervision_required, credentials, modifier, note
-		FROM rule_providers WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qProviders, "rule providers", w.start(), func(rule *catalog.Rule, r *providerRow) {
-		rule.Providers = append(rule.Providers, catalog.ProviderRule{
-			Type: l.intern(r.Type), Eligible: r.Eligible, SupervisionRequired: r.SupervisionRequired,
-			Credentials: l.internAll(r.Credentials), Modifier: l.intern(r.Modifier), Note: l.intern(r.Note)})
-	})
-	if err != nil {
-		return err
-	}
-
-	const qCPT = `
-		SELECT rule_id, code FROM rule_billing_cpt
-		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qCPT, "rule billing cpt", w.start(), func(rule *catalog.Rule, r *textRow) {
-		rule.Billing.CPT = append(rule.Billing.CPT, l.intern(r.Text))
-	})
-	if err != nil {
-		return err
-	}
-
-	const qModifiers = `
-		SELECT rule_id, code, "when" FROM rule_billing_modifiers
-		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qModifiers, "rule billing modifiers", w.start(), func(rule *catalog.Rule, r *modifierRow) {
-		rule.Billing.Modifiers = append(rule.Billing.Modifiers, catalog.Modifier{Code: l.intern(r.Code), When: l.intern(r.When)})
-	})
-	if err != nil {
-		return err
-	}
-
-	const qBillingNotes = `
-		SELECT rule_id, note FROM rule_billing_notes
-		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qBillingNotes, "rule billing notes", w.start(), func(rule *catalog.Rule, r *textRow) {
-		rule.Billing.Notes = append(rule.Billing.Notes, l.intern(r.Text))
-	})
-	if err != nil {
-		return err
-	}
-
-	const qNotes = `
-		SELECT rule_id, note FROM rule_notes
-		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qNotes, "rule notes", w.start(), func(rule *catalog.Rule, r *textRow) {
-		rule.Notes = append(rule.Notes, l.intern(r.Text))
-	})
-	if err != nil {
-		return err
-	}
-
-	const qSources = `
-		SELECT rule_id, title, url, date FROM rule_sources
-		WHERE revision_id = $1 ORDER BY rule_id, ordinal`
-	err = children(l, qSources, "rule sources", w.start(), func(rule *catalog.Rule, r *sourceRow) {
-		rule.Sources = append(rule.Sources, l.source(r.Title, r.URL, r.Date))
-	})
-	if err != nil {
-		return err
-	}
-	permute(s.Rules, ordinals)
-	return nil
 }
 
 func (l *loader) feeSchedules(s *catalog.Snapshot) error {

@@ -1,54 +1,61 @@
 package postgres
 
 import (
+	"slices"
 	"testing"
-
-	"github.com/acucover/acucover/internal/catalog"
 )
 
-func TestPermute(t *testing.T) {
+func TestRanks(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		ids      string
 		ordinals []int64
-		want     string
+		want     []int
 	}{
-		{"abcd", []int64{2, 0, 3, 1}, "bdac"},
-		{"abcd", []int64{0, 1, 2, 3}, "abcd"},
-		{"abcd", []int64{40, -1, 7, 1000}, "bcad"}, // not 0…n-1: ranked
-		{"", nil, ""},
+		{[]int64{2, 0, 3, 1}, []int{2, 0, 3, 1}},
+		{[]int64{0, 1, 2, 3}, []int{0, 1, 2, 3}},
+		{[]int64{40, -1, 7, 1000}, []int{2, 0, 1, 3}}, // not 0…n-1: ranked
+		{[]int64{1, 1, 0}, []int{1, 2, 0}},            // repeated: in the order read
+		{nil, []int{}},
 	} {
-		rules := make([]catalog.Rule, len(tc.ids))
-		for i, c := range tc.ids {
-			rules[i].ID = string(c)
-		}
-		permute(rules, tc.ordinals)
-		got := ""
-		for _, r := range rules {
-			got += r.ID
-		}
-		if got != tc.want {
-			t.Errorf("permute(%s, %v) = %s, want %s", tc.ids, tc.ordinals, got, tc.want)
+		if got := ranks(tc.ordinals); !slices.Equal(got, tc.want) {
+			t.Errorf("ranks(%v) = %v, want %v", tc.ordinals, got, tc.want)
 		}
 	}
 }
 
-func TestRuleWalkFallsBackToMap(t *testing.T) {
+func TestRuleTableFindFallsBackToMap(t *testing.T) {
 	t.Parallel()
-	rules := []catalog.Rule{{ID: "a"}, {ID: "b"}, {ID: "c"}}
-	w := &ruleWalk{rules: rules}
-	find := w.start()
+	rt := &ruleTable{}
+	for _, id := range []string{"a", "b", "c"} {
+		rt.recs = append(rt.recs, ruleRec{idStart: len(rt.ids), idEnd: len(rt.ids) + len(id)})
+		rt.ids = append(rt.ids, id...)
+	}
 	// In order, then out of order (the walk has passed "a"), then unknown.
-	for _, id := range []string{"a", "c", "a", "b"} {
-		if r := find(id); r == nil || r.ID != id {
-			t.Fatalf("find(%q) = %v", id, r)
+	for i, id := range []string{"a", "c", "a", "b"} {
+		if got := rt.find(id); got < 0 || !rt.is(got, id) {
+			t.Fatalf("find #%d (%q) = %d", i, id, got)
 		}
 	}
-	if r := find("zz"); r != nil {
-		t.Errorf("find(zz) = %v, want nil", r)
+	if got := rt.find("zz"); got != -1 {
+		t.Errorf("find(zz) = %d, want -1", got)
 	}
-	find = w.start()
-	if r := find("b"); r != &rules[1] {
-		t.Errorf("after start, find(b) = %v", r)
+}
+
+func TestListsShareEqualLists(t *testing.T) {
+	t.Parallel()
+	l := &loader{refs: map[string]textRef{}}
+	ls := newLists(hashString, l.intern)
+	take := func(items ...string) int32 {
+		for _, it := range items {
+			ls.add(it)
+		}
+		return ls.take()
+	}
+	a, b, c, empty := take("x", "y"), take("x", "y"), take("y", "x"), take()
+	if a != b || a == c || empty != 0 || ls.list(0) != nil {
+		t.Errorf("lists x,y x,y y,x (none) = %d %d %d %d", a, b, c, empty)
+	}
+	if l := ls.list(a); !slices.Equal(l, []string{"x", "y"}) || cap(l) != len(l) {
+		t.Errorf("list %d = %q (cap %d)", a, l, cap(l))
 	}
 }

@@ -11,10 +11,12 @@
 package postgres
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -52,10 +54,12 @@ const pingTimeout = 5 * time.Second
 // schema; LoadCatalog reports ErrNotMigrated for that. The error never
 // contains the URL, which may hold a password.
 func Open(ctx context.Context, url string) (*DB, error) {
-	x, err := sqlx.Open("postgres", url)
+	c, err := pq.NewConnector(url)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	c.Dialer(bufferedDialer{})
+	x := sqlx.NewDb(sql.OpenDB(c), "postgres")
 	// A catalog service needs few connections: one reload at a time, plus
 	// imports and migrations run from the CLI. Bounded lifetimes let the pool
 	// follow a failover or a DNS change instead of holding dead servers.
@@ -71,6 +75,37 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	return &DB{db: x, url: url}, nil
 }
+
+// bufferedDialer dials like lib/pq's default dialer and reads through a
+// 64 KiB buffer. lib/pq reads a connection through a 4 KiB bufio.Reader, so
+// a load, which receives hundreds of megabytes, would otherwise make a read
+// system call every 4 KiB.
+type bufferedDialer struct{ d net.Dialer }
+
+func (b bufferedDialer) Dial(network, address string) (net.Conn, error) {
+	return b.DialContext(context.Background(), network, address)
+}
+
+func (b bufferedDialer) DialTimeout(network, address string, timeout time.Duration) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return b.DialContext(ctx, network, address)
+}
+
+func (b bufferedDialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	c, err := b.d.DialContext(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	return &bufferedConn{Conn: c, r: bufio.NewReaderSize(c, 64<<10)}, nil
+}
+
+type bufferedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
 // Close closes the pool. Listeners started with Listen have their own
 // connection and stop with their context.

@@ -70,8 +70,9 @@ func PlanStates(i, statesPerPlan int) (offered catalog.Scope, ruled []string) {
 }
 
 // Generate returns a synthetic catalog sized by o. Every plan, rule and
-// list is allocated on its own, as a catalog loaded from PostgreSQL is, so
-// memory measurements are honest.
+// list is allocated on its own, as in a catalog parsed from YAML or JSON, so
+// memory measurements are not flattered (a catalog loaded from PostgreSQL
+// shares equal lists between rules and is smaller).
 func Generate(o Options) *catalog.Snapshot {
 	s := &catalog.Snapshot{}
 	for c := range o.Conditions {
