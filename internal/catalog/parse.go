@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"gopkg.in/yaml.v3"
 )
@@ -68,7 +70,11 @@ func Parse(data []byte) (*Snapshot, Positions, error) {
 	}
 	if trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\ufeff")), " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '{' {
 		s, err := parseJSON(data)
-		return s, nil, err
+		if err != nil {
+			return nil, nil, err
+		}
+		share(s)
+		return s, nil, nil
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -86,6 +92,7 @@ func Parse(data []byte) (*Snapshot, Positions, error) {
 	if err := dec.Decode(new(yaml.Node)); !errors.Is(err, io.EOF) {
 		return nil, nil, Problems{{Msg: "the catalog must be a single YAML document"}}
 	}
+	share(&s)
 	return &s, positions(root.Content[0]), nil
 }
 
@@ -193,4 +200,90 @@ func positions(doc *yaml.Node) Positions {
 		}
 	}
 	return pos
+}
+
+// share makes equal strings, equal lists and equal pointed-to values in s
+// share one copy. A parsed catalog holds a separate copy of everything it
+// read, and catalogs repeat the same summaries, criteria, notes, sources
+// and limits across states and plans: 17 strings and 8 lists a rule in a
+// synthetic catalog. Sharing them shrinks the heap and, above all, the
+// number of objects the garbage collector marks on every cycle while the
+// catalog is served (a 20k-rule catalog: 444k objects, 38 MB before; see
+// TestShareKeepsTheCatalog). Shared lists have no spare capacity, so an
+// append copies them; nothing changes a catalog's lists in place.
+func share(s *Snapshot) {
+	strs := map[string]string{}
+	lists := map[listKey]reflect.Value{}
+	ptrs := map[any]reflect.Value{}
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.String:
+			str := v.String()
+			if c, ok := strs[str]; ok {
+				v.SetString(c)
+			} else {
+				strs[str] = str
+			}
+		case reflect.Struct:
+			for i := range v.NumField() {
+				if f := v.Field(i); f.CanSet() {
+					walk(f)
+				}
+			}
+		case reflect.Array:
+			for i := range v.Len() {
+				walk(v.Index(i))
+			}
+		case reflect.Slice:
+			n := v.Len()
+			if n == 0 {
+				return
+			}
+			for i := range n {
+				walk(v.Index(i))
+			}
+			// Elements now share their strings, lists and values, so
+			// equal lists are equal byte for byte (padding is zeroed by
+			// the allocator; where it is not, a list just stays unshared).
+			// Long lists (the catalog's own, such as its rules) are unique.
+			size := uintptr(n) * v.Type().Elem().Size()
+			if size > maxSharedList {
+				return
+			}
+			raw := unsafe.Slice((*byte)(v.UnsafePointer()), size)
+			k := listKey{v.Type(), string(raw)}
+			if c, ok := lists[k]; ok {
+				v.Set(c)
+			} else {
+				lists[k] = v.Slice3(0, n, n)
+				v.Set(lists[k])
+			}
+		case reflect.Pointer:
+			if v.IsNil() {
+				return
+			}
+			e := v.Elem()
+			walk(e)
+			switch e.Kind() {
+			case reflect.Bool, reflect.Int, reflect.Int64, reflect.String:
+				k := e.Interface()
+				if c, ok := ptrs[k]; ok {
+					v.Set(c)
+				} else {
+					ptrs[k] = v
+				}
+			}
+		}
+	}
+	walk(reflect.ValueOf(s).Elem())
+}
+
+// maxSharedList bounds the lists share compares, in bytes.
+const maxSharedList = 4 << 10
+
+// listKey is a list's type and its elements' bytes.
+type listKey struct {
+	t   reflect.Type
+	raw string
 }
