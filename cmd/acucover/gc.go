@@ -11,11 +11,11 @@ import (
 // collections. Go's default (GOGC=100) lets the heap grow by its live size:
 // with the embedded catalog that is about 1 MiB, so under load the collector
 // ran about a hundred times a second and took a sixth of the CPU of a
-// 12-visit estimate (make load, GODEBUG=gctrace=1). With a floor of 32 MiB
+// 12-visit estimate (make load, GODEBUG=gctrace=1). With a floor of 64 MiB
 // it runs a few times a second. Once the live heap is larger than the floor
 // (large catalogs), GOGC=100 applies unchanged; GOMEMLIMIT (set by the Helm
 // chart) still bounds the total.
-const minGCHeadroom = 32 << 20
+const minGCHeadroom = 64 << 20
 
 var gcTunerOnce sync.Once
 

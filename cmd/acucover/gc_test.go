@@ -12,7 +12,7 @@ func TestGCPercentFor(t *testing.T) {
 		live uint64
 		want int
 	}{
-		{0, 100}, {1 << 20, 3200}, {4 << 20, 800}, {16 << 20, 200}, {32<<20 - 1, 100}, {32 << 20, 100}, {1 << 30, 100},
+		{0, 100}, {1 << 20, 6400}, {4 << 20, 1600}, {32 << 20, 200}, {64<<20 - 1, 100}, {64 << 20, 100}, {1 << 30, 100},
 	} {
 		if got := gcPercentFor(tc.live); got != tc.want {
 			t.Errorf("gcPercentFor(%d) = %d, want %d", tc.live, got, tc.want)

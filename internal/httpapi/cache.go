@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/coverage"
@@ -52,13 +53,27 @@ type answer struct {
 type answerCache struct {
 	mu    sync.RWMutex
 	m     map[answerKey]*answer
-	bytes int
+	raw   map[string]rawAnswer // by raw query string
+	bytes int                  // the bodies' and raw keys' sizes
 }
+
+// rawAnswer is the answer to a raw query string; today is the date the
+// query left to the server's clock (zero when it gave one), for which the
+// answer holds only on that day.
+type rawAnswer struct {
+	ans   *answer
+	today catalog.Date
+}
+
+// rawEntryBytes is what a raw query's entry costs besides its key, roughly.
+const rawEntryBytes = 64
 
 type answerMemo struct{}
 
 func answersFor(ix *catalog.Index) *answerCache {
-	return ix.Memo(answerMemo{}, func() any { return &answerCache{m: map[answerKey]*answer{}} }).(*answerCache)
+	return ix.Memo(answerMemo{}, func() any {
+		return &answerCache{m: map[answerKey]*answer{}, raw: map[string]rawAnswer{}}
+	}).(*answerCache)
 }
 
 func (ac *answerCache) get(k answerKey) *answer {
@@ -70,13 +85,46 @@ func (ac *answerCache) get(k answerKey) *answer {
 func (ac *answerCache) put(k answerKey, a *answer) {
 	ac.mu.Lock()
 	defer ac.mu.Unlock()
-	if ac.bytes+len(a.body) > maxCachedBytes {
-		clear(ac.m)
-		ac.bytes = 0
-	}
+	ac.makeRoomLocked(len(a.body))
 	if _, ok := ac.m[k]; !ok {
 		ac.m[k] = a
 		ac.bytes += len(a.body)
+	}
+}
+
+// byQuery returns the answer to the raw query string raw, or nil.
+func (ac *answerCache) byQuery(raw string, now func() time.Time) *answer {
+	ac.mu.RLock()
+	r, ok := ac.raw[raw]
+	ac.mu.RUnlock()
+	if !ok || (!r.today.IsZero() && r.today != catalog.DateOf(now().UTC())) {
+		return nil
+	}
+	return r.ans
+}
+
+// putQuery keeps a as the answer to raw (see rawAnswer for today).
+func (ac *answerCache) putQuery(raw string, a *answer, today catalog.Date) {
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	if _, ok := ac.raw[raw]; ok {
+		ac.raw[raw] = rawAnswer{a, today} // a new day's answer
+		return
+	}
+	// a's body is counted where put keeps it. (Should the cache start over
+	// between the two, one uncounted body stays reachable from here.)
+	ac.makeRoomLocked(len(raw) + rawEntryBytes)
+	ac.raw[strings.Clone(raw)] = rawAnswer{a, today}
+	ac.bytes += len(raw) + rawEntryBytes
+}
+
+// makeRoomLocked starts the cache over if n more bytes would overflow it:
+// the hot questions refill it at once.
+func (ac *answerCache) makeRoomLocked(n int) {
+	if ac.bytes+n > maxCachedBytes {
+		clear(ac.m)
+		clear(ac.raw)
+		ac.bytes = 0
 	}
 }
 
@@ -97,14 +145,27 @@ func encodeAnswer(d coverage.Decision) *answer {
 	}
 }
 
-// answerGet answers a GET question from the snapshot's encoded answers,
-// deciding and encoding it on a miss. Errors are never cached.
-func (a *api) answerGet(c *gin.Context, req coverageRequest) error {
+// cachedGet answers a GET question from the snapshot's encoded answers by
+// its raw query string alone, if it has been answered before: no parsing,
+// no checks, no clock unless the question left the date to today. It
+// reports false on a miss.
+func (a *api) cachedGet(c *gin.Context, ix *catalog.Index) bool {
+	ans := answersFor(ix).byQuery(c.Request.URL.RawQuery, a.now)
+	if ans == nil {
+		return false
+	}
+	sendAnswer(c, ans)
+	return true
+}
+
+// answerGet answers a GET question (raw is its query string) from the
+// snapshot's encoded answers, deciding and encoding it on a miss. Errors
+// are never cached.
+func (a *api) answerGet(c *gin.Context, ix *catalog.Index, raw string, req coverageRequest) error {
 	q, err := a.toQuery(req)
 	if err != nil {
 		return err
 	}
-	ix := a.store.Index()
 	cache := answersFor(ix)
 	k := answerKey{q.Plan, q.State, q.Condition, q.Date}
 	ans := cache.get(k)
@@ -116,6 +177,17 @@ func (a *api) answerGet(c *gin.Context, req coverageRequest) error {
 		ans = encodeAnswer(d)
 		cache.put(k, ans)
 	}
+	var today catalog.Date
+	if req.Date == nil {
+		today = q.Date
+	}
+	cache.putQuery(raw, ans, today)
+	sendAnswer(c, ans)
+	return nil
+}
+
+// sendAnswer writes a cached answer, or 304 if the client has it.
+func sendAnswer(c *gin.Context, ans *answer) {
 	ans.decisions.Inc()
 	// Shared, never modified header values: set without allocating.
 	h := c.Writer.Header()
@@ -123,10 +195,9 @@ func (a *api) answerGet(c *gin.Context, req coverageRequest) error {
 	h["Etag"] = ans.etag
 	if etagMatches(header(c, "If-None-Match"), ans.etag[0]) {
 		c.Status(http.StatusNotModified)
-		return nil
+		return
 	}
 	writeJSON(c, http.StatusOK, ans.body, ans.length)
-	return nil
 }
 
 // etagMatches reports whether an If-None-Match header value matches etag,

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -105,6 +107,71 @@ func TestAnswerCacheIsBounded(t *testing.T) {
 		}
 	}
 	if ac.bytes == 0 || len(ac.m) == 0 {
+		t.Error("the cache kept nothing")
+	}
+}
+
+// TestGetCoverageByRawQuery: a repeated query string is answered from the
+// raw-query cache, but one that leaves the date to the server is not
+// answered with yesterday's answer once the day has changed.
+func TestGetCoverageByRawQuery(t *testing.T) {
+	t.Parallel()
+	ix, err := catalog.Default() // its own: the test reads its cache
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, 3, 15, 23, 59, 0, 0, time.UTC).Unix())
+	e := newEngine(Deps{Store: catalog.NewStore(ix), Now: func() time.Time { return time.Unix(clock.Load(), 0) }, MaxBodyBytes: testMaxBody})
+	get := func(target string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		checkResponse(t, req, rec)
+		return rec
+	}
+	const raw = "plan=medicare-part-b&state=CA&condition=chronic_low_back_pain"
+	first := get("/v1/coverage?" + raw)
+	kept := func(raw string) bool {
+		ac := answersFor(ix)
+		ac.mu.RLock()
+		defer ac.mu.RUnlock()
+		_, ok := ac.raw[raw]
+		return ok
+	}
+	if !kept(raw) {
+		t.Fatalf("the query string %q was not kept", raw)
+	}
+	if again := get("/v1/coverage?" + raw); !bytes.Equal(again.Body.Bytes(), first.Body.Bytes()) {
+		t.Error("the second answer differs from the first")
+	}
+	if !strings.Contains(first.Body.String(), `"date":"2026-03-15"`) {
+		t.Fatalf("first answer is not for 2026-03-15: %.200s", first.Body)
+	}
+	clock.Add(120) // past midnight
+	if next := get("/v1/coverage?" + raw); !strings.Contains(next.Body.String(), `"date":"2026-03-16"`) {
+		t.Errorf("after midnight the answer is not for 2026-03-16: %.200s", next.Body)
+	}
+	// Malformed queries are answered, never kept.
+	if r := get("/v1/coverage?plan=medicare-part-b&state=ZZ&condition=chronic_low_back_pain"); r.Code != 400 {
+		t.Errorf("state=ZZ: %d, want 400", r.Code)
+	}
+	if kept("plan=medicare-part-b&state=ZZ&condition=chronic_low_back_pain") {
+		t.Error("an error was kept")
+	}
+}
+
+func TestRawQueryCacheIsBounded(t *testing.T) {
+	t.Parallel()
+	ac := &answerCache{m: map[answerKey]*answer{}, raw: map[string]rawAnswer{}}
+	a := &answer{body: make([]byte, 100)}
+	for i := range maxCachedBytes / rawEntryBytes {
+		ac.putQuery("plan=p&state=CA&condition=c&n="+strconv.Itoa(i), a, catalog.Date{})
+		if ac.bytes > maxCachedBytes {
+			t.Fatalf("after %d queries the cache holds %d bytes, over %d", i+1, ac.bytes, maxCachedBytes)
+		}
+	}
+	if len(ac.raw) == 0 {
 		t.Error("the cache kept nothing")
 	}
 }

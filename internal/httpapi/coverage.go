@@ -36,8 +36,13 @@ type coverageRequest struct {
 }
 
 func (a *api) getCoverage(c *gin.Context) error {
+	ix := a.store.Index()
+	if a.cachedGet(c, ix) {
+		return nil
+	}
 	var req coverageRequest
-	q, ok := fastCoverageQuery(c.Request.URL.RawQuery)
+	raw := c.Request.URL.RawQuery
+	q, ok := fastCoverageQuery(raw)
 	if ok {
 		req = coverageRequest{Plan: q.plan, State: q.state, Condition: q.condition}
 		if q.hasDate {
@@ -53,7 +58,7 @@ func (a *api) getCoverage(c *gin.Context) error {
 			req.Date = &d
 		}
 	}
-	return a.answerGet(c, req)
+	return a.answerGet(c, ix, raw, req)
 }
 
 // getQuery is a GET /v1/coverage query.
