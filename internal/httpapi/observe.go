@@ -130,7 +130,7 @@ func (l *accessLine) attrs() []slog.Attr {
 // it is written once per request.
 func (l *accessLine) appendJSON(b []byte) []byte {
 	b = append(b, `{"time":"`...)
-	b = l.time.AppendFormat(b, time.RFC3339Nano)
+	b = appendTime(b, l.time)
 	b = append(b, `","level":`...)
 	b = appendLogString(b, l.level.String())
 	b = append(b, `,"msg":"request","request_id":`...)
@@ -147,6 +147,46 @@ func (l *accessLine) appendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, int64(l.bytes), 10)
 	return append(b, "}\n"...)
 }
+
+// appendTime appends t as t.AppendFormat(b, time.RFC3339Nano) does, from
+// the formatted second it falls in (kept for the next line, which almost
+// always falls in the same second) and its nanoseconds.
+func appendTime(b []byte, t time.Time) []byte {
+	sec, loc := t.Unix(), t.Location()
+	st := lastSecond.Load()
+	if st == nil || st.sec != sec || st.loc != loc {
+		whole := t.Truncate(time.Second)
+		formatted := whole.AppendFormat(nil, time.RFC3339) // "2006-01-02T15:04:05Z07:00"
+		n := len("2006-01-02T15:04:05")
+		st = &formattedSecond{sec: sec, loc: loc, date: string(formatted[:n]), zone: string(formatted[n:])}
+		lastSecond.Store(st)
+	}
+	b = append(b, st.date...)
+	if ns := t.Nanosecond(); ns != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i >= 1; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		b = append(b, frac[:n]...)
+	}
+	return append(b, st.zone...)
+}
+
+// formattedSecond is one second of one location, formatted as RFC 3339:
+// the date and time, and the zone.
+type formattedSecond struct {
+	sec        int64
+	loc        *time.Location
+	date, zone string
+}
+
+var lastSecond atomic.Pointer[formattedSecond]
 
 // appendMillis appends µs/1000 as encoding/json writes the float64: the
 // shortest decimal, which for a whole number of µs is the exact one with
