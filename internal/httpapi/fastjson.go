@@ -119,13 +119,7 @@ func fastEstimateRequest(body []byte, req *cost.Request) bool {
 }
 
 func (r *jsonReader) patient(p **coverage.Patient) bool {
-	if r.null() {
-		*p = nil
-		return true
-	}
-	pt := new(coverage.Patient)
-	*p = pt
-	return r.object(func(name []byte) bool {
+	return optObject(r, p, func(pt *coverage.Patient, name []byte) bool {
 		switch string(name) {
 		case "pain_weeks":
 			return r.optInt(&pt.PainWeeks)
@@ -145,13 +139,7 @@ func (r *jsonReader) patient(p **coverage.Patient) bool {
 }
 
 func (r *jsonReader) usage(p **coverage.Usage) bool {
-	if r.null() {
-		*p = nil
-		return true
-	}
-	u := new(coverage.Usage)
-	*p = u
-	return r.object(func(name []byte) bool {
+	return optObject(r, p, func(u *coverage.Usage, name []byte) bool {
 		switch string(name) {
 		case "visits_this_year":
 			return r.optInt(&u.VisitsThisYear)
@@ -165,13 +153,7 @@ func (r *jsonReader) usage(p **coverage.Usage) bool {
 }
 
 func (r *jsonReader) provider(p **coverage.Provider) bool {
-	if r.null() {
-		*p = nil
-		return true
-	}
-	pr := new(coverage.Provider)
-	*p = pr
-	return r.object(func(name []byte) bool {
+	return optObject(r, p, func(pr *coverage.Provider, name []byte) bool {
 		switch string(name) {
 		case "type":
 			return r.str(&pr.Type)
@@ -180,6 +162,18 @@ func (r *jsonReader) provider(p **coverage.Provider) bool {
 		}
 		return false
 	})
+}
+
+// optObject reads null, setting *p to nil as encoding/json does, or an
+// object into a new T whose fields field reads.
+func optObject[T any](r *jsonReader, p **T, field func(v *T, name []byte) bool) bool {
+	if r.null() {
+		*p = nil
+		return true
+	}
+	v := new(T)
+	*p = v
+	return r.object(func(name []byte) bool { return field(v, name) })
 }
 
 // jsonReader reads the plain JSON the fast decoders accept; every method
