@@ -98,6 +98,10 @@ func (a *api) authenticate() gin.HandlerFunc {
 // own gate (require).
 func (a *api) publicGate() gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if a.publicAccess == PublicOpen && header(c, "Authorization") == "" {
+			c.Next() // anyone may read, and no key was sent to check
+			return
+		}
 		p := c.FullPath()
 		if !strings.HasPrefix(p, "/v1/") || strings.HasPrefix(p, "/v1/admin/") {
 			c.Next()

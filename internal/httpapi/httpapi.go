@@ -112,17 +112,17 @@ func newEngine(d Deps) *gin.Engine {
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 
-	r.Use(
-		// Outside recovery, so the 500 a recovered panic answers is logged
-		// and counted too.
-		a.observe(),
-		a.recoverPanics(),
-		allowCrossOrigin(d.CORSOrigins),
-		a.limitBody(limit),
-		a.authenticate(),
-		a.rateLimit(),
-		a.publicGate(),
-	)
+	// Outside recovery, so the 500 a recovered panic answers is logged
+	// and counted too.
+	r.Use(a.observe(), a.recoverPanics())
+	if len(d.CORSOrigins) > 0 {
+		r.Use(allowCrossOrigin(d.CORSOrigins))
+	}
+	r.Use(a.limitBody(limit), a.authenticate())
+	if a.limits != nil {
+		r.Use(a.rateLimit())
+	}
+	r.Use(a.publicGate())
 	r.NoRoute(a.handle(func(c *gin.Context) error {
 		return fmt.Errorf("%w: no resource at %s (GET /openapi.json describes the API)", errNoRoute, c.Request.URL.Path)
 	}))
