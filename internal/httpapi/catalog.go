@@ -98,7 +98,7 @@ func (a *api) listPlans(c *gin.Context) error {
 	if hasState {
 		st, ok := catalog.NormalizeState(state)
 		if !ok {
-			e.add("state", fmt.Sprintf("%q is not a US state code (two letters, e.g. CA; DC is included)", state), catalog.ErrUnknownState)
+			e.add("state", notAState(state), catalog.ErrUnknownState)
 		}
 		state = st
 	}

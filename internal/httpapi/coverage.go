@@ -133,7 +133,7 @@ var noStore = []string{"no-store"}
 // readJSON reads the request body, which must be declared as JSON, strictly
 // into v (see decodeStrict).
 func readJSON(c *gin.Context, v any) error {
-	body, err := readJSONBody(c)
+	body, err := readJSONBody(c, nil)
 	if err != nil {
 		return err
 	}
@@ -144,14 +144,11 @@ func readJSON(c *gin.Context, v any) error {
 // form (fastjson.go), usually decodes; where fast gives up, v is zeroed and
 // decoded strictly, with decodeStrict's errors.
 func readJSONFast[T any](c *gin.Context, v *T, fast func([]byte, *T) bool) error {
-	if err := requireJSON(header(c, "Content-Type")); err != nil {
-		return err
-	}
 	// Both decoders copy what they keep, so the body can be read into a
 	// pooled buffer.
 	buf := newJSONBody()
 	defer buf.release()
-	body, err := readBodyInto(c, buf.b)
+	body, err := readJSONBody(c, buf.b)
 	if err != nil {
 		return err
 	}
@@ -164,12 +161,18 @@ func readJSONFast[T any](c *gin.Context, v *T, fast func([]byte, *T) bool) error
 	return decodeStrict(body, v)
 }
 
-// readJSONBody reads the request body, which must be declared as JSON.
-func readJSONBody(c *gin.Context) ([]byte, error) {
+// readJSONBody reads the request body, which must be declared as JSON,
+// appending it to dst.
+func readJSONBody(c *gin.Context, dst []byte) ([]byte, error) {
 	if err := requireJSON(header(c, "Content-Type")); err != nil {
 		return nil, err
 	}
-	return readBody(c)
+	return readBodyInto(c, dst)
+}
+
+// notAState is the error message for a state parameter that is not one.
+func notAState(s string) string {
+	return fmt.Sprintf("%q is not a US state code (two letters, e.g. CA; DC is included)", s)
 }
 
 func (a *api) answerCoverage(c *gin.Context, req coverageRequest) error {
@@ -208,7 +211,7 @@ func (a *api) toQuery(r coverageRequest) (coverage.Query, error) {
 	if r.State != "" && len(r.State) <= maxIDLength {
 		st, ok := catalog.NormalizeState(r.State)
 		if !ok {
-			e.add("state", fmt.Sprintf("%q is not a US state code (two letters, e.g. CA; DC is included)", r.State), catalog.ErrUnknownState)
+			e.add("state", notAState(r.State), catalog.ErrUnknownState)
 		}
 		q.State = st
 	}

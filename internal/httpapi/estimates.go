@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/acucover/acucover/internal/catalog"
@@ -28,7 +27,7 @@ func (a *api) postEstimate(c *gin.Context) error {
 	if req.State != "" {
 		st, ok := catalog.NormalizeState(req.State)
 		if !ok {
-			return fieldErr("state", fmt.Sprintf("%q is not a US state code (two letters, e.g. CA; DC is included)", req.State), catalog.ErrUnknownState)
+			return fieldErr("state", notAState(req.State), catalog.ErrUnknownState)
 		}
 		req.State = st
 	}
