@@ -88,7 +88,8 @@ func (a *api) postBatch(c *gin.Context) error {
 	return nil
 }
 
-// decide is answerCoverage without the response.
+// decide answers one coverage question (POST /v1/coverage and each check
+// of a batch) and counts the decision.
 func (a *api) decide(req coverageRequest) (coverage.Decision, error) {
 	q, err := a.toQuery(req)
 	if err != nil {
@@ -98,6 +99,7 @@ func (a *api) decide(req coverageRequest) (coverage.Decision, error) {
 	if err != nil {
 		return coverage.Decision{}, withField(err)
 	}
+	decisionCounters.get(decisionLabels{string(d.Status), string(d.Plan.Type)}).Inc()
 	return d, nil
 }
 

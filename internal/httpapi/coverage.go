@@ -176,15 +176,10 @@ func notAState(s string) string {
 }
 
 func (a *api) answerCoverage(c *gin.Context, req coverageRequest) error {
-	q, err := a.toQuery(req)
+	d, err := a.decide(req)
 	if err != nil {
 		return err
 	}
-	d, err := coverage.Decide(a.store.Index(), q)
-	if err != nil {
-		return withField(err)
-	}
-	decisionCounters.get(decisionLabels{string(d.Status), string(d.Plan.Type)}).Inc()
 	jb := newJSONBody()
 	jb.b = append(d.AppendJSON(jb.b), '\n') // as PureJSON writes it
 	jb.send(c, http.StatusOK)
