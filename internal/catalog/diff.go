@@ -89,28 +89,26 @@ type Item struct {
 // Items lists the resources of one kind in s, in catalog order; nil for an
 // unknown kind.
 func Items(s *Snapshot, kind string) []Item {
-	var out []Item
 	switch kind {
 	case KindPlan:
-		for i := range s.Plans {
-			out = append(out, Item{s.Plans[i].ID, &s.Plans[i]})
-		}
+		return itemsOf(s.Plans, func(p *Plan) string { return p.ID })
 	case KindCondition:
-		for i := range s.Conditions {
-			out = append(out, Item{s.Conditions[i].ID, &s.Conditions[i]})
-		}
+		return itemsOf(s.Conditions, func(c *Condition) string { return c.ID })
 	case KindRule:
-		for i := range s.Rules {
-			out = append(out, Item{s.Rules[i].ID, &s.Rules[i]})
-		}
+		return itemsOf(s.Rules, func(r *Rule) string { return r.ID })
 	case KindFeeSchedule:
-		for i := range s.FeeSchedules {
-			out = append(out, Item{s.FeeSchedules[i].ID, &s.FeeSchedules[i]})
-		}
+		return itemsOf(s.FeeSchedules, func(f *FeeSchedule) string { return f.ID })
 	case KindCashPrice:
-		for i := range s.CashPrices {
-			out = append(out, Item{s.CashPrices[i].State, &s.CashPrices[i]})
-		}
+		return itemsOf(s.CashPrices, func(c *CashPrice) string { return c.State })
+	}
+	return nil
+}
+
+// itemsOf lists xs as Items named by id; nil for none.
+func itemsOf[T any](xs []T, id func(*T) string) []Item {
+	var out []Item
+	for i := range xs {
+		out = append(out, Item{id(&xs[i]), &xs[i]})
 	}
 	return out
 }
