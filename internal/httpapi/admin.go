@@ -140,8 +140,16 @@ func (a *api) refreshAfterWrite(ctx context.Context) *catalog.Snapshot {
 	return s
 }
 
+// find returns the index of item id in s, or -1. (By pointer: a rule is
+// hundreds of bytes, and a catalog may hold a million.)
 func find[T any](r resource[T], s *catalog.Snapshot, id string) int {
-	return slices.IndexFunc(*r.list(s), func(v T) bool { return *r.id(&v) == id })
+	items := *r.list(s)
+	for i := range items {
+		if *r.id(&items[i]) == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // etagOf is a strong ETag of a resource: a hash of its canonical JSON, so it
@@ -360,13 +368,19 @@ func createResource[T any](a *api, r resource[T]) handlerFunc {
 		if err != nil {
 			return err
 		}
-		s := a.refreshAfterWrite(ctx)
-		if i := find(r, s, id); i >= 0 {
-			v = &(*r.list(s))[i]
-		}
 		c.Header("Location", "/v1/admin/"+r.path+"/"+id)
-		return writeResource(c, http.StatusCreated, v)
+		return writeResource(c, http.StatusCreated, stored(a, ctx, r, id, v))
 	}
+}
+
+// stored reloads the catalog after a write and returns item id as the
+// catalog in force holds it, or v if it does not (the reload failed).
+func stored[T any](a *api, ctx context.Context, r resource[T], id string, v *T) *T {
+	s := a.refreshAfterWrite(ctx)
+	if i := find(r, s, id); i >= 0 {
+		return &(*r.list(s))[i]
+	}
+	return v
 }
 
 func replaceResource[T any](a *api, r resource[T]) handlerFunc {
@@ -413,11 +427,7 @@ func replaceResource[T any](a *api, r resource[T]) handlerFunc {
 		if err != nil {
 			return err
 		}
-		s := a.refreshAfterWrite(ctx)
-		if i := find(r, s, id); i >= 0 {
-			v = &(*r.list(s))[i]
-		}
-		return writeResource(c, http.StatusOK, v)
+		return writeResource(c, http.StatusOK, stored(a, ctx, r, id, v))
 	}
 }
 
