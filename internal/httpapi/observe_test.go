@@ -74,6 +74,7 @@ func TestAccessLineIsSlogJSON(t *testing.T) {
 		{id: "x", method: "OTHER", route: "unmatched", status: 404, micros: 1000},
 		{id: newRequestID(), method: "POST", route: "/v1/admin/rules/:id", status: 503, micros: 12_345_678, level: slog.LevelError},
 		{id: "q\"uote\\back\nline\u2028é<&>", method: "GET", route: "/healthz", status: 200, level: slog.LevelDebug}, // never sane, but encoded right
+		{id: "ctl\b\f\x01\x1f\r\t\x7f\u2029\xff\xc3", method: "GET", route: "/healthz", status: 200},                 // slog's escapes, not encoding/json's
 		{id: "neg", method: "GET", route: "/", status: 200, micros: -1500},                                           // a clock step backwards
 	}
 	for range 2000 {
