@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strconv"
 	"sync"
@@ -323,31 +324,35 @@ var estimateCounters = newChildren(func(planType string) prometheus.Counter {
 // children keeps a metric vector's children by their labels, resolved once:
 // a vector hashes its label values and looks them up on every
 // WithLabelValues, which is a noticeable part of a cached answer's cost.
-// Label sets are bounded (see the metrics above), so the map is too.
+// Label sets are bounded (see the metrics above), so the map is too, and
+// it is copied on the rare write: a read takes no lock, so requests on
+// different cores do not contend for one.
 type children[K comparable, M any] struct {
-	mu      sync.RWMutex
-	m       map[K]M
+	m       atomic.Pointer[map[K]M]
+	mu      sync.Mutex // serializes writers
 	resolve func(K) M
 }
 
 func newChildren[K comparable, M any](resolve func(K) M) *children[K, M] {
-	return &children[K, M]{m: map[K]M{}, resolve: resolve}
+	c := &children[K, M]{resolve: resolve}
+	c.m.Store(&map[K]M{})
+	return c
 }
 
 func (c *children[K, M]) get(k K) M {
-	c.mu.RLock()
-	m, ok := c.m[k]
-	c.mu.RUnlock()
-	if ok {
+	if m, ok := (*c.m.Load())[k]; ok {
 		return m
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if m, ok := c.m[k]; ok {
+	cur := *c.m.Load()
+	if m, ok := cur[k]; ok {
 		return m
 	}
-	m = c.resolve(k)
-	c.m[k] = m
+	m := c.resolve(k)
+	next := maps.Clone(cur)
+	next[k] = m
+	c.m.Store(&next)
 	return m
 }
 
