@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -141,5 +142,52 @@ func TestBatchJSONIsWhatPureJSONWrote(t *testing.T) {
 		if !bytes.HasPrefix(got, []byte("prefix")) || !bytes.Equal(got[6:], want) {
 			t.Errorf("%s: appendBatchJSON differs from PureJSON:\n got %s\nwant %s", name, got, want)
 		}
+	}
+}
+
+// TestFlushedAnswersKeepTheirLength checks, over a real connection, that
+// answers writeJSON flushes (flushAfter bytes or more) still go out with
+// their Content-Length, not chunked, and whole — and that both sizes are
+// exercised: a flush before net/http knows the length would switch it to
+// chunked encoding.
+func TestFlushedAnswersKeepTheirLength(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, mustDefault(t))
+	srv := httptest.NewServer(s.engine)
+	defer srv.Close()
+	var small, large bool
+	for _, r := range []request{
+		get("/v1/coverage?plan=medicare-part-b&state=CA&condition=chronic_low_back_pain&date=2026-03-10"),
+		get("/v1/coverage?plan=medicare-part-b&state=CA&condition=chronic_low_back_pain&date=2026-03-10"), // cached
+		get("/v1/states"),
+		estimate(medicareCourse),
+		post(`{"plan":"nope","state":"CA","condition":"chronic_low_back_pain"}`),
+	} {
+		req := r.build()
+		req.URL.Scheme, req.URL.Host, req.RequestURI = "http", srv.Listener.Addr().String(), ""
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("%s %s: %v", r.method, r.target, err)
+		}
+		if len(resp.TransferEncoding) != 0 || resp.ContentLength != int64(len(body)) {
+			t.Errorf("%s %s: Transfer-Encoding %q, Content-Length %d for a %d-byte body; want the length, not chunked",
+				r.method, r.target, resp.TransferEncoding, resp.ContentLength, len(body))
+		}
+		if !json.Valid(body) {
+			t.Errorf("%s %s: the body is not JSON: %.200q", r.method, r.target, body)
+		}
+		if len(body) >= flushAfter {
+			large = true
+		} else {
+			small = true
+		}
+	}
+	if !small || !large {
+		t.Errorf("small answers seen %v, answers of flushAfter (%d) bytes or more seen %v; want both", small, flushAfter, large)
 	}
 }
