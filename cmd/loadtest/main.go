@@ -2,11 +2,15 @@
 // baseline: a minimal Gin server that answers the same routes with the same
 // response — the status, headers and body acucover sent for the measured
 // request, replayed as recorded (net/http adds Date and Content-Length to
-// both) — and does nothing else. It builds acucover, serves the embedded
-// catalog and a synthetic one (acucover gen), drives GET /v1/coverage,
-// POST /v1/coverage and POST /v1/estimates (12 visits) against both, and
-// prints requests/s, p50 and p99 and the ratios to the baseline. All traffic
-// goes to 127.0.0.1. It exits 1 if a target is missed:
+// both) — and does nothing else, on the same http.Server
+// (httpapi.NewServer, with acucover's timeouts), so the ratios are the cost
+// of acucover's handler chain. With -bare-server the baseline runs without
+// the read, write and idle timeouts, and the ratios include what those
+// cost. It builds acucover, serves the embedded catalog and a synthetic one
+// (acucover gen), drives GET /v1/coverage, POST /v1/coverage and POST
+// /v1/estimates (12 visits) against both, and prints requests/s, p50 and
+// p99 and the ratios to the baseline. All traffic goes to 127.0.0.1. It
+// exits 1 if a target is missed:
 //
 //	GET lookups:            ≥ 0.9× baseline requests/s, p99 ≤ 1.25× baseline p99
 //	POST lookups, estimates: ≥ 0.6× baseline requests/s
@@ -16,7 +20,7 @@
 // generator shares the machine, and a burst of other work during one run
 // would otherwise decide the ratio.
 //
-// Usage (make load): go run ./cmd/loadtest [-duration 5s] [-rounds 3] [-connections 64] [-rules 20000]
+// Usage (make load): go run ./cmd/loadtest [-duration 5s] [-rounds 3] [-connections 64] [-rules 20000] [-only REGEXP] [-bare-server]
 package main
 
 import (
@@ -41,6 +45,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/acucover/acucover/internal/httpapi"
 	"github.com/acucover/acucover/internal/synth"
 )
 
@@ -96,7 +101,13 @@ func run() (bool, error) {
 	conns := flag.Int("connections", 64, "wrk connections")
 	threads := flag.Int("threads", 2, "wrk threads")
 	rules := flag.Int("rules", 20000, "rules in the synthetic catalog (acucover gen --rules)")
+	bare := flag.Bool("bare-server", false, "serve the baseline without acucover's read, write and idle timeouts (only a 5 s ReadHeaderTimeout), to see what they cost")
+	only := flag.String("only", "", "measure only the endpoints whose \"catalog endpoint\" matches this regexp (e.g. 'synthetic.*GET')")
 	flag.Parse()
+	onlyRE, err := regexp.Compile(*only)
+	if err != nil {
+		return false, fmt.Errorf("-only: %w", err)
+	}
 
 	wrk, err := ensureWrk()
 	if err != nil {
@@ -130,8 +141,12 @@ func run() (bool, error) {
 		{"embedded", nil, endpoints("medicare-part-b", "CA", "chronic_low_back_pain")},
 		{fmt.Sprintf("synthetic (~%d rules)", *rules), []string{"--catalog", synthFile}, endpoints(synth.PlanID(1), ruled[0], synth.ConditionID(2))},
 	}
-	fmt.Printf("wrk -t%d -c%d -d%s --latency, 127.0.0.1; GOMAXPROCS unset; %d CPUs shared by wrk, server and baseline (one at a time);\nmedians of %d alternating rounds per side\n\n",
-		*threads, *conns, *duration, runtime.NumCPU(), *rounds)
+	server := "the same http.Server as acucover (httpapi.NewServer: its timeouts)"
+	if *bare {
+		server = "a bare http.Server (ReadHeaderTimeout only)"
+	}
+	fmt.Printf("wrk -t%d -c%d -d%s --latency, 127.0.0.1; GOMAXPROCS unset; %d CPUs shared by wrk, server and baseline (one at a time);\nmedians of %d alternating rounds per side; the baseline runs on %s\n\n",
+		*threads, *conns, *duration, runtime.NumCPU(), *rounds, server)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "catalog\tendpoint\tacucover req/s\tp50\tp99\tbaseline req/s\tp50\tp99\treq/s ratio\tp99 ratio\ttarget\t")
 	allOK := true
@@ -162,12 +177,19 @@ func run() (bool, error) {
 				return false, err
 			}
 		}
-		baseAddr, stopBase, err := start(self, []string{"baseline", "-dir", bodies}, dir)
+		baseArgs := []string{"baseline", "-dir", bodies}
+		if *bare {
+			baseArgs = append(baseArgs, "-bare-server")
+		}
+		baseAddr, stopBase, err := start(self, baseArgs, dir)
 		if err != nil {
 			stop()
 			return false, fmt.Errorf("baseline: %w", err)
 		}
 		for _, ep := range cat.eps {
+			if !onlyRE.MatchString(cat.name + " " + ep.name) {
+				continue
+			}
 			script := filepath.Join(dir, "req.lua")
 			if err := os.WriteFile(script, []byte(luaScript(ep)), 0o644); err != nil {
 				return false, err
@@ -385,11 +407,13 @@ func runWrk(wrk, addr string, ep endpoint, script string, threads, conns int, d 
 
 // baseline serves the answers recorded in -dir (METHOD_v1_route, the body,
 // and METHOD_v1_route.header, its header) for the same routes with a bare
-// gin.Engine: no middleware, no parsing, no logging.
+// gin.Engine: no middleware, no parsing, no logging, on acucover's
+// http.Server settings (or a bare server, with -bare-server).
 func baseline(args []string) error {
 	fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
 	dir := fs.String("dir", "", "directory of response bodies")
 	addr := fs.String("addr", "127.0.0.1:0", "listen address")
+	bare := fs.Bool("bare-server", false, "serve without acucover's read, write and idle timeouts")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -420,7 +444,11 @@ func baseline(args []string) error {
 			c.Data(http.StatusOK, ct, b)
 		})
 	}
-	srv := &http.Server{Addr: *addr, Handler: r, ReadHeaderTimeout: 5 * time.Second}
+	srv := httpapi.NewServer(r)
+	if *bare {
+		srv = &http.Server{Handler: r, ReadHeaderTimeout: 5 * time.Second}
+	}
+	srv.Addr = *addr
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -84,6 +84,25 @@ type api struct {
 // mistake no request could recover from.
 func New(d Deps) http.Handler { return newEngine(d) }
 
+// NewServer returns the http.Server acucover serves h with, less its Addr
+// and ErrorLog. Its timeouts bound what a slow or stalled client can hold:
+// 5 s to send the headers, 15 s for the whole request with its body, 30 s
+// for the answer to be written, 120 s for an idle keep-alive connection.
+// They cost every request something (net/http moves the connection's read
+// and write deadlines four times per request; see README Performance), and
+// the load harness serves its baseline with the same server, so its ratios
+// measure the handler alone.
+func NewServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
 // newEngine is New with the concrete engine, so tests can mount extra routes
 // behind the real middleware chain.
 func newEngine(d Deps) *gin.Engine {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/coverage"
@@ -472,4 +473,34 @@ func ids(v any) []string {
 		out = append(out, x.(map[string]any)["id"].(string))
 	}
 	return out
+}
+
+// TestNewServerBoundsSlowClients checks that the server acucover serves
+// with bounds every phase a client could stall: headers, body, answer and
+// the idle wait between requests, and the header size.
+func TestNewServerBoundsSlowClients(t *testing.T) {
+	h := http.NotFoundHandler()
+	srv := NewServer(h)
+	if srv.Handler == nil {
+		t.Fatal("NewServer dropped the handler")
+	}
+	for name, d := range map[string]time.Duration{
+		"ReadHeaderTimeout": srv.ReadHeaderTimeout,
+		"ReadTimeout":       srv.ReadTimeout,
+		"WriteTimeout":      srv.WriteTimeout,
+		"IdleTimeout":       srv.IdleTimeout,
+	} {
+		if d <= 0 || d > 2*time.Minute {
+			t.Errorf("%s = %v, want a bound in (0, 2m]", name, d)
+		}
+	}
+	if srv.ReadTimeout < srv.ReadHeaderTimeout {
+		t.Errorf("ReadTimeout %v < ReadHeaderTimeout %v: a body could never be read", srv.ReadTimeout, srv.ReadHeaderTimeout)
+	}
+	if srv.MaxHeaderBytes <= 0 || srv.MaxHeaderBytes > 1<<20 {
+		t.Errorf("MaxHeaderBytes = %d, want a bound below net/http's 1 MiB default", srv.MaxHeaderBytes)
+	}
+	if srv.Addr != "" || srv.ErrorLog != nil {
+		t.Errorf("NewServer set Addr %q or ErrorLog; they are the binary's", srv.Addr)
+	}
 }
