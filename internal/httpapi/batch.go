@@ -99,7 +99,7 @@ func (a *api) decide(req coverageRequest) (coverage.Decision, error) {
 	if err != nil {
 		return coverage.Decision{}, withField(err)
 	}
-	decisionCounters.get(decisionLabels{string(d.Status), string(d.Plan.Type)}).Inc()
+	decisionCounters.get(decisionLabels{string(d.Status), string(d.Plan.Type)}).inc()
 	return d, nil
 }
 

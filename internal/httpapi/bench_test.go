@@ -3,14 +3,15 @@ package httpapi
 import (
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
 	"time"
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/gin-gonic/gin"
-	"net/http"
-	"net/http/httptest"
-	"strings"
-	"testing"
 )
 
 // BenchmarkRouter measures a whole request through the real router and its
@@ -118,4 +119,55 @@ func BenchmarkOverhead(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkParallelGet serves a cached GET answer from every core at once,
+// acucover against the bare handler, with the access log appended under a
+// lock as serve's batching writer does: what requests on different cores
+// cost each other (shared counters, locks), which BenchmarkOverhead's one
+// goroutine cannot show.
+func BenchmarkParallelGet(b *testing.B) {
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	ours := newEngine(Deps{Store: catalog.NewStore(mustDefault(b)), Logger: logger, AccessLog: &lockedAppender{}, Now: func() time.Time { return testNow }})
+	target := "/v1/coverage?plan=medicare-part-b&state=CA&condition=chronic_low_back_pain&date=2026-03-10"
+	rec := httptest.NewRecorder()
+	ours.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+	body := rec.Body.Bytes()
+	base := gin.New()
+	base.GET("/v1/coverage", func(c *gin.Context) { c.Data(http.StatusOK, jsonContentType, body) })
+	for _, e := range []struct {
+		name string
+		h    http.Handler
+	}{{"acucover", ours}, {"baseline", base}} {
+		b.Run(e.name, func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				req := httptest.NewRequest(http.MethodGet, target, nil)
+				w := &discardWriter{h: http.Header{}}
+				for pb.Next() {
+					clear(w.h)
+					w.status, w.n = 0, 0
+					e.h.ServeHTTP(w, req)
+					if w.n != len(body) {
+						b.Fatalf("status %d, %d bytes; want %d", w.status, w.n, len(body))
+					}
+				}
+			})
+		})
+	}
+}
+
+// lockedAppender keeps the last 64 KiB of lines appended under a lock.
+type lockedAppender struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (l *lockedAppender) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.buf)+len(p) > 64<<10 {
+		l.buf = l.buf[:0]
+	}
+	l.buf = append(l.buf, p...)
+	return len(p), nil
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/coverage"
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // GET /v1/coverage answers are a pure function of the catalog and the
@@ -47,14 +46,14 @@ type answer struct {
 	body      []byte
 	etag      []string // the ETag header's value
 	length    []string // the Content-Length header's value
-	decisions prometheus.Counter
+	decisions *counter
 }
 
 type answerCache struct {
-	mu    sync.RWMutex
+	mu    sync.RWMutex // guards m and bytes, and serializes writes to raw
 	m     map[answerKey]*answer
-	raw   map[string]rawAnswer // by raw query string
-	bytes int                  // the bodies' and raw keys' sizes
+	raw   sync.Map // raw query string → rawAnswer; read without a lock
+	bytes int      // the bodies' and raw keys' sizes
 }
 
 // rawAnswer is the answer to a raw query string; today is the date the
@@ -72,7 +71,7 @@ type answerMemo struct{}
 
 func answersFor(ix *catalog.Index) *answerCache {
 	return ix.Memo(answerMemo{}, func() any {
-		return &answerCache{m: map[answerKey]*answer{}, raw: map[string]rawAnswer{}}
+		return &answerCache{m: map[answerKey]*answer{}}
 	}).(*answerCache)
 }
 
@@ -92,12 +91,17 @@ func (ac *answerCache) put(k answerKey, a *answer) {
 	}
 }
 
-// byQuery returns the answer to the raw query string raw, or nil.
+// byQuery returns the answer to the raw query string raw, or nil. It is
+// every repeated GET's lookup, so it takes no lock: a read lock's counter is
+// written by every reader, and requests on different cores would contend
+// for it.
 func (ac *answerCache) byQuery(raw string, now func() time.Time) *answer {
-	ac.mu.RLock()
-	r, ok := ac.raw[raw]
-	ac.mu.RUnlock()
-	if !ok || (!r.today.IsZero() && r.today != catalog.DateOf(now().UTC())) {
+	v, ok := ac.raw.Load(raw)
+	if !ok {
+		return nil
+	}
+	r := v.(rawAnswer)
+	if !r.today.IsZero() && r.today != catalog.DateOf(now().UTC()) {
 		return nil
 	}
 	return r.ans
@@ -107,14 +111,14 @@ func (ac *answerCache) byQuery(raw string, now func() time.Time) *answer {
 func (ac *answerCache) putQuery(raw string, a *answer, today catalog.Date) {
 	ac.mu.Lock()
 	defer ac.mu.Unlock()
-	if _, ok := ac.raw[raw]; ok {
-		ac.raw[raw] = rawAnswer{a, today} // a new day's answer
+	if _, ok := ac.raw.Load(raw); ok {
+		ac.raw.Store(raw, rawAnswer{a, today}) // a new day's answer
 		return
 	}
 	// a's body is counted where put keeps it. (Should the cache start over
 	// between the two, one uncounted body stays reachable from here.)
 	ac.makeRoomLocked(len(raw) + rawEntryBytes)
-	ac.raw[strings.Clone(raw)] = rawAnswer{a, today}
+	ac.raw.Store(strings.Clone(raw), rawAnswer{a, today})
 	ac.bytes += len(raw) + rawEntryBytes
 }
 
@@ -123,7 +127,7 @@ func (ac *answerCache) putQuery(raw string, a *answer, today catalog.Date) {
 func (ac *answerCache) makeRoomLocked(n int) {
 	if ac.bytes+n > maxCachedBytes {
 		clear(ac.m)
-		clear(ac.raw)
+		ac.raw.Clear()
 		ac.bytes = 0
 	}
 }
@@ -188,7 +192,7 @@ func (a *api) answerGet(c *gin.Context, ix *catalog.Index, raw string, req cover
 
 // sendAnswer writes a cached answer, or 304 if the client has it.
 func sendAnswer(c *gin.Context, ans *answer) {
-	ans.decisions.Inc()
+	ans.decisions.inc()
 	// Shared, never modified header values: set without allocating.
 	h := c.Writer.Header()
 	h["Cache-Control"] = getCacheControl

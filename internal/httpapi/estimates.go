@@ -35,7 +35,7 @@ func (a *api) postEstimate(c *gin.Context) error {
 	if err != nil {
 		return withField(err)
 	}
-	estimateCounters.get(string(b.Coverage.Plan.Type)).Inc()
+	estimateCounters.get(string(b.Coverage.Plan.Type)).inc()
 	jb := newJSONBody()
 	jb.b = append(b.AppendJSON(jb.b), '\n') // as PureJSON writes it
 	jb.send(c, http.StatusOK)

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"maps"
 	"net/http"
 	"strconv"
 	"sync"
@@ -14,36 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus"
 )
-
-// The API's metrics. Labels are bounded: route templates (never raw paths),
-// known methods, status classes, decision statuses and plan types — never
-// patient data or free text.
-var (
-	httpRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "acucover_http_requests_total",
-		Help: "HTTP requests answered, by route template, method and status class.",
-	}, []string{"route", "method", "status_class"})
-	httpDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "acucover_http_request_duration_seconds",
-		Help:    "Time to answer an HTTP request, by route template, method and status class.",
-		Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-	}, []string{"route", "method", "status_class"})
-	coverageDecisions = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "acucover_coverage_decisions_total",
-		Help: "Coverage decisions answered, by decision status and plan type.",
-	}, []string{"status", "plan_type"})
-	estimates = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "acucover_estimates_total",
-		Help: "Course cost estimates answered, by plan type.",
-	}, []string{"plan_type"})
-)
-
-// Collectors returns the API's metrics, for the binary's registry.
-func Collectors() []prometheus.Collector {
-	return []prometheus.Collector{httpRequests, httpDuration, coverageDecisions, estimates}
-}
 
 // requestIDHeader carries a request's id: accepted from the client when it is
 // a sane token, generated otherwise, and always echoed back.
@@ -71,9 +41,7 @@ func (a *api) observe() gin.HandlerFunc {
 		}
 		status := c.Writer.Status()
 		method := knownMethod(c.Request.Method)
-		m := httpMetrics.get(httpLabels{route, method, statusClass(status)})
-		m.requests.Inc()
-		m.duration.Observe(elapsed.Seconds())
+		httpMetrics.get(httpLabels{route, method, statusClass(status)}).observe(elapsed.Seconds())
 		level := slog.LevelInfo
 		switch {
 		case status >= 500:
@@ -294,84 +262,25 @@ func statusClass(status int) string {
 	return "other"
 }
 
-// httpLabels are the labels of the HTTP metrics.
-type httpLabels struct{ route, method, class string }
-
-// httpObservers are the HTTP metrics' children for one set of labels.
-type httpObservers struct {
-	requests prometheus.Counter
-	duration prometheus.Observer
-}
-
-var httpMetrics = newChildren(func(l httpLabels) httpObservers {
-	return httpObservers{
-		requests: httpRequests.WithLabelValues(l.route, l.method, l.class),
-		duration: httpDuration.WithLabelValues(l.route, l.method, l.class),
-	}
-})
-
-// decisionLabels are the labels of acucover_coverage_decisions_total.
-type decisionLabels struct{ status, planType string }
-
-var decisionCounters = newChildren(func(l decisionLabels) prometheus.Counter {
-	return coverageDecisions.WithLabelValues(l.status, l.planType)
-})
-
-var estimateCounters = newChildren(func(planType string) prometheus.Counter {
-	return estimates.WithLabelValues(planType)
-})
-
-// children keeps a metric vector's children by their labels, resolved once:
-// a vector hashes its label values and looks them up on every
-// WithLabelValues, which is a noticeable part of a cached answer's cost.
-// Label sets are bounded (see the metrics above), so the map is too, and
-// it is copied on the rare write: a read takes no lock, so requests on
-// different cores do not contend for one.
-type children[K comparable, M any] struct {
-	m       atomic.Pointer[map[K]M]
-	mu      sync.Mutex // serializes writers
-	resolve func(K) M
-}
-
-func newChildren[K comparable, M any](resolve func(K) M) *children[K, M] {
-	c := &children[K, M]{resolve: resolve}
-	c.m.Store(&map[K]M{})
-	return c
-}
-
-func (c *children[K, M]) get(k K) M {
-	if m, ok := (*c.m.Load())[k]; ok {
-		return m
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	cur := *c.m.Load()
-	if m, ok := cur[k]; ok {
-		return m
-	}
-	m := c.resolve(k)
-	next := maps.Clone(cur)
-	next[k] = m
-	c.m.Store(&next)
-	return m
-}
-
-// Request ids are a random per-process prefix and a counter: unique across
-// replicas in practice, cheap per request, and not secret (they only join
-// log lines). 24 hex digits, like the ids clients may send.
+// Request ids are a random per-process prefix, a shard and the shard's
+// counter: unique across replicas in practice, cheap per request (two
+// requests on different cores seldom count on the same cache line; see
+// metricShards), and not secret (they only join log lines). 24 hex
+// digits, like the ids clients may send.
 var (
 	requestIDPrefix = func() string {
 		var b [6]byte
 		_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
 		return hex.EncodeToString(b[:])
 	}()
-	requestIDCounter atomic.Uint64
+	requestIDCounters [metricShards]paddedUint64
 )
 
 func newRequestID() string {
 	var b [24]byte
 	copy(b[:], requestIDPrefix)
-	n := requestIDCounter.Add(1)
+	i := shard()
+	n := uint64(i)<<44 | requestIDCounters[i].Add(1)&(1<<44-1) // 12 hex digits: the shard, 11 of count
 	for i := 23; i >= 12; i-- {
 		b[i] = "0123456789abcdef"[n&0xf]
 		n >>= 4

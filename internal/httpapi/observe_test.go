@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -53,13 +54,29 @@ func TestRequestIDAndAccessLog(t *testing.T) {
 
 func TestGeneratedRequestIDsAreUnique(t *testing.T) {
 	t.Parallel()
+	// From several goroutines at once, as requests make them.
+	const workers, each = 8, 20000
+	ids := make([][]string, workers)
+	var wg sync.WaitGroup
+	for w := range ids {
+		wg.Go(func() {
+			for range each {
+				ids[w] = append(ids[w], newRequestID())
+			}
+		})
+	}
+	wg.Wait()
 	seen := map[string]bool{}
-	for range 10000 {
-		id := newRequestID()
-		if !saneRequestID(id) || len(id) != 24 || seen[id] {
-			t.Fatalf("request id %q: not a fresh 24-character token", id)
+	for _, list := range ids {
+		for _, id := range list {
+			if !saneRequestID(id) || len(id) != 24 || seen[id] {
+				t.Fatalf("request id %q: not a fresh 24-character token", id)
+			}
+			seen[id] = true
 		}
-		seen[id] = true
+	}
+	if len(seen) != workers*each {
+		t.Fatalf("%d ids, want %d", len(seen), workers*each)
 	}
 }
 
