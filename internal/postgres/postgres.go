@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	neturl "net/url"
 	"strings"
 	"time"
 
@@ -56,7 +57,7 @@ const pingTimeout = 5 * time.Second
 func Open(ctx context.Context, url string) (*DB, error) {
 	c, err := pq.NewConnector(url)
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, fmt.Errorf("open database: %w", urlFree(err))
 	}
 	c.Dialer(bufferedDialer{})
 	x := sqlx.NewDb(sql.OpenDB(c), "postgres")
@@ -74,6 +75,21 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	return &DB{db: x, url: url}, nil
+}
+
+// urlFree returns a connection string's parse error without the string:
+// net/url's errors quote the whole URL, password included, and an invalid
+// %-escape quotes part of it.
+func urlFree(err error) error {
+	var ue *neturl.Error
+	if !errors.As(err, &ue) {
+		return err // lib/pq's own: names an option or a key, not the password
+	}
+	var esc neturl.EscapeError
+	if errors.As(ue.Err, &esc) {
+		return errors.New("the URL does not parse: an invalid %-escape (percent-encode a '%' in the password as %25)")
+	}
+	return fmt.Errorf("the URL does not parse: %v", ue.Err)
 }
 
 // bufferedDialer dials like lib/pq's default dialer and reads through a

@@ -517,3 +517,25 @@ func BenchmarkLoad100k(b *testing.B) {
 		}
 	}
 }
+
+// TestOpenErrorsHoldNoPassword: a connection string that does not parse is
+// refused with an error that says why, without the string or its password.
+func TestOpenErrorsHoldNoPassword(t *testing.T) {
+	t.Parallel()
+	for _, url := range []string{
+		"postgres://bob:s3cret@host:notaport/db",
+		"postgres://bob:s3cret@ho st/db",
+		"postgres://bob:s3cret@[::1/db",
+		"postgres://bob:s3cret%zz@host/db",
+		"postgres://bob:s3cret@host/db?sslmode=bogus",
+	} {
+		_, err := postgres.Open(context.Background(), url)
+		if err == nil {
+			t.Errorf("%s: opened", url)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, "s3cret") || strings.Contains(msg, "%zz") || !strings.HasPrefix(msg, "open database: ") {
+			t.Errorf("%s: error %q shows the password or does not say it is about opening the database", url, msg)
+		}
+	}
+}
