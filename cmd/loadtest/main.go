@@ -108,6 +108,12 @@ func run() (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("-only: %w", err)
 	}
+	embeddedName, synthName := "embedded", fmt.Sprintf("synthetic (~%d rules)", *rules)
+	if !slices.ContainsFunc(endpoints("", "", ""), func(ep endpoint) bool {
+		return onlyRE.MatchString(embeddedName+" "+ep.name) || onlyRE.MatchString(synthName+" "+ep.name)
+	}) {
+		return false, fmt.Errorf("-only %q matches no endpoint", *only)
+	}
 
 	wrk, err := ensureWrk()
 	if err != nil {
@@ -138,8 +144,8 @@ func run() (bool, error) {
 		args []string
 		eps  []endpoint
 	}{
-		{"embedded", nil, endpoints("medicare-part-b", "CA", "chronic_low_back_pain")},
-		{fmt.Sprintf("synthetic (~%d rules)", *rules), []string{"--catalog", synthFile}, endpoints(synth.PlanID(1), ruled[0], synth.ConditionID(2))},
+		{embeddedName, nil, endpoints("medicare-part-b", "CA", "chronic_low_back_pain")},
+		{synthName, []string{"--catalog", synthFile}, endpoints(synth.PlanID(1), ruled[0], synth.ConditionID(2))},
 	}
 	server := "the same http.Server as acucover (httpapi.NewServer: its timeouts)"
 	if *bare {
