@@ -40,23 +40,19 @@ func (a *api) getCoverage(c *gin.Context) error {
 	if a.cachedGet(c, ix) {
 		return nil
 	}
-	var req coverageRequest
 	raw := c.Request.URL.RawQuery
 	q, ok := fastCoverageQuery(raw)
-	if ok {
-		req = coverageRequest{Plan: q.plan, State: q.state, Condition: q.condition}
-		if q.hasDate {
-			req.Date = &q.date
-		}
-	} else {
-		q, err := queryParams(c, "plan", "state", "condition", "date")
+	if !ok {
+		m, err := queryParams(c, "plan", "state", "condition", "date")
 		if err != nil {
 			return err
 		}
-		req = coverageRequest{Plan: q["plan"], State: q["state"], Condition: q["condition"]}
-		if d, ok := q["date"]; ok {
-			req.Date = &d
-		}
+		_, hasDate := m["date"]
+		q = getQuery{plan: m["plan"], state: m["state"], condition: m["condition"], date: m["date"], hasDate: hasDate}
+	}
+	req := coverageRequest{Plan: q.plan, State: q.state, Condition: q.condition}
+	if q.hasDate {
+		req.Date = &q.date
 	}
 	return a.answerGet(c, ix, raw, req)
 }
