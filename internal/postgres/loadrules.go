@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -343,27 +344,19 @@ func (l *loader) rules(s *catalog.Snapshot) error {
 	}
 
 	item := func(r *textRow) string { return r.Text }
+	// The rules' text lists: one table each, of (rule_id, ordinal, text).
 	for _, c := range []struct {
-		col     int
-		what, q string
+		col           int
+		table, column string
 	}{
-		{listStates, "rule states", `
-			SELECT rule_id, state FROM rule_states
-			WHERE revision_id = $1 ORDER BY rule_id, ordinal`},
-		{listConditions, "rule conditions", `
-			SELECT rule_id, condition_id FROM rule_conditions
-			WHERE revision_id = $1 ORDER BY rule_id, ordinal`},
-		{listCPT, "rule billing cpt", `
-			SELECT rule_id, code FROM rule_billing_cpt
-			WHERE revision_id = $1 ORDER BY rule_id, ordinal`},
-		{listBillingNotes, "rule billing notes", `
-			SELECT rule_id, note FROM rule_billing_notes
-			WHERE revision_id = $1 ORDER BY rule_id, ordinal`},
-		{listNotes, "rule notes", `
-			SELECT rule_id, note FROM rule_notes
-			WHERE revision_id = $1 ORDER BY rule_id, ordinal`},
+		{listStates, "rule_states", "state"},
+		{listConditions, "rule_conditions", "condition_id"},
+		{listCPT, "rule_billing_cpt", "code"},
+		{listBillingNotes, "rule_billing_notes", "note"},
+		{listNotes, "rule_notes", "note"},
 	} {
-		if err := readLists(l, t, c.col, c.q, c.what, t.texts, item); err != nil {
+		q := "SELECT rule_id, " + c.column + " FROM " + c.table + " WHERE revision_id = $1 ORDER BY rule_id, ordinal"
+		if err := readLists(l, t, c.col, q, strings.ReplaceAll(c.table, "_", " "), t.texts, item); err != nil {
 			return err
 		}
 	}
