@@ -21,8 +21,8 @@ import (
 // changes: a precondition checked in fn (an ETag) cannot be invalidated by
 // another writer before the commit. fn may add, replace or remove whole items
 // of cur's lists and return cur (whose Revision is the head revision id), or
-// return another snapshot; it must not change an item's own lists in place. An error from fn is returned as is
-// (wrapped), writing nothing.
+// return another snapshot; it must not change an item's own lists in place.
+// An error from fn is returned as is (wrapped), writing nothing.
 //
 // The result is validated as a whole (catalog.Validate); an invalid result
 // returns catalog.Problems and writes nothing. A result equal to the head
