@@ -303,11 +303,14 @@ type Modifier struct {
 	When string `yaml:"when" json:"when"`
 }
 
-// Source is where a fact comes from.
+// Source is where a fact comes from: its title, address, the date it was
+// read, and the sentence in it that supports the fact (Quote), copied as
+// written so a reviewer can find it.
 type Source struct {
 	Title string `yaml:"title" json:"title"`
 	URL   string `yaml:"url" json:"url"`
 	Date  Date   `yaml:"date,omitempty" json:"date,omitzero"`
+	Quote string `yaml:"quote,omitempty" json:"quote,omitempty"`
 }
 
 // FeeSchedule gives allowed amounts per CPT code for a plan (or, with Plan
