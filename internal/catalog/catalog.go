@@ -27,6 +27,9 @@ type Snapshot struct {
 	Rules        []Rule        `yaml:"rules" json:"rules"`
 	FeeSchedules []FeeSchedule `yaml:"fee_schedules,omitempty" json:"fee_schedules,omitempty"`
 	CashPrices   []CashPrice   `yaml:"cash_prices,omitempty" json:"cash_prices,omitempty"`
+	// Licensure says, per state, how acupuncturists are licensed there: the
+	// practitioner requirements every answer shows.
+	Licensure []Licensure `yaml:"licensure,omitempty" json:"licensure,omitempty"`
 }
 
 // PlanType is the kind of coverage a plan is.
@@ -225,12 +228,24 @@ const (
 var Periods = []Period{PerBenefitYear, PerCalendarYear, PerCalendarMonth, PerRollingDays}
 
 // Window allows at most Visits covered visits per Period (Days long for
-// rolling_days).
+// rolling_days). With Unit "units" the cap counts billed time units (each
+// 97810/97811/97813/97814 line is one unit) instead of visits; Visits is then
+// the number of units.
 type Window struct {
-	Period Period `yaml:"period" json:"period"`
-	Days   int    `yaml:"days,omitempty" json:"days,omitempty"`
-	Visits int    `yaml:"visits" json:"visits"`
+	Period Period    `yaml:"period" json:"period"`
+	Days   int       `yaml:"days,omitempty" json:"days,omitempty"`
+	Visits int       `yaml:"visits" json:"visits"`
+	Unit   LimitUnit `yaml:"unit,omitempty" json:"unit,omitempty"`
 }
+
+// LimitUnit is what a visit window counts.
+type LimitUnit string
+
+// Limit units; empty means visits.
+const (
+	CountVisits LimitUnit = "visits"
+	CountUnits  LimitUnit = "units"
+)
 
 // Extension raises every window's cap by Visits when the boolean patient fact
 // Requires is true (e.g. 8 more visits when "improving"). Visits beyond the
@@ -327,6 +342,29 @@ type FeeSchedule struct {
 	AmountsCents  map[string]int64 `yaml:"amounts_cents" json:"amounts_cents"`
 	Notes         []string         `yaml:"notes,omitempty" json:"notes,omitempty"`
 	Sources       []Source         `yaml:"sources" json:"sources"`
+}
+
+// LicensureStatus says whether a state licenses acupuncturists.
+type LicensureStatus string
+
+// Licensure statuses.
+const (
+	Licensed    LicensureStatus = "licensed"
+	NotLicensed LicensureStatus = "not_licensed"
+	// LicensureUnknown: the catalog has not confirmed the state's rules.
+	LicensureUnknown LicensureStatus = "unknown"
+)
+
+// Licensure is how one state regulates the practice of acupuncture by
+// non-physicians: whether it licenses acupuncturists, under what title, and
+// what it requires (e.g. NCCAOM certification).
+type Licensure struct {
+	State        string          `yaml:"state" json:"state"`
+	Status       LicensureStatus `yaml:"status" json:"status"`
+	Title        string          `yaml:"title,omitempty" json:"title,omitempty"`
+	Requirements []string        `yaml:"requirements,omitempty" json:"requirements,omitempty"`
+	Notes        []string        `yaml:"notes,omitempty" json:"notes,omitempty"`
+	Sources      []Source        `yaml:"sources" json:"sources"`
 }
 
 // CashPrice is a clinic's typical self-pay price per visit in State (empty:

@@ -432,3 +432,24 @@ func FuzzShapeChecksMatchRegexps(f *testing.F) {
 		}
 	})
 }
+
+func TestValidateLicensureAndUnits(t *testing.T) {
+	s, _, err := Parse([]byte(`
+plans: []
+conditions: []
+rules: []
+licensure:
+  - {state: XX, status: maybe, sources: []}
+  - {state: OR, status: licensed, sources: [{title: t, url: "https://example.org"}]}
+  - {state: OR, status: not_licensed, sources: [{title: t, url: "https://example.org"}]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Validate(s, nil).Error()
+	for _, want := range []string{`state "XX" is not a state code`, `status "maybe"`, "at least one source", "needs the licence title", `two licensure entries for state "OR"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems lack %q:\n%s", want, got)
+		}
+	}
+}

@@ -26,6 +26,7 @@ func validate(s *Snapshot, pos Positions) *validator {
 	v.rules(s)
 	v.fees(s)
 	v.cash(s)
+	v.licensure(s)
 	return v
 }
 
@@ -428,6 +429,9 @@ func (v *validator) limits(w place, l Limits) {
 		if win.Visits < 1 {
 			v.add(w, "limit window visits must be at least 1 (use status not_covered for none)")
 		}
+		if win.Unit != "" && win.Unit != CountVisits && win.Unit != CountUnits {
+			v.add(w, "limit window unit %q is not visits or units", win.Unit)
+		}
 		key := span{win.Period, win.Days}
 		if periods[key] {
 			v.add(w, "two limit windows for the same period %s", win.Period)
@@ -519,6 +523,29 @@ func (v *validator) cash(s *Snapshot) {
 	}
 	if len(s.CashPrices) > 0 && !seen[""] {
 		v.add(place{kind: "cash_prices", i: -1}, "a national default (no state) is required")
+	}
+}
+
+func (v *validator) licensure(s *Snapshot) {
+	seen := map[string]bool{}
+	for i, l := range s.Licensure {
+		w := v.where("licensure", "licensure", i, l.State)
+		if _, ok := StateNames[l.State]; !ok {
+			v.add(w, "state %q is not a state code", l.State)
+		}
+		if seen[l.State] {
+			v.add(w, "two licensure entries for state %q", l.State)
+		}
+		seen[l.State] = true
+		switch l.Status {
+		case Licensed, NotLicensed, LicensureUnknown:
+		default:
+			v.add(w, "status %q is not licensed, not_licensed or unknown", l.Status)
+		}
+		if l.Status == Licensed && strings.TrimSpace(l.Title) == "" {
+			v.add(w, "a licensed state needs the licence title")
+		}
+		v.sources(w, l.Sources, true)
 	}
 }
 
