@@ -107,22 +107,10 @@ func resourceRoutes[T any](a *api, g *gin.RouterGroup, r resource[T]) {
 // current returns the head revision of the store of record, refreshing the
 // served index first if it is behind, so an editor reads what the next
 // write will check against (and reads its own writes). One cheap query when
-// the index is current. The lock keeps concurrent refreshes from swapping
-// an older revision in after a newer one.
+// the index is current. Store.Refresh serialises this with the watcher's
+// reloads, so neither swaps an older revision in after a newer one.
 func (a *api) current(ctx context.Context) (*catalog.Snapshot, error) {
-	a.reloadMu.Lock()
-	defer a.reloadMu.Unlock()
-	_, err := a.store.Reload(ctx, func(ctx context.Context) (*catalog.Snapshot, error) {
-		head, err := a.editor.HeadRevision(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if head == a.store.Index().Revision() {
-			return &catalog.Snapshot{Revision: head}, nil
-		}
-		return a.editor.LoadCatalog(ctx)
-	})
-	if err != nil {
+	if _, err := a.store.Refresh(ctx, a.editor); err != nil {
 		return nil, fmt.Errorf("load the current catalog: %w", err)
 	}
 	return a.store.Index().Snapshot(), nil

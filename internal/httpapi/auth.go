@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/acucover/acucover/internal/access"
 	"github.com/gin-gonic/gin"
@@ -164,7 +163,6 @@ type billing struct {
 	publicAccess   string
 	limits         *limiters // nil: no rate limit
 	trustedProxies []string
-	reloadMu       sync.Mutex // serializes current's refreshes
 }
 
 func (b *billing) init(d Deps) {

@@ -116,8 +116,9 @@ const (
 // a revision that does not build) leaves the index in force, is logged and
 // reported to OnFailure, and is retried with exponential backoff up to 30s.
 //
-// A reload first asks for the head revision (one cheap query) and loads the
-// whole catalog only if it differs from the one served.
+// A reload is store.Refresh: it first asks for the head revision (one cheap
+// query) and loads the whole catalog only if it differs from the one served,
+// one reload at a time with the Store's other callers.
 func Watch(ctx context.Context, db *DB, store *catalog.Store, opts WatchOptions) {
 	every := opts.Every
 	if every <= 0 {
@@ -143,19 +144,6 @@ func Watch(ctx context.Context, db *DB, store *catalog.Store, opts WatchOptions)
 	}()
 	defer func() { <-listenDone }()
 
-	load := func(ctx context.Context) (*catalog.Snapshot, error) {
-		head, err := db.HeadRevision(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if head == store.Index().Revision() {
-			// Store.Reload only refreshes the load time for a snapshot of
-			// the revision in force.
-			return &catalog.Snapshot{Revision: head}, nil
-		}
-		return db.LoadCatalog(ctx)
-	}
-
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	var retry <-chan time.Time
@@ -169,7 +157,7 @@ func Watch(ctx context.Context, db *DB, store *catalog.Store, opts WatchOptions)
 		case <-retry:
 		}
 		rctx, cancel := context.WithTimeout(ctx, reloadTimeout)
-		changed, err := store.Reload(rctx, load)
+		changed, err := store.Refresh(rctx, db)
 		cancel()
 		if ctx.Err() != nil {
 			return
