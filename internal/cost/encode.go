@@ -9,8 +9,8 @@ import j "github.com/acucover/acucover/internal/jsonenc"
 // coverage.Decision.AppendJSON.
 //
 // Keep it in step with the struct tags: a field added to Breakdown, Visit,
-// Totals or Accumulators must be added here too (the equality tests fail
-// until it is).
+// Totals or Accumulators must be added here too (TestBreakdownJSONInSync
+// fails until it is).
 func (b *Breakdown) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"coverage":`...)
 	dst = b.Coverage.AppendJSON(dst)

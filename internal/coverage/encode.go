@@ -8,12 +8,13 @@ import (
 // AppendJSON appends d's JSON encoding to dst and returns the extended
 // buffer. The bytes are exactly those of encoding/json with HTML escaping
 // off (gin's PureJSON) without the trailing newline an Encoder adds; the
-// tests hold it to that for every decision of the default catalog. It is the
+// tests hold it to that for every decision of the default catalog, and
+// TestDecisionJSONInSync for every field, set and unset. It is the
 // hand-written fast path of the response: no reflection, and no allocation
 // beyond growing dst.
 //
 // Keep it in step with the struct tags: a field added to Decision or to any
-// type it holds must be added here too (the equality tests fail until it is).
+// type it holds must be added here too (TestDecisionJSONInSync fails until it is).
 func (d *Decision) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"status":`...)
 	dst = j.String(dst, string(d.Status))
@@ -186,6 +187,10 @@ func appendLimits(dst []byte, l *Limits) []byte {
 			}
 			dst = append(dst, `,"visits":`...)
 			dst = j.Int(dst, int64(w.Visits))
+			if w.Unit != "" {
+				dst = append(dst, `,"unit":`...)
+				dst = j.String(dst, string(w.Unit))
+			}
 			dst = append(dst, '}')
 		}
 		dst = append(dst, ']')
