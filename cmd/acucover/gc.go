@@ -8,11 +8,11 @@ import (
 )
 
 // minGCHeadroom is the least heap growth serve allows between two garbage
-// collections. Go's default (GOGC=100) lets the heap grow by its live size:
-// with the embedded catalog that is about 1 MiB, so under load the collector
-// ran about a hundred times a second and took a sixth of the CPU of a
-// 12-visit estimate (make load, GODEBUG=gctrace=1). With a floor of 64 MiB
-// it runs a few times a second. Once the live heap is larger than the floor
+// collections. Go's default (GOGC=100) lets the heap grow by its live size,
+// which with the embedded catalog is small, so under load the collector ran
+// many times a second and took a large share of an estimate's CPU (figures
+// in the README, Performance). With a floor of 64 MiB it runs a few times a
+// second. Once the live heap is larger than the floor
 // (large catalogs), GOGC=100 applies unchanged; GOMEMLIMIT (set by the Helm
 // chart) still bounds the total.
 const minGCHeadroom = 64 << 20

@@ -48,9 +48,9 @@ func (jb *jsonBody) send(c *gin.Context, status int) {
 // answer that does not fit in it with its header leaves Write with its
 // first 4 KiB sent and its tail buffered; the tail would then wait for the
 // request's bookkeeping (metrics, access log) and any preemption on the
-// way, with the client already woken for the first part (make load: the
-// embedded catalog's 5.4 KB GET answer had a p99 about 12% higher without
-// the flush). Smaller answers go out in one write either way.
+// way, with the client already woken for the first part (make load measures
+// the difference: README, Performance). Smaller answers go out in one write
+// either way.
 const flushAfter = 3 << 10
 
 // writeJSON writes body as c.Data(status, jsonContentType, body) does,

@@ -1,6 +1,17 @@
-// Package httpapi serves acucover's JSON API with Gin: coverage decisions,
-// the catalog's plans, conditions and states, health and readiness probes,
+// Package httpapi serves acucover's JSON API with Gin: coverage decisions
+// (GET and POST /v1/coverage, and batches of up to maxBatch checks as JSON
+// or CSV at POST /v1/coverage/batch), course cost estimates (POST
+// /v1/estimates), the catalog's plans, conditions and states, the editing
+// API for billing staff (/v1/admin/…: plans, conditions, rules, fee
+// schedules, the whole catalog, revisions and the audit log), the
+// benefit-check widget's script and demo page, health and readiness probes,
 // and the API's own OpenAPI 3.0 document (GET /openapi.json).
+//
+// Callers are identified by API keys with a role (reader, editor, admin):
+// the editing API always needs one, the public routes only if configured,
+// and per-client rate limits apply when set. Keys and editing need the
+// PostgreSQL store of record (Deps.Keys, Deps.Editor); without it the
+// editing API answers 503.
 //
 // Every error is an RFC 9457 problem (application/problem+json) whose type
 // is a URN such as urn:acucover:problem:unknown-plan. Bad input of any kind

@@ -19,8 +19,8 @@ import (
 // writes, so under load each update waits for the cache line to come over
 // from the other core. Here each child keeps shards on separate cache
 // lines, each core updates its own, and a scrape adds them up
-// (BenchmarkParallelGet: with shared counters, a cached answer took about a
-// quarter longer on two cores). The exposition is the same as
+// (BenchmarkParallelGet measures the difference: README, Performance). The
+// exposition is the same as
 // client_golang's vectors would give (TestShardedMetricsMatchClientGolang).
 var (
 	httpRequestsDesc = prometheus.NewDesc("acucover_http_requests_total",
