@@ -1,7 +1,7 @@
-// Package jsonenctest holds the hand-written JSON encoders to encoding/json
-// for every field of a type: it fills values of the type by reflection, so a
-// field added to an answer type (or to a catalog type an answer holds) is
-// covered without anyone writing an example that sets it.
+// Package jsonenctest checks a hand-written JSON encoder against
+// encoding/json for every field of a type: it fills values of the type by
+// reflection, so a field added to an answer type (or to a catalog type an
+// answer holds) is covered without anyone writing an example that sets it.
 package jsonenctest
 
 import (
