@@ -20,6 +20,9 @@
 // criteria, or has no cost-sharing terms in the catalog is self-pay: the
 // patient pays the billed amount, the plan pays nothing, and its allowed
 // amount is reported as 0.
+//
+// A course's rule criteria and provider are checked once per course, not
+// once per visit.
 package cost
 
 import (

@@ -13,6 +13,18 @@
 // PostgreSQL store of record (Deps.Keys, Deps.Editor); without it the
 // editing API answers 503.
 //
+// The request path is kept cheap (the figures are in the README's
+// Performance section): repeated GET questions are answered from the
+// snapshot's cache of encoded answers, with their ETag and Content-Length
+// made once (cache.go), and new ones parsed without allocating; POST bodies
+// are read at their declared length into pooled buffers and decoded by a
+// reader for the plain form clients send (fastjson.go); metric
+// children are resolved once per label set and kept per core (metrics.go);
+// the access log line is encoded by hand, byte for byte what slog's JSON
+// handler writes (observe.go); headers are set from shared values; and
+// middleware with nothing to do (CORS without origins, rate limiting off)
+// is left out of the chain.
+//
 // Every error is an RFC 9457 problem (application/problem+json) whose type
 // is a URN such as urn:acucover:problem:unknown-plan. Bad input of any kind
 // is answered with a 4xx problem, never a 5xx.
