@@ -8,9 +8,9 @@ import (
 
 // logWriter batches log lines: serve logs one line per request, and one
 // write(2) per line cost a large share of a cached lookup's throughput under
-// load (README, Performance). Lines are appended to a buffer and written by a background
-// flusher every logFlushEvery, as soon as logFlushBytes are pending, and on
-// Close; the write happens outside the lock request goroutines append
+// load (README, Performance). Lines are appended to a buffer and written by
+// a background flusher every logFlushEvery, as soon as logFlushBytes are
+// pending, and on Close; the write happens outside the lock request goroutines append
 // under, so a slow stderr never stalls a request, until logMaxPending bytes
 // are waiting: then the writer that finds them flushes itself (back
 // pressure, bounding memory). A crash can lose at most the last
