@@ -358,3 +358,37 @@ func FuzzExtract(f *testing.F) {
 		}
 	})
 }
+
+func TestRead(t *testing.T) {
+	t.Parallel()
+	var in Input
+	if err := json.Unmarshal([]byte(`{"benefits":[{"code":"B","service_type_codes":["64"],"amount":"25.00"}]}`), &in); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Read(in, Options{})
+	if err != nil || f.Copay == nil || f.Copay.Value != 2500 {
+		t.Errorf("JSON: copay %+v err %v, want 2500 cents", f.Copay, err)
+	}
+	f, err = Read(Input{X12271: acu271}, Options{})
+	if err != nil || f.VisitsRemaining == nil || f.VisitsRemaining.Value != 14 || f.Rejections != nil {
+		t.Errorf("271: visits remaining %+v rejections %v err %v, want 14 and none", f.VisitsRemaining, f.Rejections, err)
+	}
+	empty := Input{Benefits: Benefits{}}
+	if _, err := Read(empty, Options{}); err != nil {
+		t.Errorf("empty benefits list: %v, want no facts and no error", err)
+	}
+	var xe *x12.Error
+	for _, tc := range []struct {
+		in   Input
+		want func(error) bool
+	}{
+		{Input{}, func(err error) bool { return errors.Is(err, ErrEmpty) }},
+		{Input{X12271: acu271, Benefits: Benefits{{Code: "1"}}}, func(err error) bool { return errors.Is(err, ErrBothForms) }},
+		{Input{X12271: strings.Replace(acu271, "*500.00*", "*500.001*", 1)}, func(err error) bool { return errors.As(err, &xe) && xe.Element == 7 }},
+		{Input{X12271: acu271, MemberID: "nobody"}, func(err error) bool { return errors.Is(err, ErrNoMember) }},
+	} {
+		if _, err := Read(tc.in, Options{}); !tc.want(err) {
+			t.Errorf("Read(%.40q…) error = %v", tc.in.X12271, err)
+		}
+	}
+}
