@@ -2,6 +2,7 @@ package x12
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -326,4 +327,31 @@ func FuzzRead271(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRead271RepeatedSubscribers reads two subscriber loops under one
+// receiver, the second with a dependent, in one transaction set.
+func TestRead271RepeatedSubscribers(t *testing.T) {
+	t.Parallel()
+	in := strings.Replace(publicSubscriber, "SE*23*0001~", `HL*4*2*22*1~
+NM1*IL*1*ROE*RICHARD****MI*00000000002~
+EB*1*IND*30~
+HL*5*4*23*0~
+NM1*03*1*ROE*RITA~
+EB*6*IND*30~
+EB*F*IND*64***23***VS*12~
+HSD*VS*12***23*1~
+SE*31*0001~`, 1)
+	r := mustRead(t, in)
+	var got []string
+	for _, m := range r.Members {
+		got = append(got, m.Level+" "+m.HL+"<"+m.Parent+" "+m.Name.Name+" "+strconv.Itoa(len(m.Benefits)))
+	}
+	want := []string{"22 3<2 DOE 5", "22 4<2 ROE 1", "23 5<4 ROE 2"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("members mismatch (-want +got):\n%s", diff)
+	}
+	if len(r.Warnings) != 0 {
+		t.Errorf("warnings = %q", r.Warnings)
+	}
 }
