@@ -27,6 +27,11 @@
 //     24 (year to date) the amount met or visits used; they are never read
 //     as totals, whatever else the 271 says.
 //
+// MSG free text is read for visit counts ("20 VISITS PER CALENDAR YEAR",
+// "8 VISITS REMAINING", "4 VISITS USED") only under an acupuncture statement
+// or when the text says "acupuncture": plan-level messages often describe
+// chiropractic or therapy visits.
+//
 // Derived values cite both sources: deductible met = total − remaining,
 // visits used = allowed − remaining, visits remaining = allowed − used.
 package eligibility

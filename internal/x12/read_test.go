@@ -355,3 +355,13 @@ SE*31*0001~`, 1)
 		t.Errorf("warnings = %q", r.Warnings)
 	}
 }
+
+func BenchmarkRead271(b *testing.B) {
+	data := []byte(acuFull)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Read271(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
