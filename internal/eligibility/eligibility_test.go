@@ -392,3 +392,36 @@ func TestRead(t *testing.T) {
 		}
 	}
 }
+
+// TestClearinghouseAliases decodes benefitsInformation entries written with
+// the camelCase names clearinghouse JSON responses use.
+func TestClearinghouseAliases(t *testing.T) {
+	t.Parallel()
+	bs := decode(t, `[
+		{"code":"C","name":"Deductible","coverageLevelCode":"IND","serviceTypeCodes":["30"],"timeQualifierCode":"23","benefitAmount":"500","inPlanNetworkIndicatorCode":"Y"},
+		{"code":"C","coverageLevelCode":"IND","serviceTypeCodes":["30"],"timeQualifierCode":"29","benefitAmount":"120.5","inPlanNetworkIndicatorCode":"Y"},
+		{"code":"A","serviceTypeCodes":["64"],"benefitPercent":"0.2","inPlanNetworkIndicatorCode":"Y","authOrCertIndicator":"Y"},
+		{"code":"F","serviceTypeCodes":["64"],"benefitsServiceDelivery":[{"quantityQualifierCode":"VS","quantity":"20","timePeriodQualifierCode":"23","numOfPeriods":"1"}]},
+		{"code":"F","compositeMedicalProcedureIdentifier":{"productOrServiceIdQualifierCode":"HC","procedureCode":"97810"},"additionalInformation":[{"description":"6 VISITS USED"}]},
+		{"code":"B","service_type_codes":["64"],"serviceTypeCodes":["30"],"amount":"15","benefitAmount":"99"}
+	]`)
+	f, err := Extract(bs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Listed{
+		{"acupuncture_not_covered", "false", "benefits[2]"},
+		{"authorization_required", "true", "benefits[2]"},
+		{"deductible_total", "500.00", "benefits[0]"},
+		{"deductible_remaining", "120.50", "benefits[1]"},
+		{"deductible_met", "379.50", "derived: benefits[0] minus benefits[1]"},
+		{"copay", "15.00", "benefits[5]"},
+		{"coinsurance", "20%", "benefits[2]"},
+		{"visits_allowed", "20", "benefits[3].deliveries[0]"},
+		{"visits_used", "6", "benefits[4].messages[0]"},
+		{"visits_remaining", "14", "derived: benefits[3].deliveries[0] minus benefits[4].messages[0]"},
+	}
+	if diff := cmp.Diff(want, f.List()); diff != "" {
+		t.Errorf("facts mismatch (-want +got):\n%s", diff)
+	}
+}
