@@ -46,9 +46,6 @@ func TestDefaultProgramFilesPassTheSourceCheck(t *testing.T) {
 	files := DefaultFiles()
 	for _, name := range programFiles {
 		if !slices.Contains(files, name) {
-			if name == "default/marketplace.yaml" {
-				continue // added with the marketplace rules
-			}
 			t.Fatalf("%s is not in the default catalog", name)
 		}
 		b, err := defaultFS.ReadFile(name)
