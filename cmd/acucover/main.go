@@ -3,6 +3,7 @@
 //
 //	acucover [serve] [flags]   serve the API (default)
 //	acucover validate FILE     check a catalog file; print every problem
+//	acucover catalog report    per state, what the catalog knows
 //	acucover migrate up|down|status   manage the PostgreSQL schema
 //	acucover import FILE|--default    store a catalog as a new revision
 //	acucover export [--revision ID]   print a stored catalog as YAML
@@ -24,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -43,7 +45,11 @@ const usage = `usage: acucover <command> [arguments]
 
 commands:
   serve [flags]        serve the API (the default command)
-  validate FILE        check a catalog file and print every problem
+  validate [--sources] FILE
+                       check a catalog file and print every problem; --sources also
+                       checks every rule has a source with URL, date and quote
+  catalog report [--date YYYY-MM-DD] [FILE]
+                       per state, what the catalog (FILE or the embedded default) knows
   migrate up|down|status
                        apply, roll back (one) or list schema migrations
   import FILE|--default [--author NAME] [--comment TEXT]
@@ -113,6 +119,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return keys(ctx, args, stdout, stderr, getenv)
 	case "gen":
 		return gen(args, stdout)
+	case "catalog":
+		return catalogCmd(args, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -122,8 +130,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 
 // validate checks a catalog file and prints every problem, one per line.
 func validate(args []string, stdout io.Writer) error {
+	sources := slices.Contains(args, "--sources")
+	args = slices.DeleteFunc(slices.Clone(args), func(a string) bool { return a == "--sources" })
 	if len(args) != 1 {
-		return usageError{errors.New("usage: acucover validate FILE")}
+		return usageError{errors.New("usage: acucover validate [--sources] FILE")}
 	}
 	ix, err := catalog.LoadFile(args[0])
 	var ps catalog.Problems
@@ -138,6 +148,9 @@ func validate(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d plans, %d conditions, %d rules, revision %s)\n", args[0],
 		len(ix.Plans()), len(ix.Conditions()), ix.RuleCount(), ix.Revision())
+	if sources {
+		return checkSources(args[0], ix, stdout)
+	}
 	return nil
 }
 

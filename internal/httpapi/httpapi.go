@@ -184,6 +184,7 @@ func (a *api) routes(r *gin.Engine) {
 	r.GET("/v1/plans/:id", a.handle(a.getPlan))
 	r.GET("/v1/conditions", a.handle(a.listConditions))
 	r.GET("/v1/states", a.handle(a.listStates))
+	r.GET("/v1/catalog/summary", a.handle(a.getCatalogSummary))
 	r.GET("/healthz", a.handle(a.healthz))
 	r.GET("/readyz", a.handle(a.readyz))
 	r.GET("/openapi.json", a.handle(serveOpenAPI))

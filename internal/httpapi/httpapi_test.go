@@ -113,7 +113,7 @@ func TestRoutes(t *testing.T) {
 			}
 		}},
 		{"plans", def, get("/v1/plans"), 200, func(t *testing.T, b map[string]any) {
-			want := []string{"medicare-part-b", "medicaid", "example-ma-ppo", "example-ppo-gold", "example-hmo-copay", "example-epo-capped"}
+			want := []string{"medicare-part-b", "medicaid", "example-ma-ppo", "example-ppo-gold", "example-hmo-copay", "example-epo-capped", "medicare-advantage", "va-health-care", "tricare", "fehb-bcbs-basic", "marketplace"}
 			if diff := cmp.Diff(want, ids(b["plans"])); diff != "" {
 				t.Errorf("plans mismatch (-want +got):\n%s", diff)
 			}
@@ -122,12 +122,12 @@ func TestRoutes(t *testing.T) {
 				t.Errorf("medicare-part-b offered in %d states, want all 51 listed", n)
 			}
 		}},
-		{"plans by state, any case", def, get("/v1/plans?state=wa"), 200, wantPlans("medicare-part-b", "medicaid", "example-ppo-gold", "example-epo-capped")},
-		{"plans by type", def, get("/v1/plans?type=commercial"), 200, wantPlans("example-ppo-gold", "example-hmo-copay", "example-epo-capped")},
-		{"plans by q", def, get("/v1/plans?q=MEDICARE"), 200, wantPlans("medicare-part-b")},
+		{"plans by state, any case", def, get("/v1/plans?state=wa"), 200, wantPlans("medicare-part-b", "medicaid", "example-ppo-gold", "example-epo-capped", "medicare-advantage", "va-health-care", "tricare", "fehb-bcbs-basic", "marketplace")},
+		{"plans by type", def, get("/v1/plans?type=commercial"), 200, wantPlans("example-ppo-gold", "example-hmo-copay", "example-epo-capped", "va-health-care", "tricare", "fehb-bcbs-basic")},
+		{"plans by q", def, get("/v1/plans?q=MEDICARE"), 200, wantPlans("medicare-part-b", "medicare-advantage")},
 		{"plans by q matches payer", def, get("/v1/plans?q=example%20care%20health"), 200, wantPlans("example-hmo-copay")},
 		{"plans all filters", def, get("/v1/plans?state=TX&type=commercial&q=choice"), 200, wantPlans("example-epo-capped")},
-		{"plans none match", def, get("/v1/plans?state=AL&type=commercial"), 200, wantPlans()},
+		{"plans none match", def, get("/v1/plans?state=AL&type=medicaid&q=no-such-plan"), 200, wantPlans()},
 		{"plans fixture by state", fx, get("/v1/plans?state=NV"), 200, wantPlans("fx-ppo", "fx-medicaid")},
 		{"plans bad state", def, get("/v1/plans?state=ZZ"), 400, problemField("state")},
 		{"plans bad type", def, get("/v1/plans?type=hmo"), 400, problemField("type")},
