@@ -8,7 +8,7 @@ import (
 // statesA are the Medicaid programs researched in internal/catalog/default/medicaid/XX.yaml
 // by the states-a pass; each must answer from its own file, never from the
 // plan-wide fallback rule.
-var statesA = []string{"CO", "IA", "IL", "MA"}
+var statesA = []string{"CO", "CT", "IA", "IL", "MA", "ME"}
 
 func TestDefaultMedicaidStatesAAnswerFromTheirOwnRules(t *testing.T) {
 	ix := mustDefault(t)
