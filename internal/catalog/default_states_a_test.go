@@ -8,7 +8,10 @@ import (
 // statesA are the Medicaid programs researched in internal/catalog/default/medicaid/XX.yaml
 // by the states-a pass; each must answer from its own file, never from the
 // plan-wide fallback rule.
-var statesA = []string{"CO", "CT", "IA", "IL", "MA", "ME"}
+var statesA = []string{
+	"AK", "AL", "AR", "AZ", "CO", "CT", "DC", "DE", "FL", "GA", "HI", "IA",
+	"ID", "IL", "IN", "KS", "KY", "LA", "MA", "MD", "ME", "MI", "MO",
+}
 
 func TestDefaultMedicaidStatesAAnswerFromTheirOwnRules(t *testing.T) {
 	ix := mustDefault(t)
