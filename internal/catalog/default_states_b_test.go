@@ -8,7 +8,7 @@ import (
 
 // statesB are the Medicaid programs researched in default/medicaid/<XX>.yaml
 // by the states-b pass.
-var statesB = []string{"OR", "WA", "WI"}
+var statesB = []string{"MT", "NE", "OR", "SD", "WA", "WI"}
 
 // TestMedicaidStatesBHaveOwnSourcedRules checks that for each state the rule
 // in force today for chronic low back pain is the state's own rule (not the
