@@ -8,7 +8,10 @@ import (
 
 // statesB are the Medicaid programs researched in default/medicaid/<XX>.yaml
 // by the states-b pass.
-var statesB = []string{"MT", "NE", "OR", "SD", "WA", "WI"}
+var statesB = []string{
+	"MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV", "NY", "OK", "OR", "PA",
+	"RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY",
+}
 
 // TestMedicaidStatesBHaveOwnSourcedRules checks that for each state the rule
 // in force today for chronic low back pain is the state's own rule (not the
