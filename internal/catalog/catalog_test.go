@@ -108,7 +108,7 @@ func TestRuleResolutionSpecificityAndDates(t *testing.T) {
 		// Medicaid: plan+state+condition > plan+state > plan default.
 		{"medicaid", "CA", "neck_pain", "2026-05-01", "medicaid-ca-chronic-pain"},
 		{"medicaid", "CA", "depression", "2026-05-01", "medicaid-ca-other"},
-		{"medicaid", "TX", "chronic_low_back_pain", "2026-05-01", "medicaid-state-not-in-catalog"},
+		{"medicaid", "TX", "chronic_low_back_pain", "2026-05-01", "medicaid-tx-unknown"},
 		{"medicaid", "OH", "migraine", "2017-01-01", "medicaid-oh-lbp-migraine"},
 		{"medicaid", "OH", "migraine", "2016-12-31", "medicaid-state-not-in-catalog"},
 		{"medicaid", "OH", "neck_pain", "2026-01-01", "medicaid-oh-other"},

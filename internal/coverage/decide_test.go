@@ -209,7 +209,7 @@ func TestDecideMedicaidAndCommercial(t *testing.T) {
 		{"Minnesota", Query{Plan: "medicaid", State: "MN", Condition: "chronic_low_back_pain"}, catalog.Covered, nil, "20 units"},
 		{"Ohio migraine", Query{Plan: "medicaid", State: "OH", Condition: "G43.909"}, catalog.Covered, nil, "low back pain and migraine"},
 		{"Ohio neck", Query{Plan: "medicaid", State: "OH", Condition: "neck_pain"}, catalog.NotCovered, nil, "only for low back pain and migraine"},
-		{"Texas unknown", Query{Plan: "medicaid", State: "TX", Condition: "chronic_low_back_pain"}, catalog.Unknown, nil, "not in the catalog"},
+		{"Texas unknown", Query{Plan: "medicaid", State: "TX", Condition: "chronic_low_back_pain"}, catalog.Unknown, nil, "could not confirm whether Texas Medicaid"},
 		{"HMO electro not covered", Query{Plan: "example-hmo-copay", State: "CA", Condition: "nausea"}, catalog.Covered, nil, "referral"},
 		{"PPO out of scope", Query{Plan: "example-ppo-gold", State: "NY", Condition: "depression"}, catalog.NotCovered, nil, "only for chronic pain"},
 		{"EPO WA criterion", Query{Plan: "example-epo-capped", State: "WA", Condition: "chronic_low_back_pain", Patient: &Patient{PainWeeks: ptr(7)}}, catalog.Covered, nil, "Washington"},
