@@ -23,6 +23,7 @@ var Facts = map[string]FactKind{
 	"surgery_related":   BoolFact,
 	"pregnancy_related": BoolFact,
 	"improving":         BoolFact,
+	"age_under_21":      BoolFact,
 }
 
 // Test is a parsed criterion test: Fact Op Value.
@@ -143,7 +144,7 @@ func (t Test) EvalInt(v int) bool {
 }
 
 func factNames() string {
-	return "pain_weeks, systemic_cause, surgery_related, pregnancy_related, improving"
+	return "pain_weeks, systemic_cause, surgery_related, pregnancy_related, improving, age_under_21"
 }
 
 // States are the two-letter codes acucover knows: the 50 states and DC.

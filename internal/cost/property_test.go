@@ -43,7 +43,7 @@ func randomRequest(r *rand.Rand) Request {
 		req.Course.MinutesPerVisit = ptr(15 * (1 + r.IntN(4)))
 	}
 	req.Course.Electroacupuncture = r.IntN(3) == 0
-	if r.IntN(3) == 0 {
+	if r.IntN(3) == 0 && req.Plan != "medicare-part-b" { // Original Medicare has no network
 		req.Network = catalog.OutNetwork
 	}
 	if r.IntN(2) == 0 {

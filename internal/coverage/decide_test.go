@@ -83,16 +83,18 @@ func TestDecideMedicare(t *testing.T) {
 			want{catalog.Covered, ptr(8), "", nil}},
 		{"12 used, not improving", Query{Condition: "chronic_low_back_pain", Patient: with(clbp(), func(p *Patient) { p.Improving = ptr(false) }), Usage: usage(12, 12, 4)},
 			want{catalog.NotCovered, ptr(0), "need documented improvement", nil}},
-		{"5 used, not improving: discontinue", Query{Condition: "chronic_low_back_pain", Patient: with(clbp(), func(p *Patient) { p.Improving = ptr(false) }), Usage: usage(5, 5, 2)},
-			want{catalog.NotCovered, ptr(7), "discontinued", nil}},
+		// Improvement is judged at reassessment (visits 13–20): within the initial
+		// 12 the visit stays payable, with 7 left, and a note says to reassess.
+		{"5 used, not improving: covered to 12, not beyond", Query{Condition: "chronic_low_back_pain", Patient: with(clbp(), func(p *Patient) { p.Improving = ptr(false) }), Usage: usage(5, 5, 2)},
+			want{catalog.Covered, ptr(7), "NCD 30.3.3", nil}},
 		{"not improving before any visit is moot", Query{Condition: "chronic_low_back_pain", Patient: with(clbp(), func(p *Patient) { p.Improving = ptr(false) }), Usage: usage(0, 0, 0)},
 			want{catalog.Covered, ptr(12), "", nil}},
 		{"19 used, improving", Query{Condition: "chronic_low_back_pain", Patient: with(clbp(), func(p *Patient) { p.Improving = ptr(true) }), Usage: usage(19, 10, 2)},
 			want{catalog.Covered, ptr(1), "", nil}},
 		{"20 used, improving: annual cap", Query{Condition: "chronic_low_back_pain", Patient: with(clbp(), func(p *Patient) { p.Improving = ptr(true) }), Usage: usage(20, 8, 2)},
-			want{catalog.NotCovered, ptr(0), "limit reached (20 visits per benefit year)", nil}},
+			want{catalog.NotCovered, ptr(0), "limit reached (20 visits a year, the patient's year", nil}},
 		{"20 used, improvement unanswered: still capped", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Usage: usage(20, 8, 2)},
-			want{catalog.NotCovered, ptr(0), "limit reached (20 visits per benefit year)", nil}},
+			want{catalog.NotCovered, ptr(0), "limit reached (20 visits a year, the patient's year", nil}},
 		{"12 in 90 days but 3 this year (December visits)", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Usage: usage(3, 12, 3)},
 			want{catalog.Conditional, ptr(0), "improving", []string{"extension_improving"}}},
 		{"only the year is known", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Usage: &Usage{VisitsThisYear: ptr(4)}},
@@ -106,10 +108,10 @@ func TestDecideMedicare(t *testing.T) {
 		{"dentist is not listed", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Provider: &Provider{Type: "dentist"}},
 			want{catalog.NotCovered, nil, "not among the providers", nil}},
 		{"LAc, supervision unanswered", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Provider: &Provider{Type: "licensed_acupuncturist"}},
-			want{catalog.Conditional, nil, "supervised", []string{"provider_supervised"}}},
+			want{catalog.Conditional, nil, "credentials", []string{"provider_credentials", "provider_supervised"}}},
 		{"LAc unsupervised", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Provider: &Provider{Type: "licensed_acupuncturist", Supervised: ptr(false)}},
 			want{catalog.NotCovered, nil, "cannot bill Medicare directly", nil}},
-		{"LAc supervised", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Provider: &Provider{Type: "licensed_acupuncturist", Supervised: ptr(true)}},
+		{"LAc supervised", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Provider: &Provider{Type: "licensed_acupuncturist", Supervised: ptr(true), CredentialsMet: ptr(true)}},
 			want{catalog.Covered, nil, "", nil}},
 		{"neck pain", Query{Condition: "neck_pain", Patient: clbp()},
 			want{catalog.NotCovered, nil, "only for chronic low back pain", nil}},
@@ -123,6 +125,9 @@ func TestDecideMedicare(t *testing.T) {
 			t.Parallel()
 			q := tc.q
 			q.Plan, q.State, q.Date = "medicare-part-b", "FL", day(t, "2026-03-10")
+			if q.Provider == nil {
+				q.Provider = &Provider{Type: "physician"} // who treats is asked otherwise
+			}
 			d, err := Decide(ix, q)
 			if err != nil {
 				t.Fatal(err)
@@ -170,7 +175,8 @@ func TestDecideMedicareDates(t *testing.T) {
 		{"2026-12-31", catalog.Covered, 28300},
 	} {
 		t.Run(tc.date, func(t *testing.T) {
-			d, err := Decide(ix, Query{Plan: "medicare-part-b", State: "OR", Condition: "chronic_low_back_pain", Date: day(t, tc.date), Patient: clbp()})
+			d, err := Decide(ix, Query{Plan: "medicare-part-b", State: "OR", Condition: "chronic_low_back_pain", Date: day(t, tc.date), Patient: clbp(),
+				Provider: &Provider{Type: "physician"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -263,7 +269,7 @@ func TestDecideSafetyAndDetails(t *testing.T) {
 	t.Parallel()
 	ix := defaultIndex(t)
 	d, err := Decide(ix, Query{Plan: "medicare-part-b", State: "CA", Condition: "chronic_low_back_pain", Date: day(t, "2026-02-01"),
-		Patient: with(clbp(), func(p *Patient) { p.Flags = []string{"sudden_severe_pain", "pacemaker", "pacemaker"} })})
+		Patient: with(clbp(), func(p *Patient) { p.Flags = []string{"sudden_severe_pain", "pacemaker", "pacemaker"} }), Provider: &Provider{Type: "physician"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,8 +292,9 @@ func TestDecideSafetyAndDetails(t *testing.T) {
 	if d.Billing.X12ServiceType != "64" || len(d.Billing.Modifiers) == 0 {
 		t.Errorf("billing = %+v", d.Billing)
 	}
-	if len(d.ProviderRequirements) != 7 {
-		t.Errorf("provider requirements = %d, want 7", len(d.ProviderRequirements))
+	// The rule's 7 provider types and the state's licensure.
+	if len(d.ProviderRequirements) != 8 || d.ProviderRequirements[7].Type != "state_licensure" {
+		t.Errorf("provider requirements = %+v, want 7 types and the state licensure", d.ProviderRequirements)
 	}
 }
 

@@ -184,8 +184,20 @@ func appendLimits(dst []byte, l *Limits) []byte {
 				dst = append(dst, `,"days":`...)
 				dst = j.Int(dst, int64(w.Days))
 			}
+			if w.Months != 0 {
+				dst = append(dst, `,"months":`...)
+				dst = j.Int(dst, int64(w.Months))
+			}
 			dst = append(dst, `,"visits":`...)
 			dst = j.Int(dst, int64(w.Visits))
+			if w.Unit != "" {
+				dst = append(dst, `,"unit":`...)
+				dst = j.String(dst, string(w.Unit))
+			}
+			if w.Beyond != "" {
+				dst = append(dst, `,"beyond":`...)
+				dst = j.String(dst, string(w.Beyond))
+			}
 			dst = append(dst, '}')
 		}
 		dst = append(dst, ']')
