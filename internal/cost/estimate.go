@@ -339,14 +339,17 @@ func (e *estimator) run() {
 		DeductibleMet: acc.DeductibleMetCents, OOPMet: acc.OOPMetCents, Visits: acc.VisitsThisYear,
 	}}
 	var (
-		covered    []int // day offsets of covered visits, ascending
-		month      = startMonth
-		monthUsed  = acc.VisitsThisMonth
-		monthUnits = 0
-		yearUnits  = acc.UnitsThisYear
-		sawTerms   = map[*catalog.CostSharing]bool{}
-		lastOff    int
-		conds      bool
+		covered []int // day offsets of covered visits, ascending
+		counted []int // the same with conditional visits, for limits
+		// Conditional visits in the benefit year, month and patient's year.
+		condYear, condMonth, condPY int
+		month                       = startMonth
+		monthUsed                   = acc.VisitsThisMonth
+		monthUnits                  = 0
+		yearUnits                   = acc.UnitsThisYear
+		sawTerms                    = map[*catalog.CostSharing]bool{}
+		lastOff                     int
+		conds                       bool
 		// The patient's year (months_from_first_visit): its first covered
 		// visit and the visits and units in it.
 		pyStart          = acc.FirstVisitDate
@@ -372,19 +375,20 @@ func (e *estimator) run() {
 		d := start.AddDays(off)
 		if by := e.plan.BenefitYearStart(d); by.After(cur.start) {
 			cur = year{start: by}
-			yearUnits = 0
+			yearUnits, condYear = 0, 0
 			e.assume(fmt.Sprintf("The course crosses into a new benefit year on %s: deductible, out-of-pocket and visit counts start again from zero, under that year's terms.", by))
 		}
 		if mk := monthKey(d); mk != month {
-			month, monthUsed, monthUnits = mk, 0, 0
+			month, monthUsed, monthUnits, condMonth = mk, 0, 0, 0
 		}
 		if m := e.patientYear(d); m > 0 && pyStart != nil && !d.Before(coverage.PatientYearEnd(*pyStart, m)) {
 			e.assume("The patient's year that began with the covered visit of " + pyStart.String() + " ends on " + coverage.PatientYearEnd(*pyStart, m).AddDays(-1).String() +
 				" (the month of the first service and the 11 full months after it; unconfirmed how every contractor counts it): a new count starts with the next covered visit.")
-			pyStart, pyVisits, pyUnit = nil, 0, 0
+			pyStart, pyVisits, pyUnit, condPY = nil, 0, 0, 0
 		}
-		u := used{year: cur.ytd.Visits, month: monthUsed, covered: covered, off: off, prior90: acc.VisitsLast90Days,
-			pyear: pyVisits, yearU: yearUnits, pyearU: pyUnit, monthU: monthUnits, perVisit: units}
+		u := used{year: cur.ytd.Visits + condYear, month: monthUsed + condMonth, covered: counted, off: off, prior90: acc.VisitsLast90Days,
+			pyear: pyVisits + condPY, yearU: yearUnits + condYear*units, pyearU: pyUnit + condPY*units, monthU: monthUnits + condMonth*units,
+			perVisit: units}
 
 		v := Visit{N: i + 1, Date: d, Codes: e.visitCodes, Modifiers: []string{}, BilledCents: e.followCents}
 		if i == 0 {
@@ -421,6 +425,18 @@ func (e *estimator) run() {
 		}
 		if vd.status == catalog.Conditional {
 			conds = true
+			// A conditional visit uses up the limits if it turns out
+			// covered; if it does not, no later visit is covered either.
+			// So later visits count it (Medicare: with improvement
+			// unanswered, visits 13–20 are conditional and 21+ are not
+			// covered).
+			condYear++
+			condMonth++
+			condPY++
+			counted = append(counted, off)
+			if pyStart == nil {
+				pyStart = &v.Date
+			}
 		}
 
 		var cs *catalog.CostSharing
@@ -500,6 +516,7 @@ func (e *estimator) run() {
 			pyVisits++
 			pyUnit += units
 			covered = append(covered, off)
+			counted = append(counted, off)
 		} else {
 			v.PatientCents = v.BilledCents
 		}
@@ -514,7 +531,7 @@ func (e *estimator) run() {
 		VisitsThisYear: cur.ytd.Visits, VisitsLast90Days: n90, VisitsThisMonth: monthUsed,
 		UnitsThisYear: yearUnits,
 	}
-	if e.patientYear(start) > 0 {
+	if e.patientYear(start) > 0 && pyVisits > 0 {
 		e.out.AccumulatorsAfter.FirstVisitDate = pyStart
 		e.out.AccumulatorsAfter.VisitsThisYear = pyVisits
 	}

@@ -324,7 +324,8 @@ func TestEstimateStatuses(t *testing.T) {
 			"medicare improvement unanswered: visits 13-20 conditional, none beyond 20",
 			Request{Provider: phys, Plan: "medicare-part-b", State: "CA", Condition: "chronic_low_back_pain", StartDate: date("2026-03-02"),
 				Course: Course{Visits: ptr(22), VisitsPerWeek: ptr(1)}, Patient: clbp(nil)},
-			append(rep(12, C), rep(10, Q)...),
+			// Visits 21 and 22 are beyond 20 a year whether or not 13–20 turn out covered.
+			append(append(rep(12, C), rep(8, Q)...), X, X),
 		},
 		{
 			"medicare not improving: 12 in 90 days, then nothing",
