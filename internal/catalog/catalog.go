@@ -270,6 +270,9 @@ type Window struct {
 	Visits int       `yaml:"visits" json:"visits"`
 	Unit   LimitUnit `yaml:"unit,omitempty" json:"unit,omitempty"`
 	Beyond Beyond    `yaml:"beyond,omitempty" json:"beyond,omitempty"`
+	// WaivedBy names a yes/no patient fact that lifts the window when true
+	// (e.g. age_under_21: Medicaid's EPSDT benefit is not capped).
+	WaivedBy string `yaml:"waived_by,omitempty" json:"waived_by,omitempty"`
 }
 
 // Beyond is what a window's cap means once reached.

@@ -495,6 +495,11 @@ func (v *validator) limits(w place, l Limits) {
 		} else if win.Months != 0 {
 			v.add(w, "only a months_from_first_visit window has months")
 		}
+		if win.WaivedBy != "" {
+			if k, ok := Facts[win.WaivedBy]; !ok || k != BoolFact {
+				v.add(w, "limit window waived_by %q: must be a yes/no patient fact", win.WaivedBy)
+			}
+		}
 		if win.Beyond != "" && win.Beyond != BeyondNotCovered && win.Beyond != BeyondAuthorization {
 			v.add(w, "limit window beyond %q is not not_covered or authorization", win.Beyond)
 		}

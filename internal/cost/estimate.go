@@ -252,13 +252,39 @@ func (e *estimator) codes(dec coverage.Decision) {
 			e.initial, e.addOn = cptElectro, cptElectroAddOn
 		}
 	}
-	e.units = int64(e.cp.minutes / 15)
+	e.units = int64(e.timeUnits())
 	// Every visit bills the same codes; the slice is shared, never modified.
 	e.visitCodes = make([]string, e.units)
 	e.visitCodes[0] = e.initial
 	for i := 1; i < len(e.visitCodes); i++ {
 		e.visitCodes[i] = e.addOn
 	}
+}
+
+// timeUnits returns the billed units of one visit and says, once, which
+// rule decided them. 97810/97813 is the initial 15 minutes of personal
+// one-on-one contact and each 97811/97814 another 15 with re-insertion of
+// needles; needle retention without contact is not billable. With
+// course.one_on_one_minutes the CPT time-unit rule decides (8–22 minutes 1
+// unit, 23–37 2, 38–52 3, 53–67 4, …: unconfirmed for these codes);
+// otherwise minutes_per_visit is taken as all contact time. A payer's
+// documented per-visit maximum (limits.max_units_per_visit of the rule in
+// force on start_date) caps the result.
+func (e *estimator) timeUnits() int {
+	n := e.cp.minutes / 15
+	if o := e.req.Course.OneOnOneMinutes; o != nil {
+		n = 1 + (*o-8)/15
+		e.assume("Units: " + strconv.Itoa(*o) + " minutes of personal one-on-one contact a visit bill " + strconv.Itoa(n) +
+			" unit(s) by the CPT time-unit rule (8–22 minutes 1 unit, 23–37 2, 38–52 3, 53–67 4; unconfirmed for acupuncture codes). Each add-on unit needs a re-insertion of needles; needle retention without contact is not billable.")
+	} else {
+		e.assume("Units: minutes_per_visit (" + strconv.Itoa(e.cp.minutes) + ") is taken as personal one-on-one contact time with a re-insertion of needles for each added 15 minutes (" +
+			strconv.Itoa(n) + " unit(s)). Needle retention without contact is not billable: a 30-minute session without re-insertion bills the initial code only; give course.one_on_one_minutes.")
+	}
+	if r := e.ix.Rule(e.plan.ID, e.req.State, e.cond, e.req.StartDate); r != nil && r.Limits.MaxUnitsPerVisit > 0 && n > r.Limits.MaxUnitsPerVisit {
+		n = r.Limits.MaxUnitsPerVisit
+		e.assume("Units capped at " + strconv.Itoa(n) + " a visit (the initial code and at most " + strconv.Itoa(n-1) + " add-ons), the payer's documented limit (rule " + r.ID + ").")
+	}
+	return n
 }
 
 // allowed returns the fee-schedule amount for one visit on d, or ok false

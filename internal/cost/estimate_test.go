@@ -64,6 +64,10 @@ func rows(b Breakdown) []row {
 // self is a visit that is not covered: the patient pays the billed amount.
 func self(d string, billed int64) row { return row{Date: d, Billed: billed, Patient: billed} }
 
+// tar is a visit beyond a limit that authorization lifts: self-pay until
+// the authorization is approved.
+func tar(d string, billed int64) row { return row{Date: d, Billed: billed, Patient: billed, PA: true} }
+
 func TestEstimateHandComputed(t *testing.T) {
 	t.Parallel()
 	ix := mustDefault(t)
@@ -174,12 +178,14 @@ func TestEstimateHandComputed(t *testing.T) {
 			want: []row{
 				{Date: "2026-03-23", Covered: true, Billed: 11200, Allowed: 11200, Plan: 11200},
 				{Date: "2026-03-26", Covered: true, Billed: 8000, Allowed: 8000, Plan: 8000},
-				self("2026-03-30", 8000),
+				// A third service in a month needs a TAR: conditional on it, self-pay
+				// until approved, with prior authorization required.
+				tar("2026-03-30", 8000),
 				{Date: "2026-04-02", Covered: true, Billed: 8000, Allowed: 8000, Plan: 8000},
 				{Date: "2026-04-06", Covered: true, Billed: 8000, Allowed: 8000, Plan: 8000},
-				self("2026-04-09", 8000),
-				self("2026-04-13", 8000),
-				self("2026-04-16", 8000),
+				tar("2026-04-09", 8000),
+				tar("2026-04-13", 8000),
+				tar("2026-04-16", 8000),
 			},
 			totals:     Totals{Visits: 8, CoveredVisits: 4, BilledCents: 67200, AllowedCents: 35200, PlanCents: 35200, PatientCents: 32000},
 			after:      Accumulators{VisitsThisYear: 4, VisitsLast90Days: 4, VisitsThisMonth: 2},

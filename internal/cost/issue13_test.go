@@ -318,3 +318,104 @@ func TestEstimateFallsBackToRoutineBenefit(t *testing.T) {
 		t.Errorf("assumptions do not name the routine benefit: %q", got.Assumptions)
 	}
 }
+
+// CPT time rules: one-on-one minutes decide the units; Medi-Cal caps a visit
+// at 97810 + 2 × 97811; the assumptions say which rule applied.
+func TestEstimateTimeUnits(t *testing.T) {
+	t.Parallel()
+	ix := mustDefault(t)
+	for _, tc := range []struct {
+		name    string
+		req     Request
+		codes   []string
+		allowed int64
+		assume  string
+	}{
+		{"30 minutes, 12 of them one-on-one: 97810 only",
+			Request{Provider: phys, Plan: "medicare-part-b", State: "CA", Condition: "chronic_low_back_pain", StartDate: date("2026-03-02"),
+				Course: Course{Visits: ptr(1), MinutesPerVisit: ptr(30), OneOnOneMinutes: ptr(12)}, Patient: clbp(ptr(true))},
+			[]string{"97810"}, 3703, "CPT time-unit rule"},
+		{"40 minutes one-on-one: 3 units",
+			Request{Provider: phys, Plan: "medicare-part-b", State: "CA", Condition: "chronic_low_back_pain", StartDate: date("2026-03-02"),
+				Course: Course{Visits: ptr(1), OneOnOneMinutes: ptr(40)}, Patient: clbp(ptr(true))},
+			[]string{"97810", "97811", "97811"}, 3703 + 2*2847, "23–37 2"},
+		{"minutes_per_visit only: taken as contact time, said so",
+			Request{Provider: phys, Plan: "medicare-part-b", State: "CA", Condition: "chronic_low_back_pain", StartDate: date("2026-03-02"),
+				Course: Course{Visits: ptr(1)}, Patient: clbp(ptr(true))},
+			[]string{"97810", "97811"}, 6550, "Needle retention without contact is not billable"},
+		{"Medi-Cal 60 minutes: at most 97810 + 2 × 97811",
+			Request{Provider: &coverage.Provider{Type: "licensed_acupuncturist"}, Plan: "medicaid", State: "CA", Condition: "neck_pain", StartDate: date("2026-03-02"),
+				Course: Course{Visits: ptr(1), MinutesPerVisit: ptr(60)}, ChargeCents: ptr[int64](9000)},
+			[]string{"97810", "97811", "97811"}, 9000, "Units capped at 3"},
+	} {
+		got, err := Estimate(ix, tc.req)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if diff := cmp.Diff(tc.codes, got.Visits[0].Codes); diff != "" {
+			t.Errorf("%s: codes mismatch (-want +got):\n%s", tc.name, diff)
+		}
+		if got.Visits[0].AllowedCents != tc.allowed {
+			t.Errorf("%s: allowed %d, want %d", tc.name, got.Visits[0].AllowedCents, tc.allowed)
+		}
+		if !assumed(got, tc.assume) {
+			t.Errorf("%s: assumptions lack %q: %q", tc.name, tc.assume, got.Assumptions)
+		}
+	}
+	_, err := Estimate(ix, Request{Plan: "medicare-part-b", State: "CA", Condition: "chronic_low_back_pain", StartDate: date("2026-03-02"),
+		Course: Course{Visits: ptr(1), MinutesPerVisit: ptr(30), OneOnOneMinutes: ptr(40)}})
+	if !errors.Is(err, coverage.ErrContradictory) {
+		t.Errorf("one-on-one longer than the visit: err = %v, want a contradiction", err)
+	}
+}
+
+// Medi-Cal: a third service in a month is conditional on a TAR (prior
+// authorization required), under 21 is not capped; the benefit is dated.
+func TestEstimateMediCal(t *testing.T) {
+	t.Parallel()
+	ix := mustDefault(t)
+	req := Request{Provider: &coverage.Provider{Type: "licensed_acupuncturist"}, Plan: "medicaid", State: "CA", Condition: "neck_pain",
+		StartDate: date("2026-03-02"), Course: Course{Visits: ptr(3), VisitsPerWeek: ptr(3)}}
+	got, err := Estimate(ix, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"covered|", "covered|", "conditional|"}, statusRun(got)); diff != "" {
+		t.Errorf("visits mismatch (-want +got):\n%s", diff)
+	}
+	if v := got.Visits[2]; !v.PriorAuthorizationRequired || !strings.Contains(v.Reason, "Treatment Authorization Request") {
+		t.Errorf("visit 3 = %+v, want a TAR required now", v)
+	}
+	req.Patient = &coverage.Patient{AgeUnder21: ptr(true)}
+	if got, _ = Estimate(ix, req); got.Summary.CoveredVisits != 3 {
+		t.Errorf("under 21: %v, want all 3 covered (EPSDT)", statusRun(got))
+	}
+	// 2012: eliminated for adults.
+	req.Patient, req.StartDate = &coverage.Patient{AgeUnder21: ptr(false)}, date("2012-03-05")
+	got, _ = Estimate(ix, req)
+	if got.Summary.Status != "not_covered" || !strings.Contains(got.Visits[0].Reason, "2016-07-01") {
+		t.Errorf("2012 adult: %+v / %q, want not covered until 2016-07-01", got.Summary, got.Visits[0].Reason)
+	}
+}
+
+// Minnesota counts units: 30-minute visits (2 units) reach 20 units after 10
+// visits, so authorization is needed from the 11th.
+func TestEstimateMinnesotaUnits(t *testing.T) {
+	t.Parallel()
+	ix := mustDefault(t)
+	got, err := Estimate(ix, Request{Provider: &coverage.Provider{Type: "licensed_acupuncturist"}, Plan: "medicaid", State: "MN",
+		Condition: "chronic_low_back_pain", StartDate: date("2026-03-02"), Course: Course{VisitsPerWeek: ptr(2), Weeks: ptr(6)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(repeat(10, "covered|"), repeat(2, "conditional|")...)
+	if diff := cmp.Diff(want, statusRun(got)); diff != "" {
+		t.Errorf("visits mismatch (-want +got):\n%s", diff)
+	}
+	if !got.Visits[10].PriorAuthorizationRequired || !strings.Contains(got.Visits[10].Reason, "20 units per calendar year") {
+		t.Errorf("visit 11 = %+v, want authorization past 20 units", got.Visits[10])
+	}
+	if got.AccumulatorsAfter.UnitsThisYear != 20 {
+		t.Errorf("units after = %d, want 20", got.AccumulatorsAfter.UnitsThisYear)
+	}
+}

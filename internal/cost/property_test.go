@@ -201,9 +201,9 @@ func TestVisitsAgreeWithDecide(t *testing.T) {
 		}
 		py := acc.VisitsThisYear
 		for k, v := range got.Visits {
-			year, month, n90 := 0, 0, 0
+			year, month, n90, units := 0, 0, 0, 0
 			if plan.BenefitYearStart(v.Date).String() == startYear {
-				year = acc.VisitsThisYear
+				year, units = acc.VisitsThisYear, acc.UnitsThisYear
 			}
 			if pyStart != nil && !v.Date.Before(coverage.PatientYearEnd(*pyStart, 12)) {
 				pyStart, py = nil, 0
@@ -222,6 +222,7 @@ func TestVisitsAgreeWithDecide(t *testing.T) {
 				}
 				if plan.BenefitYearStart(e.Date).String() == plan.BenefitYearStart(v.Date).String() {
 					year++
+					units += len(e.Codes)
 				}
 				if monthKey(e.Date) == monthKey(v.Date) {
 					month++
@@ -235,7 +236,7 @@ func TestVisitsAgreeWithDecide(t *testing.T) {
 			}
 			dec, err := coverage.Decide(ix, coverage.Query{Plan: req.Plan, State: req.State, Condition: got.Coverage.Condition.ID,
 				Date: v.Date, Patient: req.Patient, Provider: req.Provider,
-				Usage: &coverage.Usage{VisitsThisYear: &year, VisitsThisMonth: &month, VisitsLast90Days: &n90}})
+				Usage: &coverage.Usage{VisitsThisYear: &year, VisitsThisMonth: &month, VisitsLast90Days: &n90, UnitsThisYear: &units}})
 			if v.Covered || v.Status == catalog.Conditional {
 				if pyStart == nil {
 					pyStart = &got.Visits[k].Date

@@ -139,6 +139,7 @@ func decide(ix *catalog.Index, q Query, plan *catalog.Plan, cond *catalog.Condit
 
 	if v.AuthNow {
 		d.PriorAuthorization.RequiredNow = boolPtr(true)
+		d.Notes = append(d.Notes, "Authorization is required now: the next visit is beyond what the plan covers without it. With authorization approved it is covered; without, it is not.")
 	}
 	if rule.DiscontinueWhenNotImproving && q.Patient != nil && q.Patient.Improving != nil && !*q.Patient.Improving && v.Status != catalog.NotCovered {
 		d.Notes = append(d.Notes, notImprovingNote)
@@ -472,6 +473,11 @@ func (e *evaluation) limits(used Used) (int, bool) {
 	left, leftIfPending, authLeft, beyondBase := -1, -1, -1, false
 	var binding, bindingAtMost, authWindow catalog.Window // caps with answered / all extensions
 	for _, w := range l.Windows {
+		if w.WaivedBy != "" {
+			if v := e.fact(w.WaivedBy); v != nil && *v {
+				continue // e.g. EPSDT: no cap under 21
+			}
+		}
 		n, ok := used(w)
 		if !ok {
 			continue

@@ -2,6 +2,7 @@ package coverage
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -209,12 +210,17 @@ func TestDecideMedicaidAndCommercial(t *testing.T) {
 	}{
 		{"Medi-Cal chronic pain", Query{Plan: "medicaid", State: "CA", Condition: "M54.50"}, catalog.Covered, nil, "2 services per calendar month"},
 		{"Medi-Cal second visit of the month", Query{Plan: "medicaid", State: "CA", Condition: "neck_pain", Usage: usage(5, 5, 1)}, catalog.Covered, ptr(1), ""},
-		{"Medi-Cal month used up", Query{Plan: "medicaid", State: "CA", Condition: "neck_pain", Usage: usage(5, 5, 2)}, catalog.NotCovered, ptr(0), "2 visits per calendar month"},
+		// A third service in the month needs a TAR: conditional, not "limit reached".
+		{"Medi-Cal month used up", Query{Plan: "medicaid", State: "CA", Condition: "neck_pain", Usage: usage(5, 5, 2)}, catalog.Conditional, ptr(0), "Treatment Authorization Request"},
+		{"Medi-Cal under 21: EPSDT, no monthly cap", Query{Plan: "medicaid", State: "CA", Condition: "neck_pain", Usage: usage(5, 5, 2), Patient: &Patient{AgeUnder21: ptr(true)}}, catalog.Covered, nil, ""},
 		{"Medi-Cal NP", Query{Plan: "medicaid", State: "CA", Condition: "neck_pain", Provider: &Provider{Type: "np"}}, catalog.NotCovered, nil, "nurse practitioner"},
-		{"Medi-Cal depression", Query{Plan: "medicaid", State: "CA", Condition: "depression"}, catalog.NotCovered, nil, "only for chronic pain"},
+		{"Medi-Cal depression", Query{Plan: "medicaid", State: "CA", Condition: "depression"}, catalog.NotCovered, nil, "only for severe, persistent chronic pain"},
 		{"Minnesota", Query{Plan: "medicaid", State: "MN", Condition: "chronic_low_back_pain"}, catalog.Covered, nil, "20 units"},
-		{"Ohio migraine", Query{Plan: "medicaid", State: "OH", Condition: "G43.909"}, catalog.Covered, nil, "low back pain and migraine"},
-		{"Ohio neck", Query{Plan: "medicaid", State: "OH", Condition: "neck_pain"}, catalog.NotCovered, nil, "only for low back pain and migraine"},
+		{"Ohio migraine", Query{Plan: "medicaid", State: "OH", Condition: "G43.909"}, catalog.Covered, nil, "OAC 5160-8-51"},
+		{"Ohio neck", Query{Plan: "medicaid", State: "OH", Condition: "neck_pain"}, catalog.Covered, nil, "neck pain"},
+		{"Ohio hip osteoarthritis", Query{Plan: "medicaid", State: "OH", Condition: "M16.11"}, catalog.Covered, nil, "hip"},
+		{"Ohio post-operative pain", Query{Plan: "medicaid", State: "OH", Condition: "G89.18"}, catalog.Covered, nil, "post-operative"},
+		{"Ohio depression", Query{Plan: "medicaid", State: "OH", Condition: "depression"}, catalog.NotCovered, nil, "only for low back pain"},
 		{"Texas unknown", Query{Plan: "medicaid", State: "TX", Condition: "chronic_low_back_pain"}, catalog.Unknown, nil, "not in the catalog"},
 		{"HMO electro not covered", Query{Plan: "example-hmo-copay", State: "CA", Condition: "nausea"}, catalog.Covered, nil, "referral"},
 		{"PPO out of scope", Query{Plan: "example-ppo-gold", State: "NY", Condition: "depression"}, catalog.NotCovered, nil, "only for chronic pain"},
@@ -243,24 +249,29 @@ func TestDecideMedicaidAndCommercial(t *testing.T) {
 	}
 }
 
+// Minnesota counts units: past 20 a year, authorization is needed now (the
+// answer is conditional on it), not a denial.
 func TestDecidePriorAuthorization(t *testing.T) {
 	t.Parallel()
 	ix := defaultIndex(t)
 	for _, tc := range []struct {
-		used int
-		now  bool
-	}{{19, false}, {20, true}, {25, true}} {
-		d, err := Decide(ix, Query{Plan: "medicaid", State: "MN", Condition: "neck_pain", Date: day(t, "2026-06-01"), Usage: &Usage{VisitsThisYear: ptr(tc.used)}})
+		units  int
+		now    bool
+		status catalog.Status
+	}{{19, false, catalog.Covered}, {20, true, catalog.Conditional}, {25, true, catalog.Conditional}} {
+		d, err := Decide(ix, Query{Plan: "medicaid", State: "MN", Condition: "neck_pain", Date: day(t, "2026-06-01"), Usage: &Usage{UnitsThisYear: ptr(tc.units)}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		pa := d.PriorAuthorization
-		if pa == nil || pa.Required != catalog.AuthAfterVisits || *pa.AfterVisits != 20 || pa.RequiredNow == nil || *pa.RequiredNow != tc.now {
-			t.Errorf("%d used: prior_authorization = %+v, want after 20, required_now %v", tc.used, pa, tc.now)
+		if pa == nil || pa.RequiredNow == nil || *pa.RequiredNow != tc.now || d.Status != tc.status {
+			t.Errorf("%d units used: status %s, prior_authorization = %+v; want %s, required_now %v", tc.units, d.Status, pa, tc.status, tc.now)
 		}
-		noted := strings.Contains(strings.Join(d.Notes, " "), "Prior authorization is required before further visits")
-		if noted != tc.now || d.Status != catalog.Covered {
-			t.Errorf("%d used: status %s, prior-auth note %v; want covered, note %v", tc.used, d.Status, noted, tc.now)
+		if tc.now && !slices.Equal(pending(d), []string{"prior_authorization"}) {
+			t.Errorf("%d units used: pending %v, want the authorization", tc.units, pending(d))
+		}
+		if want := 20 - tc.units; !tc.now && (d.VisitsRemaining == nil || *d.VisitsRemaining != want) {
+			t.Errorf("%d units used: remaining %v, want %d units", tc.units, d.VisitsRemaining, want)
 		}
 	}
 }

@@ -198,6 +198,10 @@ func appendLimits(dst []byte, l *Limits) []byte {
 				dst = append(dst, `,"beyond":`...)
 				dst = j.String(dst, string(w.Beyond))
 			}
+			if w.WaivedBy != "" {
+				dst = append(dst, `,"waived_by":`...)
+				dst = j.String(dst, w.WaivedBy)
+			}
 			dst = append(dst, '}')
 		}
 		dst = append(dst, ']')
