@@ -407,7 +407,8 @@ func (e *estimator) run() {
 		if mk := monthKey(d); mk != month {
 			month, monthUsed, monthUnits, condMonth = mk, 0, 0, 0
 		}
-		if m := e.patientYear(d); m > 0 && pyStart != nil && !d.Before(coverage.PatientYearEnd(*pyStart, m)) {
+		rule := e.ix.Rule(e.plan.ID, req.State, e.cond, d)
+		if m := patientYearMonths(rule); m > 0 && pyStart != nil && !d.Before(coverage.PatientYearEnd(*pyStart, m)) {
 			e.assume("The patient's year that began with the covered visit of " + pyStart.String() + " ends on " + coverage.PatientYearEnd(*pyStart, m).AddDays(-1).String() +
 				" (the month of the first service and the 11 full months after it; unconfirmed how every contractor counts it): a new count starts with the next covered visit.")
 			pyStart, pyVisits, pyUnit, condPY = nil, 0, 0, 0
@@ -421,7 +422,6 @@ func (e *estimator) run() {
 			v.BilledCents = e.firstCents
 		}
 		var vd verdict
-		rule := e.ix.Rule(e.plan.ID, req.State, e.cond, d)
 		switch {
 		case rule == nil:
 			vd = verdict{status: catalog.Unknown, reason: fmt.Sprintf("The catalog has no rule for %s on %s, so coverage is unknown; estimated as self-pay.", e.plan.Name, d)}
@@ -535,7 +535,7 @@ func (e *estimator) run() {
 			yearUnits += units
 			if pyStart == nil {
 				pyStart = &v.Date
-				if e.patientYear(d) > 0 && i > 0 && e.once("pystart") {
+				if patientYearMonths(rule) > 0 && i > 0 && e.once("pystart") {
 					e.assume("A new patient's year starts with the covered visit of " + d.String() + ".")
 				}
 			}
@@ -592,7 +592,12 @@ func dollars(c int64) string {
 // patientYear returns the months of the patient's-year window of the rule
 // in force on d, 0 if it has none.
 func (e *estimator) patientYear(d catalog.Date) int {
-	r := e.ix.Rule(e.plan.ID, e.req.State, e.cond, d)
+	return patientYearMonths(e.ix.Rule(e.plan.ID, e.req.State, e.cond, d))
+}
+
+// patientYearMonths returns the months of r's patient's-year window, 0 if
+// it has none (or r is nil).
+func patientYearMonths(r *catalog.Rule) int {
 	if r == nil {
 		return 0
 	}

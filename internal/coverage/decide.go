@@ -82,6 +82,9 @@ func decide(ix *catalog.Index, q Query, plan *catalog.Plan, cond *catalog.Condit
 	if rule.Status == catalog.NotCovered || rule.Status == catalog.Unknown {
 		d.Status = rule.Status
 		d.Reasons = append(d.Reasons, summary)
+		if rule.Billing.DeniedNote != "" {
+			d.Notes = append(d.Notes, rule.Billing.DeniedNote)
+		}
 		return d
 	}
 
