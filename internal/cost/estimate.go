@@ -379,6 +379,7 @@ func (e *estimator) run() {
 		// The patient's year (months_from_first_visit): its first covered
 		// visit and the visits and units in it.
 		pyStart          = acc.FirstVisitDate
+		starts           = make([]catalog.Date, e.cp.visits) // visit dates a patient's year may start on
 		pyVisits, pyUnit = acc.VisitsThisYear, acc.UnitsThisYear
 		units            = int(e.units)
 		nonParCS         catalog.CostSharing
@@ -399,6 +400,7 @@ func (e *estimator) run() {
 		off := e.cp.dayOffset(i)
 		lastOff = off
 		d := start.AddDays(off)
+		starts[i] = d
 		if by := e.plan.BenefitYearStart(d); by.After(cur.start) {
 			cur = year{start: by}
 			yearUnits, condYear = 0, 0
@@ -461,7 +463,7 @@ func (e *estimator) run() {
 			condPY++
 			counted = append(counted, off)
 			if pyStart == nil {
-				pyStart = &v.Date
+				pyStart = &starts[i] // not &v.Date: v would escape, one allocation a visit
 			}
 		}
 
@@ -534,7 +536,7 @@ func (e *estimator) run() {
 			monthUnits += units
 			yearUnits += units
 			if pyStart == nil {
-				pyStart = &v.Date
+				pyStart = &starts[i] // not &v.Date: v would escape, one allocation a visit
 				if patientYearMonths(rule) > 0 && i > 0 && e.once("pystart") {
 					e.assume("A new patient's year starts with the covered visit of " + d.String() + ".")
 				}
