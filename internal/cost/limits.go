@@ -77,8 +77,7 @@ type verdict struct {
 // judge returns the coverage of a visit under the covering rule r: the same
 // coverage.Check that Decide uses, with the usage the course implies.
 func (e *estimator) judge(r *catalog.Rule, u used) verdict {
-	started := u.year > 0 || u.rolling(90) > 0
-	e.checker.CheckInto(&e.check, r, u.count, started)
+	e.checker.CheckInto(&e.check, r, u.count)
 	v := &e.check
 	out := verdict{status: v.Status, criteriaFailed: v.CriteriaFailed}
 	if len(v.Modifiers) > 0 {

@@ -120,7 +120,7 @@ func decide(ix *catalog.Index, q Query, plan *catalog.Plan, cond *catalog.Condit
 	}
 
 	used := q.Usage.usedOn(q.Date)
-	v := Check(ix, rule, q.Patient, q.Provider, used, q.Usage.started())
+	v := Check(ix, rule, q.Patient, q.Provider, used)
 	if v.Status == catalog.NotCovered && v.CriteriaFailed && rule.FallsBackTo != "" {
 		if fb := ix.RuleByID(rule.FallsBackTo); fb != nil && catalog.InForce(fb.EffectiveFrom, fb.EffectiveTo, q.Date) {
 			return fallback(ix, q, plan, cond, rule, fb, v)
@@ -198,31 +198,33 @@ type Verdict struct {
 
 // Check evaluates the covering (covered or conditional) rule r of ix: its
 // criteria against the patient's facts, the provider, the visit limits against
-// used, and — once treatment has started — "discontinue when not improving".
+// used — where "discontinue when not improving" is judged at reassessment:
+// an extension that needs improvement is denied when the patient is not
+// improving, the base visits are not.
 // Any failure makes the verdict not_covered; otherwise an unanswered question
 // makes it conditional. It builds no Decision, so the estimator can call it
 // for every visit of a course; Decide is Check plus the rest of the answer.
-func Check(ix *catalog.Index, r *catalog.Rule, p *Patient, prov *Provider, used Used, started bool) Verdict {
+func Check(ix *catalog.Index, r *catalog.Rule, p *Patient, prov *Provider, used Used) Verdict {
 	var v Verdict
-	CheckInto(&v, ix, r, p, prov, used, started)
+	CheckInto(&v, ix, r, p, prov, used)
 	return v
 }
 
 // CheckInto is Check writing its verdict into v, reusing the storage of v's
 // slices, for callers that check visit after visit (the estimator). What v
 // held before is overwritten; copy any slice that must outlive the next call.
-func CheckInto(v *Verdict, ix *catalog.Index, r *catalog.Rule, p *Patient, prov *Provider, used Used, started bool) {
+func CheckInto(v *Verdict, ix *catalog.Index, r *catalog.Rule, p *Patient, prov *Provider, used Used) {
 	*v = Verdict{Failures: v.Failures[:0], Requirements: v.Requirements[:0], Modifiers: v.Modifiers[:0]}
 	e := evaluation{rule: r, patient: p, v: v}
 	e.criteria(ix.Tests(r))
 	e.provider(prov)
-	e.finish(used, started)
+	e.finish(used)
 }
 
 // finish runs the checks that depend on the visit — limits, discontinuing,
 // prior authorization — after the criteria and provider checks, and sets
 // the status.
-func (e *evaluation) finish(used Used, started bool) {
+func (e *evaluation) finish(used Used) {
 	e.v.Remaining, e.v.Limited = e.limits(used)
 	e.v.PriorAuthNow = priorAuthNow(e.rule.PriorAuthorization, used)
 	if e.v.AuthNow {
@@ -266,9 +268,9 @@ func NewChecker(ix *catalog.Index, p *Patient, prov *Provider) Checker {
 	return Checker{ix: ix, p: p, prov: prov}
 }
 
-// CheckInto is CheckInto(v, ix, r, p, prov, used, started) for the
+// CheckInto is CheckInto(v, ix, r, p, prov, used) for the
 // Checker's index, patient and provider (TestCheckerAgreesWithCheckInto).
-func (c *Checker) CheckInto(v *Verdict, r *catalog.Rule, used Used, started bool) {
+func (c *Checker) CheckInto(v *Verdict, r *catalog.Rule, used Used) {
 	if r != c.rule {
 		c.base = Verdict{}
 		e := evaluation{rule: r, patient: c.p, v: &c.base}
@@ -283,7 +285,7 @@ func (c *Checker) CheckInto(v *Verdict, r *catalog.Rule, used Used, started bool
 		CriteriaFailed: c.base.CriteriaFailed,
 	}
 	e := evaluation{rule: r, patient: c.p, v: v, pending: c.pending, modifier: c.modifier, noClaim: c.noClaim}
-	e.finish(used, started)
+	e.finish(used)
 }
 
 // evaluation collects the outcome of each check of a covering rule.
@@ -646,11 +648,6 @@ func PatientYearEnd(first catalog.Date, months int) catalog.Date {
 	return catalog.NewDate(first.Year(), first.Month()+time.Month(months), 1)
 }
 
-// started reports whether treatment may have started: false only when usage
-// says no visit this year or in the last 90 days.
-func (u *Usage) started() bool {
-	return u == nil || !(zeroOrNil(u.VisitsThisYear) && zeroOrNil(u.VisitsLast90Days))
-}
 func limitsView(r *catalog.Rule) *Limits {
 	l := &Limits{
 		Windows:        orEmpty(r.Limits.Windows),
@@ -736,7 +733,6 @@ func reason(r *catalog.Rule, text string) Reason {
 	return out
 }
 
-func zeroOrNil(p *int) bool { return p == nil || *p == 0 }
 
 func ptr[T any](v T) *T { return &v }
 
