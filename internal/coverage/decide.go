@@ -733,7 +733,6 @@ func reason(r *catalog.Rule, text string) Reason {
 	return out
 }
 
-
 func ptr[T any](v T) *T { return &v }
 
 // yes and no back the *bool answers of every decision, so evaluating a
