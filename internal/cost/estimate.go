@@ -66,6 +66,9 @@ func Estimate(ix *catalog.Index, req Request) (Breakdown, error) {
 	if err := e.prices(); err != nil {
 		return Breakdown{}, err
 	}
+	if part == coverage.Participating && (req.Provider == nil || req.Provider.MedicareParticipation == "") {
+		e.assume(plan.Name + " has no network: the provider is assumed to participate (accept assignment: the fee schedule amount in full). Give provider.medicare_participation for a non-participating (95% of the fee schedule, up to the 115% limiting charge) or opted-out (private contract, self-pay) provider.")
+	}
 	e.codes(dec)
 	e.run()
 	e.summarize()
