@@ -404,15 +404,19 @@ func (e *estimator) run() {
 		lastOff = off
 		d := start.AddDays(off)
 		starts[i] = d
+		rule := e.ix.Rule(e.plan.ID, req.State, e.cond, d)
 		if by := e.plan.BenefitYearStart(d); by.After(cur.start) {
 			cur = year{start: by}
 			yearUnits, condYear = 0, 0
-			e.assume(fmt.Sprintf("The course crosses into a new benefit year on %s: deductible, out-of-pocket and visit counts start again from zero, under that year's terms.", by))
+			if patientYearMonths(rule) > 0 {
+				e.assume(fmt.Sprintf("The course crosses into a new benefit year on %s: the deductible and out-of-pocket totals start again from zero, under that year's terms; the visit limit counts the patient's own year, which does not restart then.", by))
+			} else {
+				e.assume(fmt.Sprintf("The course crosses into a new benefit year on %s: deductible, out-of-pocket and visit counts start again from zero, under that year's terms.", by))
+			}
 		}
 		if mk := monthKey(d); mk != month {
 			month, monthUsed, monthUnits, condMonth = mk, 0, 0, 0
 		}
-		rule := e.ix.Rule(e.plan.ID, req.State, e.cond, d)
 		if m := patientYearMonths(rule); m > 0 && pyStart != nil && !d.Before(coverage.PatientYearEnd(*pyStart, m)) {
 			e.assume("The patient's year that began with the covered visit of " + pyStart.String() + " ends on " + coverage.PatientYearEnd(*pyStart, m).AddDays(-1).String() +
 				" (the month of the first service and the 11 full months after it; unconfirmed how every contractor counts it): a new count starts with the next covered visit.")
@@ -540,8 +544,9 @@ func (e *estimator) run() {
 			yearUnits += units
 			if pyStart == nil {
 				pyStart = &starts[i] // not &v.Date: v would escape, one allocation a visit
-				if patientYearMonths(rule) > 0 && i > 0 && e.once("pystart") {
-					e.assume("A new patient's year starts with the covered visit of " + d.String() + ".")
+				if m := patientYearMonths(rule); m > 0 {
+					e.assume("The patient's year for the visit limit starts with the covered visit of " + d.String() + " and runs to " +
+						coverage.PatientYearEnd(d, m).AddDays(-1).String() + " (the month of the first service and the 11 full months after it; unconfirmed how every contractor counts it).")
 				}
 			}
 			pyVisits++
