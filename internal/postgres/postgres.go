@@ -19,6 +19,8 @@ import (
 	"net"
 	neturl "net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -44,6 +46,12 @@ var (
 type DB struct {
 	db  *sqlx.DB
 	url string // kept for the dedicated LISTEN connection
+
+	// held is the last revision this DB loaded or wrote, kept in memory so
+	// the next load or edit reads only what changed since (see headState).
+	// loadMu serializes making states, so two loads do not both read.
+	held   atomic.Pointer[state]
+	loadMu sync.Mutex
 }
 
 // pingTimeout bounds Open's connectivity check, so a black-holed host fails
