@@ -261,16 +261,35 @@ func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func
 	if len(st.opens) == 0 {
 		return nil
 	}
+	// One COPY for every kind; progress names the kind being sent.
+	counts := map[string]int{}
+	for _, o := range st.opens {
+		counts[o.kind]++
+	}
+	sent := 0
 	err := copyRows(ctx, tx, "items", pq.CopyIn("acucover_open", "kind", "item_id", "position", "hash", "content"), len(st.opens), func(i int) []any {
 		o := &st.opens[i]
+		if progress != nil {
+			if i > 0 && st.opens[i-1].kind != o.kind {
+				progress(Progress{Table: st.opens[i-1].kind, Rows: sent, Total: sent, Done: true})
+				sent = 0
+			}
+			sent++
+			if sent%progressEvery == 0 {
+				progress(Progress{Table: o.kind, Rows: sent, Total: counts[o.kind]})
+			}
+		}
 		var content any
 		if o.content != nil {
 			content = string(o.content) // text: lib/pq sends []byte as bytea
 		}
 		return []any{o.kind, o.id, o.pos, o.hash[:], content}
-	}, progress)
+	}, nil)
 	if err != nil {
 		return err
+	}
+	if progress != nil {
+		progress(Progress{Table: st.opens[len(st.opens)-1].kind, Rows: sent, Total: sent, Done: true})
 	}
 	report := func(phase string) {
 		if progress != nil {
