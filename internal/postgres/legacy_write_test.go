@@ -373,3 +373,13 @@ func (w *writer) cashPrices(s *catalog.Snapshot) error {
 	const qSources = `COPY cash_price_sources (revision_id, cash_price_ordinal, ordinal, title, url, date) FROM STDIN`
 	return copyList(w, "cash_price_sources", qSources, s.CashPrices, cashPriceOrdinal, func(c *catalog.CashPrice) []catalog.Source { return c.Sources }, source)
 }
+
+// LoadLegacyRevision reads version-1 revision id, as migration 0003 does.
+func LoadLegacyRevision(ctx context.Context, db *DB, id int64) (*catalog.Snapshot, error) {
+	var s *catalog.Snapshot
+	err := db.inTx(ctx, readSnapshot, func(tx *sqlx.Tx) (err error) {
+		s, err = loadLegacyRevision(ctx, tx, id)
+		return err
+	})
+	return s, err
+}
