@@ -550,3 +550,67 @@ func TestOpenErrorsHoldNoPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestEditWritesWhatChanged: an edit of one rule stores one item and one
+// version and ends one; a restore stores nothing new and writes one audit
+// entry naming the ids it changed.
+func TestEditWritesWhatChanged(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.Open(t)
+	first := mustImport(t, db, defaultSnapshot(t))
+	count := func(q string) int {
+		t.Helper()
+		var n int
+		if err := db.SQL().QueryRowContext(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	items, versions := count(`SELECT count(*) FROM catalog_items`), count(`SELECT count(*) FROM item_versions`)
+	var id string
+	rev, changes, err := db.Edit(ctx, "editor", "edit", "", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+		id = cur.Rules[3].ID
+		cur.Rules[3].Summary += " (edited)"
+		return cur, nil
+	})
+	if err != nil || len(changes) != 1 || changes[0].ID != id {
+		t.Fatalf("Edit = %q, %v, %v; want one change of rule %s", rev, changes, err, id)
+	}
+	if n := count(`SELECT count(*) FROM catalog_items`); n != items+1 {
+		t.Errorf("an edit of one rule stored %d items, want 1", n-items)
+	}
+	if n := count(`SELECT count(*) FROM item_versions`); n != versions+1 {
+		t.Errorf("an edit of one rule added %d item versions, want 1", n-versions)
+	}
+	if n := count(`SELECT count(*) FROM item_versions WHERE to_revision IS NOT NULL`); n != 1 {
+		t.Errorf("%d item versions ended, want 1", n)
+	}
+	old, err := db.LoadRevision(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Revision = ""
+	restored, changes, err := db.Edit(ctx, "admin", "restore", "back", func(*catalog.Snapshot) (*catalog.Snapshot, error) { return old, nil })
+	if err != nil || len(changes) != 1 {
+		t.Fatalf("restore = %v, %v; want one change", changes, err)
+	}
+	if n := count(`SELECT count(*) FROM catalog_items`); n != items+1 {
+		t.Errorf("a restore stored %d new items, want none", n-items-1)
+	}
+	entries := count(`SELECT count(*) FROM audit_log WHERE operation = 'restore'`)
+	var after string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT after::text FROM audit_log WHERE operation = 'restore'`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if entries != 1 || !strings.Contains(after, id) {
+		t.Errorf("a restore wrote %d audit entries (after %s); want one naming %s", entries, after, id)
+	}
+	got, err := db.LoadCatalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Revision != restored || hash(t, got) != hash(t, old) {
+		t.Errorf("after the restore the head is %s, want %s with revision %s's content", got.Revision, restored, first)
+	}
+}
