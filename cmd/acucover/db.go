@@ -98,10 +98,11 @@ func importCatalog(ctx context.Context, args []string, stdout, stderr io.Writer,
 	def := fs.Bool("default", false, "import the embedded default catalog")
 	author := fs.String("author", getenv("USER"), "who imports (recorded with the revision; default $USER)")
 	comment := fs.String("comment", "", "why (recorded with the revision)")
+	allowRollback := fs.Bool("allow-rollback", false, "import content equal to an older revision, moving the head back to it")
 	dbURL, parse := dbFlags(fs, args, getenv)
 	pos, err := parse()
 	if err != nil || (len(pos) == 1) == *def || len(pos) > 1 {
-		return usageError{fmt.Errorf("usage: acucover import FILE|--default [--author NAME] [--comment TEXT] [--database-url URL]%s", because(err))}
+		return usageError{fmt.Errorf("usage: acucover import FILE|--default [--author NAME] [--comment TEXT] [--allow-rollback] [--database-url URL]%s", because(err))}
 	}
 	if strings.TrimSpace(*author) == "" {
 		return usageError{errors.New("import: give --author (no $USER to default to)")}
@@ -146,7 +147,18 @@ func importCatalog(ctx context.Context, args []string, stdout, stderr io.Writer,
 			fmt.Fprintf(stderr, "import: %s: %d %s (%s)\n", p.Table, p.Rows, state, time.Since(start).Round(time.Millisecond))
 		}
 	})
-	rev, created, err := db.Import(ctx, snap, *author, *comment, progress)
+	opts := []postgres.ImportOption{progress}
+	if *allowRollback {
+		opts = append(opts, postgres.AllowRollback(func(from, to string) {
+			fmt.Fprintf(stdout, "%s: head moves back from %s to %s (the content of revision %s)\n", name, from, to, to)
+		}))
+	}
+	rev, created, err := db.Import(ctx, snap, *author, *comment, opts...)
+	var rb *postgres.RollbackError
+	if errors.As(err, &rb) {
+		fmt.Fprintf(stdout, "%s: head moves back from %s to %s: the file's content is revision %s's\n", name, rb.From, rb.To, rb.To)
+		return fmt.Errorf("%s: nothing imported: give --allow-rollback to move the head back from %s to %s", name, rb.From, rb.To)
+	}
 	if err != nil {
 		return err
 	}
@@ -197,20 +209,26 @@ func export(ctx context.Context, args []string, stdout io.Writer, getenv func(st
 	return err
 }
 
-// revisions lists the stored catalog revisions, newest first.
+// revisions lists the stored catalog revisions, newest first, or with
+// "restore ID" makes revision ID's content the head again.
 func revisions(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("revisions", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	author := fs.String("author", getenv("USER"), "who restores (recorded with the revision; default $USER)")
+	comment := fs.String("comment", "", "why (recorded with the revision)")
 	dbURL, parse := dbFlags(fs, args, getenv)
 	pos, err := parse()
-	if err != nil || len(pos) > 0 {
-		return usageError{fmt.Errorf("usage: acucover revisions [--database-url URL]%s", because(err))}
+	if err != nil || !(len(pos) == 0 || (len(pos) == 2 && pos[0] == "restore")) {
+		return usageError{fmt.Errorf("usage: acucover revisions [restore ID [--author NAME] [--comment TEXT]] [--database-url URL]%s", because(err))}
 	}
 	db, err := postgres.Open(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if len(pos) == 2 {
+		return restoreRevision(ctx, db, pos[1], *author, *comment, stdout)
+	}
 	revs, err := db.Revisions(ctx)
 	if err != nil {
 		return err
@@ -222,6 +240,33 @@ func revisions(ctx context.Context, args []string, stdout io.Writer, getenv func
 		}
 		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%q%s\n", r.ID, r.CreatedAt.UTC().Format(time.RFC3339), r.ContentHash[:12], r.Author, r.Comment, cur)
 	}
+	return nil
+}
+
+// restoreRevision stores revision id's content as a new head revision,
+// writing only the items that differ and one audit entry.
+func restoreRevision(ctx context.Context, db *postgres.DB, id, author, comment string, stdout io.Writer) error {
+	if strings.TrimSpace(author) == "" {
+		return usageError{errors.New("revisions restore: give --author (no $USER to default to)")}
+	}
+	old, err := db.LoadRevision(ctx, id)
+	if err != nil {
+		return err
+	}
+	old.Revision = ""
+	var prev string
+	rev, changes, err := db.Edit(ctx, author, "restore", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+		prev = cur.Revision
+		return old, nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(changes) == 0 {
+		fmt.Fprintf(stdout, "revision %s's content is the head's (revision %s): nothing to restore\n", id, rev)
+		return nil
+	}
+	fmt.Fprintf(stdout, "head moves back from %s to %s: stored as revision %s (%d items changed)\n", prev, id, rev, len(changes))
 	return nil
 }
 

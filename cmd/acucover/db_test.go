@@ -73,6 +73,29 @@ func TestImportExportCommands(t *testing.T) {
 	if err != nil || strings.Count(out, "\n") != 2 || !strings.Contains(out, "current") || !strings.Contains(out, "tester") {
 		t.Errorf("revisions = %q, %v; want 2 lines, one current, author tester", out, err)
 	}
+
+	// Importing revision 1's content again moves the head back: refused
+	// without --allow-rollback, then stored as revision 3.
+	if err := os.WriteFile(file, []byte(exported), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = acucover(t, env, "import", file)
+	if err == nil || !strings.Contains(out, "head moves back from 2 to 1") || !strings.Contains(err.Error(), "--allow-rollback") {
+		t.Errorf("import of revision 1's content = %q, %v; want head moves back from 2 to 1, refused", out, err)
+	}
+	out, _, err = acucover(t, env, "import", file, "--allow-rollback")
+	if err != nil || !strings.Contains(out, "head moves back from 2 to 1") || !strings.Contains(out, "imported as revision 3") {
+		t.Errorf("import --allow-rollback = %q, %v; want head moves back from 2 to 1, revision 3", out, err)
+	}
+	out, _, err = acucover(t, env, "revisions", "restore", "2", "--comment", "forward again")
+	if err != nil || !strings.Contains(out, "head moves back from 3 to 2") || !strings.Contains(out, "revision 4 (1 items changed)") {
+		t.Errorf("revisions restore 2 = %q, %v; want revision 4 with one change", out, err)
+	}
+	now, _, err := acucover(t, env, "export")
+	if err != nil || strings.TrimPrefix(now, "# acucover catalog, revision 4") == now ||
+		!strings.Contains(now, "Original Medicare Part B (edited)") {
+		t.Errorf("export after the restore is not revision 2's content (err %v)", err)
+	}
 }
 
 func TestImportInvalidFileWritesNothing(t *testing.T) {
