@@ -140,6 +140,8 @@ func TestMigrateCommand(t *testing.T) {
 	}{
 		{[]string{"migrate", "status"}, "0001_catalog\tapplied"},
 		{[]string{"migrate", "status"}, "0002_access_audit\tapplied"},
+		{[]string{"migrate", "status"}, "0003_catalog_items\tapplied"},
+		{[]string{"migrate", "down"}, "down 0003_catalog_items"},
 		{[]string{"migrate", "down"}, "down 0002_access_audit"},
 		{[]string{"migrate", "status"}, "0002_access_audit\tpending"},
 		{[]string{"migrate", "down"}, "down 0001_catalog"},
