@@ -4,10 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -115,6 +119,7 @@ func plan(prev *state, next *catalog.Snapshot) (manifest, staged, []catalog.Chan
 		oldAt := make([]int, n)       // index in old, or -1
 		contents := make([][]byte, n) // new content to store
 		var byID map[string]int
+		var marshal []int // items of next to marshal and hash
 		for j := range n {
 			id := k.ID(next, j)
 			oi := -1
@@ -137,22 +142,31 @@ func plan(prev *state, next *catalog.Snapshot) (manifest, staged, []catalog.Chan
 				es[j].hash = old[oi].hash
 				continue
 			}
+			marshal = append(marshal, j)
+		}
+		if err := parallel(len(marshal), func(i int) error {
+			j := marshal[i]
 			b, err := k.CanonicalJSON(next, j)
 			if err != nil {
-				return nil, staged{}, nil, err
+				return err
 			}
 			k.Canonicalize(next, j)
 			es[j].hash = itemHash(k.Name(), b)
-			switch {
+			contents[j] = b
+			return nil
+		}); err != nil {
+			return nil, staged{}, nil, err
+		}
+		for _, j := range marshal {
+			switch oi := oldAt[j]; {
 			case oi < 0:
-				changes = append(changes, catalog.Change{Kind: k.Name(), ID: id, Action: catalog.Create, After: k.Item(next, j)})
+				changes = append(changes, catalog.Change{Kind: k.Name(), ID: es[j].id, Action: catalog.Create, After: k.Item(next, j)})
 			case es[j].hash != old[oi].hash:
-				changes = append(changes, catalog.Change{Kind: k.Name(), ID: id, Action: catalog.Update,
+				changes = append(changes, catalog.Change{Kind: k.Name(), ID: es[j].id, Action: catalog.Update,
 					Before: before(oi), After: k.Item(next, j)})
 			default:
-				continue // equal, not the same bytes: nothing to store
+				contents[j] = nil // equal, not the same bytes: nothing to store
 			}
-			contents[j] = b
 		}
 		place(es, oldAt, old)
 		// Deletions, then versions that end because their content or
@@ -181,6 +195,28 @@ func plan(prev *state, next *catalog.Snapshot) (manifest, staged, []catalog.Chan
 		man[ki] = es
 	}
 	return man, st, changes, nil
+}
+
+// parallel runs fn(0) … fn(n-1) on every processor (each call must touch
+// only its own data) and returns the first error.
+func parallel(n int, fn func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/1000))
+	var next atomic.Int64
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || errs[w] != nil {
+					return
+				}
+				errs[w] = fn(i)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // place gives es positions: an item that was stored keeps its position
@@ -235,7 +271,7 @@ func place(es []entry, oldAt []int, old []entry) {
 // and begins those in opens, storing content not yet stored. Rows go
 // through temporary tables with COPY, so a whole catalog costs what a
 // single edit does per row.
-func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func(Progress)) error {
+func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func(Progress)) (err error) {
 	const qTemp = `
 		CREATE TEMP TABLE IF NOT EXISTS acucover_close (kind text, item_id text) ON COMMIT DROP;
 		CREATE TEMP TABLE IF NOT EXISTS acucover_open (kind text, item_id text, position bigint, hash bytea, content text) ON COMMIT DROP;
@@ -267,7 +303,7 @@ func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func
 		counts[o.kind]++
 	}
 	sent := 0
-	err := copyRows(ctx, tx, "items", pq.CopyIn("acucover_open", "kind", "item_id", "position", "hash", "content"), len(st.opens), func(i int) []any {
+	err = copyRows(ctx, tx, "items", pq.CopyIn("acucover_open", "kind", "item_id", "position", "hash", "content"), len(st.opens), func(i int) []any {
 		o := &st.opens[i]
 		if progress != nil {
 			if i > 0 && st.opens[i-1].kind != o.kind {
@@ -296,6 +332,34 @@ func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func
 			progress(Progress{Table: phase, Rows: len(st.opens), Done: true})
 		}
 	}
+	if len(st.opens) >= bulkAt {
+		// Foreign keys are checked row by row by triggers, which at a
+		// million rows costs more than the rows themselves. A bulk write
+		// drops them inside the transaction and adds them back after, which
+		// checks every row in one join; nothing commits unchecked. (The
+		// drop locks the tables until commit: replicas keep serving what
+		// they hold.)
+		const qDrop = `
+			ALTER TABLE item_versions DROP CONSTRAINT item_versions_hash_fkey,
+				DROP CONSTRAINT item_versions_kind_fkey, DROP CONSTRAINT item_versions_from_revision_fkey`
+		if _, err := tx.ExecContext(ctx, qDrop); err != nil {
+			return err
+		}
+		defer func() {
+			if err != nil {
+				return
+			}
+			const qAdd = `
+				ALTER TABLE item_versions
+					ADD CONSTRAINT item_versions_hash_fkey FOREIGN KEY (hash) REFERENCES catalog_items (hash),
+					ADD CONSTRAINT item_versions_kind_fkey FOREIGN KEY (kind) REFERENCES item_kinds (kind),
+					ADD CONSTRAINT item_versions_from_revision_fkey FOREIGN KEY (from_revision) REFERENCES catalog_revisions (id)`
+			if _, err = tx.ExecContext(ctx, qAdd); err != nil {
+				return
+			}
+			report("constraints")
+		}()
+	}
 	const qItems = `
 		INSERT INTO catalog_items (hash, kind, item_id, content)
 		SELECT hash, kind, item_id, content::jsonb FROM acucover_open WHERE content IS NOT NULL
@@ -313,6 +377,10 @@ func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func
 	report("item_versions")
 	return nil
 }
+
+// bulkAt is the number of new item versions from which write checks
+// foreign keys once for the table instead of row by row.
+const bulkAt = 50_000
 
 // copyRows sends n rows to the COPY statement q, reporting progress every
 // progressEvery rows as table.
