@@ -177,36 +177,28 @@ func export(ctx context.Context, args []string, stdout io.Writer, getenv func(st
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	rev := fs.String("revision", "", "revision id to export (default: the current one)")
+	format := fs.String("format", "yaml", "yaml or json")
 	dbURL, parse := dbFlags(fs, args, getenv)
 	pos, err := parse()
-	if err != nil || len(pos) > 0 {
-		return usageError{fmt.Errorf("usage: acucover export [--revision ID] [--database-url URL]%s", because(err))}
+	if err != nil || len(pos) > 0 || (*format != "yaml" && *format != "json") {
+		return usageError{fmt.Errorf("usage: acucover export [--revision ID] [--format yaml|json] [--database-url URL]%s", because(err))}
 	}
 	db, err := postgres.Open(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	var snap *catalog.Snapshot
-	if *rev == "" {
-		snap, err = db.LoadCatalog(ctx)
-	} else {
-		snap, err = db.LoadRevision(ctx, *rev)
-	}
-	if err != nil {
-		return err
-	}
-	id := snap.Revision
-	// The revision id belongs to the database, not to the content: written
-	// into the file it would follow edits that are no longer that revision.
-	snap.Revision = ""
-	out, err := catalog.Marshal(snap)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "# acucover catalog, revision %s exported from PostgreSQL.\n", id)
-	_, err = stdout.Write(out)
-	return err
+	// Items stream from the database to stdout: memory stays small
+	// whatever the catalog's size. The revision id belongs to the database,
+	// not to the content: written into the document it would follow edits
+	// that are no longer that revision, so it is only a comment.
+	return db.Export(ctx, *rev, *format, stdout, func(id string) error {
+		if *format == "yaml" {
+			_, err := fmt.Fprintf(stdout, "# acucover catalog, revision %s exported from PostgreSQL.\n", id)
+			return err
+		}
+		return nil
+	})
 }
 
 // revisions lists the stored catalog revisions, newest first, or with

@@ -70,6 +70,9 @@ type ItemKind interface {
 	Clip(s *Snapshot)
 	// Reorder sets s's list to the items at order[0], order[1], ….
 	Reorder(s *Snapshot, order []int)
+	// DecodeJSON decodes b as an item, in canonical form, and returns a
+	// pointer to it.
+	DecodeJSON(b []byte) (any, error)
 	// canonicalList puts s's list in canonical form, copying the list
 	// first if any item changes.
 	canonicalList(s *Snapshot)
@@ -84,12 +87,12 @@ type Part struct {
 // ItemKinds lists every item kind in catalog order. Add a new top-level
 // list of Snapshot here, with its canonical form, and stores keep it.
 var ItemKinds = []ItemKind{
-	&itemKind[Plan]{KindPlan, true, func(s *Snapshot) *[]Plan { return &s.Plans }, func(p *Plan) string { return p.ID }, canonicalPlan},
-	&itemKind[Condition]{KindCondition, true, func(s *Snapshot) *[]Condition { return &s.Conditions }, func(c *Condition) string { return c.ID }, canonicalCondition},
-	&itemKind[Rule]{KindRule, true, func(s *Snapshot) *[]Rule { return &s.Rules }, func(r *Rule) string { return r.ID }, canonicalRule},
-	&itemKind[FeeSchedule]{KindFeeSchedule, false, func(s *Snapshot) *[]FeeSchedule { return &s.FeeSchedules }, func(f *FeeSchedule) string { return f.ID }, canonicalFeeSchedule},
-	&itemKind[CashPrice]{KindCashPrice, false, func(s *Snapshot) *[]CashPrice { return &s.CashPrices }, func(c *CashPrice) string { return c.State }, canonicalCashPrice},
-	&itemKind[Licensure]{KindLicensure, false, func(s *Snapshot) *[]Licensure { return &s.Licensure }, func(l *Licensure) string { return l.State }, canonicalLicensure},
+	&itemKind[Plan]{KindPlan, "plans", true, func(s *Snapshot) *[]Plan { return &s.Plans }, func(p *Plan) string { return p.ID }, canonicalPlan},
+	&itemKind[Condition]{KindCondition, "conditions", true, func(s *Snapshot) *[]Condition { return &s.Conditions }, func(c *Condition) string { return c.ID }, canonicalCondition},
+	&itemKind[Rule]{KindRule, "rules", true, func(s *Snapshot) *[]Rule { return &s.Rules }, func(r *Rule) string { return r.ID }, canonicalRule},
+	&itemKind[FeeSchedule]{KindFeeSchedule, "fee_schedules", false, func(s *Snapshot) *[]FeeSchedule { return &s.FeeSchedules }, func(f *FeeSchedule) string { return f.ID }, canonicalFeeSchedule},
+	&itemKind[CashPrice]{KindCashPrice, "cash_prices", false, func(s *Snapshot) *[]CashPrice { return &s.CashPrices }, func(c *CashPrice) string { return c.State }, canonicalCashPrice},
+	&itemKind[Licensure]{KindLicensure, "licensure", false, func(s *Snapshot) *[]Licensure { return &s.Licensure }, func(l *Licensure) string { return l.State }, canonicalLicensure},
 }
 
 // KindLicensure items are keyed by state.
@@ -109,13 +112,25 @@ func ItemKindNamed(name string) ItemKind {
 // canonical form in place and reports whether it changed anything.
 type itemKind[T any] struct {
 	name      string
-	always    bool // the list is written even when empty (not omitempty)
+	field     string // the list's name in a catalog document
+	always    bool   // the list is written even when empty (not omitempty)
 	list      func(*Snapshot) *[]T
 	id        func(*T) string
 	canonical func(*T) bool
 }
 
-func (k *itemKind[T]) Name() string                 { return k.name }
+func (k *itemKind[T]) Name() string       { return k.name }
+func (k *itemKind[T]) key() string        { return k.field }
+func (k *itemKind[T]) writtenEmpty() bool { return k.always }
+
+func (k *itemKind[T]) DecodeJSON(b []byte) (any, error) {
+	v := new(T)
+	if err := json.Unmarshal(b, v); err != nil {
+		return nil, fmt.Errorf("%s item: %w", k.name, err)
+	}
+	k.canonical(v)
+	return v, nil
+}
 func (k *itemKind[T]) Len(s *Snapshot) int          { return len(*k.list(s)) }
 func (k *itemKind[T]) ID(s *Snapshot, i int) string { return k.id(&(*k.list(s))[i]) }
 func (k *itemKind[T]) Item(s *Snapshot, i int) any  { return &(*k.list(s))[i] }

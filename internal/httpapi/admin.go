@@ -506,15 +506,17 @@ func (a *api) getCatalog(c *gin.Context) error {
 		return err
 	}
 	c.Header("ETag", catalogETag(s.Revision))
+	// Written item by item: a catalog of any size costs the memory of one
+	// item. The revision is in the ETag, not the document.
+	format, ct := "json", "application/json; charset=utf-8"
 	if wantsYAML(c.GetHeader("Accept")) {
-		out, err := catalog.Marshal(s)
-		if err != nil {
-			return err
-		}
-		c.Data(http.StatusOK, "application/yaml", out)
-		return nil
+		format, ct = "yaml", "application/yaml"
 	}
-	c.PureJSON(http.StatusOK, s)
+	c.Header("Content-Type", ct)
+	c.Status(http.StatusOK)
+	if err := catalog.WriteDocument(c.Writer, s, format); err != nil {
+		a.log.Warn("writing the catalog failed after the answer began", "error", err.Error())
+	}
 	return nil
 }
 
