@@ -30,9 +30,15 @@ func TestImportExportCommands(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t), "USER": "tester"}
 
-	out, _, err := acucover(t, env, "import", "--default", "--comment", "seed")
+	out, errOut, err := acucover(t, env, "import", "--default", "--comment", "seed")
 	if err != nil || !strings.Contains(out, "imported as revision 1") {
 		t.Fatalf("import --default = %q, %v; want revision 1 imported", out, err)
+	}
+	// Not a terminal: plain progress lines, one per phase.
+	for _, want := range []string{"import: parse…", "import: parse: ", "import: validate: done", "import: rule: ", "rows, done in", "import: item_versions: "} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("import progress lacks %q:\n%s", want, errOut)
+		}
 	}
 	out, _, err = acucover(t, env, "import", "--default")
 	if err != nil || !strings.Contains(out, "no new revision") {

@@ -145,14 +145,8 @@ func (db *DB) Import(ctx context.Context, snap *catalog.Snapshot, author, commen
 	if strings.TrimSpace(author) == "" {
 		return "", false, errors.New("import catalog: an author is required")
 	}
-	if cfg.progress != nil {
-		cfg.progress(Progress{Table: "validate"})
-	}
 	if ps := catalog.Validate(snap, nil); len(ps) > 0 {
 		return "", false, fmt.Errorf("import catalog: %w", ps)
-	}
-	if cfg.progress != nil {
-		cfg.progress(Progress{Table: "validate", Done: true})
 	}
 	next := *snap
 	next.Revision = ""
