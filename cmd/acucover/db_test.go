@@ -60,6 +60,17 @@ func TestImportExportCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "revision 1") || !strings.Contains(out, "no new revision") {
 		t.Errorf("import(export()) = %q, %v; want revision 1, no new revision", out, err)
 	}
+	asJSON, _, err := acucover(t, env, "export", "--format", "json")
+	if err != nil || !strings.HasPrefix(asJSON, "{") {
+		t.Fatalf("export --format json = %.100q, %v", asJSON, err)
+	}
+	jsonFile := filepath.Join(t.TempDir(), "catalog.json")
+	if err := os.WriteFile(jsonFile, []byte(asJSON), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := acucover(t, env, "import", jsonFile); err != nil || !strings.Contains(out, "no new revision") {
+		t.Errorf("import of the JSON export = %q, %v; want no new revision", out, err)
+	}
 
 	edited := strings.Replace(exported, "name: Original Medicare Part B", "name: Original Medicare Part B (edited)", 1)
 	if edited == exported {
