@@ -614,3 +614,49 @@ func TestEditWritesWhatChanged(t *testing.T) {
 		t.Errorf("after the restore the head is %s, want %s with revision %s's content", got.Revision, restored, first)
 	}
 }
+
+// TestReplicaReadsTheDelta: a second DB that holds revision N reads revision
+// N+1 by its changed items: the kinds that did not change keep their lists,
+// and the result equals a whole read.
+func TestReplicaReadsTheDelta(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.Open(t)
+	mustImport(t, db, defaultSnapshot(t))
+	replica, err := postgres.Open(ctx, db.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer replica.Close()
+	before, err := replica.LoadCatalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = db.Edit(ctx, "editor", "edit", "", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+		cur.Rules[2].Summary += " (edited)"
+		cur.Rules = append(cur.Rules[:5:5], cur.Rules[6:]...)
+		return cur, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := replica.LoadCatalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &after.Plans[0] != &before.Plans[0] || &after.Rules[0] == &before.Rules[0] {
+		t.Error("the replica did not apply the delta: unchanged plans were read again, or changed rules were not")
+	}
+	fresh, err := postgres.Open(ctx, db.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	whole, err := fresh.LoadCatalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Revision != whole.Revision || hash(t, after) != hash(t, whole) || len(after.Rules) != len(before.Rules)-1 {
+		t.Errorf("delta read (revision %s, %d rules) differs from a whole read (revision %s)", after.Revision, len(after.Rules), whole.Revision)
+	}
+}
