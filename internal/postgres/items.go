@@ -479,15 +479,33 @@ func eachVersion(ctx context.Context, tx *sqlx.Tx, q string, args []any, fn func
 	return rows.Err()
 }
 
-// advance returns the state of revision rev, a later revision than from's,
+// advance returns the state of revision rev, later or earlier than from's,
 // by reading only the versions that began or ended in between and applying
-// them to from: lists of kinds without changes are shared with from.
+// them to from: lists of kinds without changes, and unchanged items, are
+// shared with from (so an edit that restores rev finds them untouched).
 func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, error) {
 	gone := make([]map[string]bool, len(catalog.ItemKinds))
-	const qEnded = `
+	// Forward, versions alive at from that ended by rev go, and versions
+	// born after from and alive at rev come. Backward (rev older than
+	// from), versions born after rev and alive at from go, and versions
+	// alive at rev that ended by from come back.
+	qGone := `
 		SELECT kind, item_id FROM item_versions
 		WHERE to_revision > $1 AND to_revision <= $2 AND from_revision <= $1`
-	rows, err := tx.QueryContext(ctx, qEnded, from.rev, rev)
+	qCome := `
+		SELECT v.kind, v.item_id, v.position, v.hash, i.content
+		FROM item_versions v JOIN catalog_items i ON i.hash = v.hash
+		WHERE v.from_revision > $1 AND v.from_revision <= $2 AND (v.to_revision IS NULL OR v.to_revision > $2)`
+	if rev < from.rev {
+		qGone = `
+		SELECT kind, item_id FROM item_versions
+		WHERE from_revision > $2 AND from_revision <= $1 AND (to_revision IS NULL OR to_revision > $1)`
+		qCome = `
+		SELECT v.kind, v.item_id, v.position, v.hash, i.content
+		FROM item_versions v JOIN catalog_items i ON i.hash = v.hash
+		WHERE v.from_revision <= $2 AND v.to_revision > $2 AND v.to_revision <= $1`
+	}
+	rows, err := tx.QueryContext(ctx, qGone, from.rev, rev)
 	if err != nil {
 		return nil, notMigrated(err)
 	}
@@ -520,11 +538,7 @@ func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, 
 		content []byte
 	}
 	added := make([][]born, len(catalog.ItemKinds))
-	const qBorn = `
-		SELECT v.kind, v.item_id, v.position, v.hash, i.content
-		FROM item_versions v JOIN catalog_items i ON i.hash = v.hash
-		WHERE v.from_revision > $1 AND v.from_revision <= $2 AND (v.to_revision IS NULL OR v.to_revision > $2)`
-	err = eachVersion(ctx, tx, qBorn, []any{from.rev, rev}, func(ki int, e entry, content []byte) error {
+	err = eachVersion(ctx, tx, qCome, []any{from.rev, rev}, func(ki int, e entry, content []byte) error {
 		added[ki] = append(added[ki], born{e, slices.Clone(content)})
 		return nil
 	})

@@ -74,9 +74,14 @@ func (db *DB) LoadRevision(ctx context.Context, id string) (*catalog.Snapshot, e
 		if err != nil {
 			return err
 		}
-		if n == head {
+		switch held := db.held.Load(); {
+		case n == head:
 			s, err = db.headState(ctx, tx, n)
-		} else {
+		case held != nil && held.rev <= head: // held is in this transaction's view
+			// What differs from the revision held, often little: a
+			// restore of it then finds the unchanged items untouched.
+			s, err = advance(ctx, tx, held, n)
+		default:
 			s, err = loadState(ctx, tx, n, false)
 		}
 		return err
