@@ -271,7 +271,7 @@ func place(es []entry, oldAt []int, old []entry) {
 // and begins those in opens, storing content not yet stored. Rows go
 // through temporary tables with COPY, so a whole catalog costs what a
 // single edit does per row.
-func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func(Progress)) (err error) {
+func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func(Progress)) error {
 	const qTemp = `
 		CREATE TEMP TABLE IF NOT EXISTS acucover_close (kind text, item_id text) ON COMMIT DROP;
 		CREATE TEMP TABLE IF NOT EXISTS acucover_open (kind text, item_id text, position bigint, hash bytea, content text) ON COMMIT DROP;
@@ -297,13 +297,16 @@ func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func
 	if len(st.opens) == 0 {
 		return nil
 	}
+	if len(st.opens) >= bulkAt {
+		return writeBulk(ctx, tx, rev, st, progress)
+	}
 	// One COPY for every kind; progress names the kind being sent.
 	counts := map[string]int{}
 	for _, o := range st.opens {
 		counts[o.kind]++
 	}
 	sent := 0
-	err = copyRows(ctx, tx, "items", pq.CopyIn("acucover_open", "kind", "item_id", "position", "hash", "content"), len(st.opens), func(i int) []any {
+	err := copyRows(ctx, tx, "items", pq.CopyIn("acucover_open", "kind", "item_id", "position", "hash", "content"), len(st.opens), func(i int) []any {
 		o := &st.opens[i]
 		if progress != nil {
 			if i > 0 && st.opens[i-1].kind != o.kind {
@@ -332,34 +335,6 @@ func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func
 			progress(Progress{Table: phase, Rows: len(st.opens), Done: true})
 		}
 	}
-	if len(st.opens) >= bulkAt {
-		// Foreign keys are checked row by row by triggers, which at a
-		// million rows costs more than the rows themselves. A bulk write
-		// drops them inside the transaction and adds them back after, which
-		// checks every row in one join; nothing commits unchecked. (The
-		// drop locks the tables until commit: replicas keep serving what
-		// they hold.)
-		const qDrop = `
-			ALTER TABLE item_versions DROP CONSTRAINT item_versions_hash_fkey,
-				DROP CONSTRAINT item_versions_kind_fkey, DROP CONSTRAINT item_versions_from_revision_fkey`
-		if _, err := tx.ExecContext(ctx, qDrop); err != nil {
-			return err
-		}
-		defer func() {
-			if err != nil {
-				return
-			}
-			const qAdd = `
-				ALTER TABLE item_versions
-					ADD CONSTRAINT item_versions_hash_fkey FOREIGN KEY (hash) REFERENCES catalog_items (hash),
-					ADD CONSTRAINT item_versions_kind_fkey FOREIGN KEY (kind) REFERENCES item_kinds (kind),
-					ADD CONSTRAINT item_versions_from_revision_fkey FOREIGN KEY (from_revision) REFERENCES catalog_revisions (id)`
-			if _, err = tx.ExecContext(ctx, qAdd); err != nil {
-				return
-			}
-			report("constraints")
-		}()
-	}
 	const qItems = `
 		INSERT INTO catalog_items (hash, kind, item_id, content)
 		SELECT hash, kind, item_id, content::jsonb FROM acucover_open WHERE content IS NOT NULL
@@ -378,9 +353,106 @@ func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func
 	return nil
 }
 
+// writeBulk is write for many new versions (an import): rows are copied
+// straight into catalog_items (only content not stored yet) and
+// item_versions, without a temporary table, and foreign keys are checked
+// once per table: triggers checking them row by row would cost more than
+// the rows. The constraints are dropped inside the transaction and added
+// back before it commits, which checks every row in one join; nothing
+// commits unchecked. (The drop locks item_versions until commit: replicas
+// keep serving the catalog they hold.)
+func writeBulk(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func(Progress)) error {
+	const qDrop = `
+		ALTER TABLE item_versions DROP CONSTRAINT item_versions_hash_fkey,
+			DROP CONSTRAINT item_versions_kind_fkey, DROP CONSTRAINT item_versions_from_revision_fkey`
+	if _, err := tx.ExecContext(ctx, qDrop); err != nil {
+		return err
+	}
+	// Content already stored (by an older revision) is not sent again.
+	known := map[[32]byte]bool{}
+	var empty bool
+	if err := tx.GetContext(ctx, &empty, `SELECT NOT EXISTS (SELECT 1 FROM catalog_items)`); err != nil {
+		return err
+	}
+	if !empty {
+		var batch pq.ByteaArray
+		flush := func() error {
+			var found pq.ByteaArray
+			if err := tx.QueryRowContext(ctx, `SELECT coalesce(array_agg(hash), '{}') FROM catalog_items WHERE hash = ANY($1)`, batch).Scan(&found); err != nil {
+				return err
+			}
+			for _, h := range found {
+				known[[32]byte(h)] = true
+			}
+			batch = batch[:0]
+			return nil
+		}
+		for i := range st.opens {
+			if st.opens[i].content != nil {
+				batch = append(batch, st.opens[i].hash[:])
+				if len(batch) == 50_000 {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+	}
+	var items []int
+	for i, o := range st.opens {
+		if o.content != nil && !known[o.hash] {
+			known[o.hash] = true
+			items = append(items, i)
+		}
+	}
+	sent := 0
+	err := copyRows(ctx, tx, "catalog_items", pq.CopyIn("catalog_items", "hash", "kind", "item_id", "content"), len(items), func(i int) []any {
+		o := &st.opens[items[i]]
+		if progress != nil {
+			if i > 0 && st.opens[items[i-1]].kind != o.kind {
+				progress(Progress{Table: st.opens[items[i-1]].kind, Rows: sent, Total: sent, Done: true})
+				sent = 0
+			}
+			if sent++; sent%progressEvery == 0 {
+				progress(Progress{Table: o.kind, Rows: sent})
+			}
+		}
+		return []any{o.hash[:], o.kind, o.id, string(o.content)}
+	}, nil)
+	if err != nil {
+		return err
+	}
+	if progress != nil && len(items) > 0 {
+		progress(Progress{Table: st.opens[items[len(items)-1]].kind, Rows: sent, Total: sent, Done: true})
+		progress(Progress{Table: "catalog_items", Rows: len(items), Total: len(items), Done: true})
+	}
+	err = copyRows(ctx, tx, "item_versions", pq.CopyIn("item_versions", "kind", "item_id", "position", "hash", "from_revision"), len(st.opens), func(i int) []any {
+		o := &st.opens[i]
+		return []any{o.kind, o.id, o.pos, o.hash[:], rev}
+	}, progress)
+	if err != nil {
+		return err
+	}
+	const qAdd = `
+		ALTER TABLE item_versions
+			ADD CONSTRAINT item_versions_hash_fkey FOREIGN KEY (hash) REFERENCES catalog_items (hash),
+			ADD CONSTRAINT item_versions_kind_fkey FOREIGN KEY (kind) REFERENCES item_kinds (kind),
+			ADD CONSTRAINT item_versions_from_revision_fkey FOREIGN KEY (from_revision) REFERENCES catalog_revisions (id)`
+	if _, err := tx.ExecContext(ctx, qAdd); err != nil {
+		return err
+	}
+	if progress != nil {
+		progress(Progress{Table: "constraints", Done: true})
+	}
+	return nil
+}
+
 // bulkAt is the number of new item versions from which write checks
 // foreign keys once for the table instead of row by row.
-const bulkAt = 50_000
+var bulkAt = 50_000
 
 // copyRows sends n rows to the COPY statement q, reporting progress every
 // progressEvery rows as table.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -658,5 +659,53 @@ func TestReplicaReadsTheDelta(t *testing.T) {
 	}
 	if after.Revision != whole.Revision || hash(t, after) != hash(t, whole) || len(after.Rules) != len(before.Rules)-1 {
 		t.Errorf("delta read (revision %s, %d rules) differs from a whole read (revision %s)", after.Revision, len(after.Rules), whole.Revision)
+	}
+}
+
+// TestBulkImport: imports large enough for the bulk path (COPY straight
+// into the tables, foreign keys checked once) store what the small path
+// stores, skip content already stored, and keep every constraint. Not
+// parallel: it changes the bulk threshold.
+func TestBulkImport(t *testing.T) {
+	defer postgres.SetBulkAt(10)()
+	ctx := context.Background()
+	db := pgtest.Open(t)
+	a := defaultSnapshot(t)
+	var progress []string
+	if _, _, err := db.Import(ctx, a, "test", "", postgres.WithProgress(func(p postgres.Progress) {
+		if p.Done {
+			progress = append(progress, p.Table)
+		}
+	})); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(progress, "constraints") || !slices.Contains(progress, catalog.KindRule) {
+		t.Errorf("progress %v: want the rule kind and constraints done (the bulk path)", progress)
+	}
+	b := defaultSnapshot(t)
+	b.Rules[0].Summary += " (b)"
+	b.Rules = slices.Concat(b.Rules[3:], b.Rules[:3]) // every rule moves
+	if _, _, err := db.Import(ctx, b, "test", ""); err != nil {
+		t.Fatal(err)
+	}
+	var items int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM catalog_items`).Scan(&items); err != nil {
+		t.Fatal(err)
+	}
+	d := defaultSnapshot(t)
+	if want := len(d.Plans) + len(d.Conditions) + len(d.Rules) + len(d.FeeSchedules) + len(d.CashPrices) + len(d.Licensure) + 1; items != want {
+		t.Errorf("%d items stored, want %d (one new content)", items, want)
+	}
+	got, err := db.LoadCatalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hash(t, got) != hash(t, b) {
+		t.Error("the bulk-written catalog loads with other content")
+	}
+	_, err = db.SQL().ExecContext(ctx, `INSERT INTO item_versions (kind, item_id, position, hash, from_revision) VALUES ('rule', 'x', -1, sha256('none'), 1)`)
+	var ce *postgres.ConstraintError
+	if err = postgres.Describe(err); !errors.As(err, &ce) || ce.Constraint != "item_versions_hash_fkey" {
+		t.Errorf("after a bulk write, a version of unknown content: err = %v, want item_versions_hash_fkey", err)
 	}
 }
