@@ -116,8 +116,10 @@ const (
 // a revision that does not build) leaves the index in force, is logged and
 // reported to OnFailure, and is retried with exponential backoff up to 30s.
 //
-// A reload first asks for the head revision (one cheap query) and loads the
-// whole catalog only if it differs from the one served.
+// A reload first asks for the head revision (one cheap query) and, only if
+// it differs from the one served, loads it: LoadCatalog reads just the items
+// that changed since the revision db holds, and the store builds the new
+// Index off to the side and swaps it.
 func Watch(ctx context.Context, db *DB, store *catalog.Store, opts WatchOptions) {
 	every := opts.Every
 	if every <= 0 {
