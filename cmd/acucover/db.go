@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -98,28 +99,41 @@ func importCatalog(ctx context.Context, args []string, stdout, stderr io.Writer,
 	def := fs.Bool("default", false, "import the embedded default catalog")
 	author := fs.String("author", getenv("USER"), "who imports (recorded with the revision; default $USER)")
 	comment := fs.String("comment", "", "why (recorded with the revision)")
+	allowRollback := fs.Bool("allow-rollback", false, "import content equal to an older revision, moving the head back to it")
 	dbURL, parse := dbFlags(fs, args, getenv)
 	pos, err := parse()
 	if err != nil || (len(pos) == 1) == *def || len(pos) > 1 {
-		return usageError{fmt.Errorf("usage: acucover import FILE|--default [--author NAME] [--comment TEXT] [--database-url URL]%s", because(err))}
+		return usageError{fmt.Errorf("usage: acucover import FILE|--default [--author NAME] [--comment TEXT] [--allow-rollback] [--database-url URL]%s", because(err))}
 	}
 	if strings.TrimSpace(*author) == "" {
 		return usageError{errors.New("import: give --author (no $USER to default to)")}
 	}
 
-	name, data := "default catalog", catalog.DefaultYAML()
+	// The file is read as a stream (no size limit: only the catalog is
+	// held, not its text) and checked whole before the database is
+	// touched, showing every problem with its line, as validate does.
+	bar := newProgress(stderr)
+	name, in := "default catalog", io.Reader(bytes.NewReader(catalog.DefaultYAML()))
 	if !*def {
 		name = pos[0]
-		if data, err = os.ReadFile(name); err != nil {
+		f, err := os.Open(name)
+		if err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
+		defer f.Close()
+		in = f
+		if st, err := f.Stat(); err == nil {
+			in = &inputCounter{r: f, total: st.Size(), bar: bar}
+		}
 	}
-	// Check the whole file before touching the database, and show every
-	// problem with its line, as validate does.
-	snap, positions, err := catalog.Parse(data)
+	bar.phase("parse", 0)
+	snap, positions, err := catalog.ReadDocument(in, func(n int) { bar.update(int64(n), "items") })
 	var ps catalog.Problems
 	if err == nil {
+		bar.done(fmt.Sprintf("%d items", len(snap.Plans)+len(snap.Conditions)+len(snap.Rules)+len(snap.FeeSchedules)+len(snap.CashPrices)+len(snap.Licensure)))
+		bar.phase("validate", 0)
 		ps = catalog.Validate(snap, positions)
+		bar.done("")
 	} else if !errors.As(err, &ps) {
 		return fmt.Errorf("import %s: %w", name, err)
 	}
@@ -137,16 +151,29 @@ func importCatalog(ctx context.Context, args []string, stdout, stderr io.Writer,
 	defer db.Close()
 	start := time.Now()
 	progress := postgres.WithProgress(func(p postgres.Progress) {
-		// Only large tables are worth a line.
-		if !p.Done || p.Rows >= 10_000 {
-			state := "rows so far"
-			if p.Done {
-				state = "rows, done"
-			}
-			fmt.Fprintf(stderr, "import: %s: %d %s (%s)\n", p.Table, p.Rows, state, time.Since(start).Round(time.Millisecond))
+		switch {
+		case p.Done:
+			bar.phase(p.Table, int64(p.Total))
+			bar.done(fmt.Sprintf("%d rows", p.Rows))
+		case p.Rows == 0:
+			bar.phase(p.Table, int64(p.Total))
+		default:
+			bar.phase(p.Table, int64(p.Total))
+			bar.update(int64(p.Rows), "rows")
 		}
 	})
-	rev, created, err := db.Import(ctx, snap, *author, *comment, progress)
+	opts := []postgres.ImportOption{progress}
+	if *allowRollback {
+		opts = append(opts, postgres.AllowRollback(func(from, to string) {
+			fmt.Fprintf(stdout, "%s: head moves back from %s to %s (the content of revision %s)\n", name, from, to, to)
+		}))
+	}
+	rev, created, err := db.Import(ctx, snap, *author, *comment, opts...)
+	var rb *postgres.RollbackError
+	if errors.As(err, &rb) {
+		fmt.Fprintf(stdout, "%s: head moves back from %s to %s: the file's content is revision %s's\n", name, rb.From, rb.To, rb.To)
+		return fmt.Errorf("%s: nothing imported: give --allow-rollback to move the head back from %s to %s", name, rb.From, rb.To)
+	}
 	if err != nil {
 		return err
 	}
@@ -159,58 +186,161 @@ func importCatalog(ctx context.Context, args []string, stdout, stderr io.Writer,
 	return nil
 }
 
+// progress shows an import's phases (parse, validate, write per kind,
+// analyze) with rows per second and, where the total is known, an ETA: as
+// one updating line with a bar on a terminal, and as plain lines otherwise
+// (at most one a second per phase).
+type progress struct {
+	w        io.Writer
+	tty      bool
+	name     string
+	total    int64
+	start    time.Time
+	last     time.Time
+	active   bool
+	fraction func() float64 // of the input read, for parse
+}
+
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			p.tty = true
+		}
+	}
+	return p
+}
+
+// phase starts phase name (of total rows, 0 if unknown), unless it is the
+// one shown.
+func (p *progress) phase(name string, total int64) {
+	if p.active && p.name == name {
+		if total > 0 {
+			p.total = total
+		}
+		return
+	}
+	p.name, p.total, p.start, p.last, p.active = name, total, time.Now(), time.Time{}, true
+	if !p.tty {
+		fmt.Fprintf(p.w, "import: %s…\n", name)
+	}
+}
+
+// update reports n units done in the current phase.
+func (p *progress) update(n int64, unit string) {
+	now := time.Now()
+	if !p.tty && now.Sub(p.last) < time.Second {
+		return
+	}
+	p.last = now
+	el := now.Sub(p.start).Seconds()
+	rate := float64(n) / max(el, 1e-3)
+	frac := -1.0
+	if p.total > 0 {
+		frac = float64(n) / float64(p.total)
+	} else if p.fraction != nil && p.name == "parse" {
+		frac = p.fraction()
+	}
+	line := fmt.Sprintf("import: %-14s %d %s, %.0f/s", p.name, n, unit, rate)
+	if frac > 0 && frac <= 1 {
+		eta := time.Duration(el * (1 - frac) / frac * float64(time.Second)).Round(time.Second)
+		line += fmt.Sprintf(", %3.0f%%, ETA %s", 100*frac, eta)
+	}
+	if p.tty {
+		const width = 24
+		fill := 0
+		if frac > 0 && frac <= 1 {
+			fill = int(frac * width)
+		}
+		fmt.Fprintf(p.w, "\r[%s%s] %s\x1b[K", strings.Repeat("#", fill), strings.Repeat(".", width-fill), line)
+		return
+	}
+	fmt.Fprintln(p.w, line)
+}
+
+// done ends the current phase.
+func (p *progress) done(what string) {
+	if !p.active {
+		return
+	}
+	took := time.Since(p.start).Round(time.Millisecond)
+	if what != "" {
+		what = what + ", "
+	}
+	if p.tty {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+	fmt.Fprintf(p.w, "import: %s: %sdone in %s\n", p.name, what, took)
+	p.active = false
+}
+
+// inputCounter tells a progress how much of its input was read.
+type inputCounter struct {
+	r     io.Reader
+	n     int64
+	total int64
+	bar   *progress
+}
+
+func (c *inputCounter) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	if c.bar.fraction == nil {
+		c.bar.fraction = func() float64 { return float64(c.n) / float64(max(c.total, 1)) }
+	}
+	return n, err
+}
+
 // export writes a stored revision (default: the current one) as a catalog
 // document that validate accepts and import recognizes as unchanged.
 func export(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	rev := fs.String("revision", "", "revision id to export (default: the current one)")
+	format := fs.String("format", "yaml", "yaml or json")
 	dbURL, parse := dbFlags(fs, args, getenv)
 	pos, err := parse()
-	if err != nil || len(pos) > 0 {
-		return usageError{fmt.Errorf("usage: acucover export [--revision ID] [--database-url URL]%s", because(err))}
+	if err != nil || len(pos) > 0 || (*format != "yaml" && *format != "json") {
+		return usageError{fmt.Errorf("usage: acucover export [--revision ID] [--format yaml|json] [--database-url URL]%s", because(err))}
 	}
 	db, err := postgres.Open(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	var snap *catalog.Snapshot
-	if *rev == "" {
-		snap, err = db.LoadCatalog(ctx)
-	} else {
-		snap, err = db.LoadRevision(ctx, *rev)
-	}
-	if err != nil {
-		return err
-	}
-	id := snap.Revision
-	// The revision id belongs to the database, not to the content: written
-	// into the file it would follow edits that are no longer that revision.
-	snap.Revision = ""
-	out, err := catalog.Marshal(snap)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "# acucover catalog, revision %s exported from PostgreSQL.\n", id)
-	_, err = stdout.Write(out)
-	return err
+	// Items stream from the database to stdout: memory stays small
+	// whatever the catalog's size. The revision id belongs to the database,
+	// not to the content: written into the document it would follow edits
+	// that are no longer that revision, so it is only a comment.
+	return db.Export(ctx, *rev, *format, stdout, func(id string) error {
+		if *format == "yaml" {
+			_, err := fmt.Fprintf(stdout, "# acucover catalog, revision %s exported from PostgreSQL.\n", id)
+			return err
+		}
+		return nil
+	})
 }
 
-// revisions lists the stored catalog revisions, newest first.
+// revisions lists the stored catalog revisions, newest first, or with
+// "restore ID" makes revision ID's content the head again.
 func revisions(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("revisions", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	author := fs.String("author", getenv("USER"), "who restores (recorded with the revision; default $USER)")
+	comment := fs.String("comment", "", "why (recorded with the revision)")
 	dbURL, parse := dbFlags(fs, args, getenv)
 	pos, err := parse()
-	if err != nil || len(pos) > 0 {
-		return usageError{fmt.Errorf("usage: acucover revisions [--database-url URL]%s", because(err))}
+	if err != nil || !(len(pos) == 0 || (len(pos) == 2 && pos[0] == "restore")) {
+		return usageError{fmt.Errorf("usage: acucover revisions [restore ID [--author NAME] [--comment TEXT]] [--database-url URL]%s", because(err))}
 	}
 	db, err := postgres.Open(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if len(pos) == 2 {
+		return restoreRevision(ctx, db, pos[1], *author, *comment, stdout)
+	}
 	revs, err := db.Revisions(ctx)
 	if err != nil {
 		return err
@@ -222,6 +352,33 @@ func revisions(ctx context.Context, args []string, stdout io.Writer, getenv func
 		}
 		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%q%s\n", r.ID, r.CreatedAt.UTC().Format(time.RFC3339), r.ContentHash[:12], r.Author, r.Comment, cur)
 	}
+	return nil
+}
+
+// restoreRevision stores revision id's content as a new head revision,
+// writing only the items that differ and one audit entry.
+func restoreRevision(ctx context.Context, db *postgres.DB, id, author, comment string, stdout io.Writer) error {
+	if strings.TrimSpace(author) == "" {
+		return usageError{errors.New("revisions restore: give --author (no $USER to default to)")}
+	}
+	old, err := db.LoadRevision(ctx, id)
+	if err != nil {
+		return err
+	}
+	old.Revision = ""
+	var prev string
+	rev, changes, err := db.Edit(ctx, author, "restore", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+		prev = cur.Revision
+		return old, nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(changes) == 0 {
+		fmt.Fprintf(stdout, "revision %s's content is the head's (revision %s): nothing to restore\n", id, rev)
+		return nil
+	}
+	fmt.Fprintf(stdout, "head moves back from %s to %s: stored as revision %s (%d items changed)\n", prev, id, rev, len(changes))
 	return nil
 }
 

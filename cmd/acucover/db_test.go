@@ -30,9 +30,15 @@ func TestImportExportCommands(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t), "USER": "tester"}
 
-	out, _, err := acucover(t, env, "import", "--default", "--comment", "seed")
+	out, errOut, err := acucover(t, env, "import", "--default", "--comment", "seed")
 	if err != nil || !strings.Contains(out, "imported as revision 1") {
 		t.Fatalf("import --default = %q, %v; want revision 1 imported", out, err)
+	}
+	// Not a terminal: plain progress lines, one per phase.
+	for _, want := range []string{"import: parse…", "import: parse: ", "import: validate: done", "import: rule: ", "rows, done in", "import: item_versions: "} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("import progress lacks %q:\n%s", want, errOut)
+		}
 	}
 	out, _, err = acucover(t, env, "import", "--default")
 	if err != nil || !strings.Contains(out, "no new revision") {
@@ -54,6 +60,17 @@ func TestImportExportCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "revision 1") || !strings.Contains(out, "no new revision") {
 		t.Errorf("import(export()) = %q, %v; want revision 1, no new revision", out, err)
 	}
+	asJSON, _, err := acucover(t, env, "export", "--format", "json")
+	if err != nil || !strings.HasPrefix(asJSON, "{") {
+		t.Fatalf("export --format json = %.100q, %v", asJSON, err)
+	}
+	jsonFile := filepath.Join(t.TempDir(), "catalog.json")
+	if err := os.WriteFile(jsonFile, []byte(asJSON), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := acucover(t, env, "import", jsonFile); err != nil || !strings.Contains(out, "no new revision") {
+		t.Errorf("import of the JSON export = %q, %v; want no new revision", out, err)
+	}
 
 	edited := strings.Replace(exported, "name: Original Medicare Part B", "name: Original Medicare Part B (edited)", 1)
 	if edited == exported {
@@ -72,6 +89,29 @@ func TestImportExportCommands(t *testing.T) {
 	out, _, err = acucover(t, env, "revisions")
 	if err != nil || strings.Count(out, "\n") != 2 || !strings.Contains(out, "current") || !strings.Contains(out, "tester") {
 		t.Errorf("revisions = %q, %v; want 2 lines, one current, author tester", out, err)
+	}
+
+	// Importing revision 1's content again moves the head back: refused
+	// without --allow-rollback, then stored as revision 3.
+	if err := os.WriteFile(file, []byte(exported), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = acucover(t, env, "import", file)
+	if err == nil || !strings.Contains(out, "head moves back from 2 to 1") || !strings.Contains(err.Error(), "--allow-rollback") {
+		t.Errorf("import of revision 1's content = %q, %v; want head moves back from 2 to 1, refused", out, err)
+	}
+	out, _, err = acucover(t, env, "import", file, "--allow-rollback")
+	if err != nil || !strings.Contains(out, "head moves back from 2 to 1") || !strings.Contains(out, "imported as revision 3") {
+		t.Errorf("import --allow-rollback = %q, %v; want head moves back from 2 to 1, revision 3", out, err)
+	}
+	out, _, err = acucover(t, env, "revisions", "restore", "2", "--comment", "forward again")
+	if err != nil || !strings.Contains(out, "head moves back from 3 to 2") || !strings.Contains(out, "revision 4 (1 items changed)") {
+		t.Errorf("revisions restore 2 = %q, %v; want revision 4 with one change", out, err)
+	}
+	now, _, err := acucover(t, env, "export")
+	if err != nil || strings.TrimPrefix(now, "# acucover catalog, revision 4") == now ||
+		!strings.Contains(now, "Original Medicare Part B (edited)") {
+		t.Errorf("export after the restore is not revision 2's content (err %v)", err)
 	}
 }
 
@@ -117,6 +157,8 @@ func TestMigrateCommand(t *testing.T) {
 	}{
 		{[]string{"migrate", "status"}, "0001_catalog\tapplied"},
 		{[]string{"migrate", "status"}, "0002_access_audit\tapplied"},
+		{[]string{"migrate", "status"}, "0003_catalog_items\tapplied"},
+		{[]string{"migrate", "down"}, "down 0003_catalog_items"},
 		{[]string{"migrate", "down"}, "down 0002_access_audit"},
 		{[]string{"migrate", "status"}, "0002_access_audit\tpending"},
 		{[]string{"migrate", "down"}, "down 0001_catalog"},

@@ -45,26 +45,29 @@ func gen(args []string, stdout io.Writer) error {
 			*format = "json"
 		}
 	}
-	var b []byte
-	var err error
-	switch *format {
-	case "yaml":
-		b, err = catalog.Marshal(s)
-	case "json":
-		b, err = catalog.MarshalJSON(s)
-	default:
+	if *format != "yaml" && *format != "json" {
 		return usageError{fmt.Errorf("gen: --format %q is not yaml or json", *format)}
 	}
-	if err != nil {
-		return err
+	// Written item by item (catalog.WriteDocument): memory stays that of
+	// the generated catalog, not of its encoded document as well.
+	w := stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return fmt.Errorf("gen: %w", err)
+		}
+		defer f.Close()
+		w = f
 	}
-	if *out == "" {
-		_, err = stdout.Write(b)
-		return err
-	}
-	if err := os.WriteFile(*out, b, 0o644); err != nil {
+	if err := catalog.WriteDocument(w, s, *format); err != nil {
 		return fmt.Errorf("gen: %w", err)
 	}
+	if *out == "" {
+		return nil
+	}
 	fmt.Fprintf(os.Stderr, "acucover gen: %s: %d plans, %d conditions, %d rules\n", *out, len(s.Plans), len(s.Conditions), len(s.Rules))
+	if f, ok := w.(*os.File); ok {
+		return f.Close()
+	}
 	return nil
 }

@@ -215,9 +215,15 @@ func storable(v any) error {
 
 // edit runs fn as an Edit by the request's key. An error of fn (a 404, 409
 // or 412 decided under the writers' lock) is answered as fn made it.
+//
+// The edit must commit in time to be answered: it runs under editBudget, and
+// the editor gives up (a 503 with Retry-After, nothing written) if the
+// writers' lock is not free in time or the deadline is too near to commit.
 func (a *api) edit(c *gin.Context, operation, comment string, fn func(cur *catalog.Snapshot) (*catalog.Snapshot, error)) (string, []catalog.Change, error) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), editBudget)
+	defer cancel()
 	var own error
-	rev, changes, err := a.editor.Edit(c.Request.Context(), principal(c).Name, operation, comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+	rev, changes, err := a.editor.Edit(ctx, principal(c).Name, operation, comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
 		next, err := fn(cur)
 		own = err
 		return next, err
@@ -225,11 +231,20 @@ func (a *api) edit(c *gin.Context, operation, comment string, fn func(cur *catal
 	if own != nil {
 		return "", nil, own
 	}
+	var busy interface{ RetryAfter() time.Duration }
+	if errors.As(err, &busy) {
+		c.Header("Retry-After", strconv.Itoa(int(max(time.Second, busy.RetryAfter()).Seconds())))
+		return "", nil, fmt.Errorf("%w: %v", errUnavailable, err)
+	}
 	if err != nil {
 		return "", nil, editError(err)
 	}
 	return rev, changes, nil
 }
+
+// editBudget bounds an edit, well within the server's 30 s write timeout,
+// so that what commits is answered.
+const editBudget = 20 * time.Second
 
 // editError turns a failed Edit into a problem: catalog problems become a
 // 422 listing each with its location; the request's own errors pass.
@@ -479,15 +494,17 @@ func (a *api) getCatalog(c *gin.Context) error {
 		return err
 	}
 	c.Header("ETag", catalogETag(s.Revision))
+	// Written item by item: a catalog of any size costs the memory of one
+	// item. The revision is in the ETag, not the document.
+	format, ct := "json", "application/json; charset=utf-8"
 	if wantsYAML(c.GetHeader("Accept")) {
-		out, err := catalog.Marshal(s)
-		if err != nil {
-			return err
-		}
-		c.Data(http.StatusOK, "application/yaml", out)
-		return nil
+		format, ct = "yaml", "application/yaml"
 	}
-	c.PureJSON(http.StatusOK, s)
+	c.Header("Content-Type", ct)
+	c.Status(http.StatusOK)
+	if err := catalog.WriteDocument(c.Writer, s, format); err != nil {
+		a.log.Warn("writing the catalog failed after the answer began", "error", err.Error())
+	}
 	return nil
 }
 
@@ -503,12 +520,15 @@ type catalogChange struct {
 	Revision string                   `json:"revision"`
 	Previous string                   `json:"previous"`
 	Changes  map[string]changeSummary `json:"changes"`
+	// RollsBackTo is the older revision whose content the change restores,
+	// if any: the head moved back from Previous to its content.
+	RollsBackTo string `json:"rolls_back_to,omitempty"`
 }
 
 // kindKeys names each kind in a change summary.
 var kindKeys = map[string]string{
 	catalog.KindPlan: "plans", catalog.KindCondition: "conditions", catalog.KindRule: "rules",
-	catalog.KindFeeSchedule: "fee_schedules", catalog.KindCashPrice: "cash_prices",
+	catalog.KindFeeSchedule: "fee_schedules", catalog.KindCashPrice: "cash_prices", catalog.KindLicensure: "licensure",
 }
 
 func summarize(changes []catalog.Change) map[string]changeSummary {
@@ -614,9 +634,36 @@ func (a *api) replaceCatalog(c *gin.Context, op, comment string, tags []string, 
 		return err
 	}
 	a.refreshAfterWrite(c.Request.Context())
+	out := catalogChange{Revision: rev, Previous: prev, Changes: summarize(changes)}
+	if rev != prev {
+		out.RollsBackTo = a.rollsBackTo(c.Request.Context(), rev, prev)
+	}
 	c.Header("ETag", catalogETag(rev))
-	c.PureJSON(http.StatusOK, catalogChange{Revision: rev, Previous: prev, Changes: summarize(changes)})
+	c.PureJSON(http.StatusOK, out)
 	return nil
+}
+
+// rollsBackTo returns the newest revision before prev whose content equals
+// revision rev's, or "": a whole-catalog change that moves the head back.
+// It only reports; the change is committed.
+func (a *api) rollsBackTo(ctx context.Context, rev, prev string) string {
+	revs, err := a.editor.Revisions(ctx)
+	if err != nil {
+		return ""
+	}
+	var hash string
+	for _, r := range revs {
+		if r.ID == rev {
+			hash = r.ContentHash
+		}
+	}
+	p, _ := strconv.ParseInt(prev, 10, 64)
+	for _, r := range revs { // newest first
+		if n, _ := strconv.ParseInt(r.ID, 10, 64); n < p && r.ContentHash == hash {
+			return r.ID
+		}
+	}
+	return ""
 }
 
 type revisionView struct {

@@ -83,7 +83,7 @@ func TestHostileTextStoredVerbatim(t *testing.T) {
 		t.Errorf("exported plan names mismatch (-want +got):\n%.3000s", diff)
 	}
 	ctx := context.Background()
-	for _, table := range []string{"rules", "plans", "audit_log", "api_keys"} {
+	for _, table := range []string{"catalog_items", "item_versions", "audit_log", "api_keys"} {
 		var n int
 		if err := s.db.SQL().QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil || n == 0 {
 			t.Errorf("table %s: %d rows, %v", table, n, err)
@@ -144,39 +144,30 @@ func TestCatalogUploadAndRestore(t *testing.T) {
 	if rec := s.call(t, call{method: "PUT", target: "/v1/admin/catalog", key: "admin", body: orig, contentType: ct, header: map[string]string{"If-Match": tag}}); rec.Code != 412 {
 		t.Errorf("upload with a stale ETag = %d, want 412", rec.Code)
 	}
-	// Restore revision 1: its content is current again, audited per resource.
+	// Restore revision 1: its content is current again, as a new revision
+	// 3, audited in one entry naming the ids it changed.
 	if rec := s.call(t, call{method: "POST", target: "/v1/admin/revisions/99/restore", key: "admin", header: map[string]string{"If-Match": `"2"`}}); rec.Code != 404 {
 		t.Errorf("restore of an unknown revision = %d, want 404", rec.Code)
 	}
 	rec = s.call(t, call{method: "POST", target: "/v1/admin/revisions/1/restore", key: "admin", header: map[string]string{"If-Match": `"2"`}})
-	if rec.Code != 200 {
-		t.Fatalf("restore = %d\n%s", rec.Code, rec.Body)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"rolls_back_to":"1"`) {
+		t.Fatalf("restore = %d, want 200 rolling back to 1\n%s", rec.Code, rec.Body)
 	}
 	rec = s.call(t, call{method: "GET", target: "/v1/admin/conditions/nausea", key: "editor"})
 	if rec.Code != 200 {
 		t.Errorf("after restore, GET nausea = %d", rec.Code)
 	}
-	rec = s.call(t, call{method: "GET", target: "/v1/admin/audit?resource=condition&limit=1", key: "editor"})
-	var page struct {
-		Entries []struct {
-			Operation, Action, Key string
-			ResourceID             string `json:"resource_id"`
-		} `json:"entries"`
-		Next *string `json:"next"`
+	rec = s.call(t, call{method: "GET", target: "/v1/admin/audit?resource=catalog", key: "editor"})
+	if n := strings.Count(rec.Body.String(), `"operation":"restore"`); n != 1 || !strings.Contains(rec.Body.String(), "nausea_renamed") {
+		t.Errorf("audit has %d restore entries, want 1 naming nausea_renamed\n%s", n, rec.Body)
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil || len(page.Entries) != 1 || page.Next == nil {
-		t.Fatalf("audit page = %s (%v)", rec.Body, err)
-	}
-	if e := page.Entries[0]; e.Operation != "restore" || e.Key != "admin" {
-		t.Errorf("newest condition entry = %+v, want a restore by admin", e)
-	}
-	rec = s.call(t, call{method: "GET", target: "/v1/admin/audit?resource=condition&before=" + *page.Next, key: "editor"})
-	if n := strings.Count(rec.Body.String(), `"operation":"upload"`); n != 2 {
-		t.Errorf("next page has %d upload entries, want 2 (nausea removed, nausea_renamed added)\n%s", n, rec.Body)
+	rec = s.call(t, call{method: "GET", target: "/v1/admin/audit?resource=condition", key: "editor"})
+	if n := strings.Count(rec.Body.String(), `"operation":"upload"`); n != 2 || strings.Contains(rec.Body.String(), `"operation":"restore"`) {
+		t.Errorf("condition audit has %d upload entries, want 2 (nausea removed, nausea_renamed added) and no restore\n%s", n, rec.Body)
 	}
 	rec = s.call(t, call{method: "GET", target: "/v1/admin/revisions", key: "editor"})
-	if n := strings.Count(rec.Body.String(), `"id":`); rec.Code != 200 || n != 2 {
-		t.Errorf("revisions = %d with %d entries, want 2\n%s", rec.Code, n, rec.Body)
+	if n := strings.Count(rec.Body.String(), `"id":`); rec.Code != 200 || n != 3 {
+		t.Errorf("revisions = %d with %d entries, want 3\n%s", rec.Code, n, rec.Body)
 	}
 	for _, bad := range []string{"?resource=bogus", "?from=yesterday", "?limit=0", "?before=-1", "?limit=9999"} {
 		if rec := s.call(t, call{method: "GET", target: "/v1/admin/audit" + bad, key: "editor"}); rec.Code != 400 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 
 	"github.com/jmoiron/sqlx"
@@ -12,81 +11,83 @@ import (
 	"github.com/acucover/acucover/internal/catalog"
 )
 
-// Edit changes the catalog: it loads the head revision, passes it to fn,
-// and stores what fn returns as the new head, with one audit entry per
-// changed resource, all in one transaction.
+// Edit changes the catalog: it passes the head revision to fn and stores
+// what fn returns as the new head, in one transaction, writing rows only for
+// the items that changed.
 //
-// Writers are serialized (the same advisory lock as Import), and fn runs
-// inside the transaction with the lock held, so what fn sees is what it
-// changes: a precondition checked in fn (an ETag) cannot be invalidated by
-// another writer before the commit. fn may add, replace or remove whole items
-// of cur's lists and return cur (whose Revision is the head revision id), or
+// Writers are serialized (the same advisory lock as Import, waited for at
+// most LockWait: a *BusyError then), and fn runs inside the transaction with
+// the lock held, so what fn sees is what it changes: a precondition checked
+// in fn (an ETag) cannot be invalidated by another writer before the commit.
+// fn gets a snapshot whose lists are its own: it may add, replace or remove
+// items of them and return it (its Revision is the head revision id), or
 // return another snapshot; it must not change an item's own lists in place.
-// An error from fn is returned as is (wrapped), writing nothing.
+// Edit may put the items fn returns into canonical form in place. An error
+// from fn is returned as is (wrapped), writing nothing.
 //
 // The result is validated as a whole (catalog.Validate); an invalid result
-// returns catalog.Problems and writes nothing. A result equal to the head
-// writes nothing and returns no changes. It returns the head revision after
-// the edit (a new revision, an older one whose content the edit restored, or
-// the unchanged head) and every changed resource, each audited. actor (the key name), operation
-// ("edit", "upload", "restore") and comment are recorded with the revision
-// and in the audit log. Errors wrap ErrNoCatalog before the first import.
+// returns catalog.Problems and writes nothing. A result whose items equal
+// the head's writes nothing and returns no changes. It returns the head
+// revision after the edit (a new revision, or the unchanged head) and every
+// changed item. actor (the key name), operation ("edit", "upload",
+// "restore") and comment are recorded with the revision and in the audit
+// log: one entry per changed item, except a restore, which writes one entry
+// listing the ids it changed. If ctx's deadline is too near to answer once
+// committed, it rolls back with a *BusyError. Errors wrap ErrNoCatalog
+// before the first import.
 func (db *DB) Edit(ctx context.Context, actor, operation, comment string, fn func(cur *catalog.Snapshot) (*catalog.Snapshot, error)) (rev string, changes []catalog.Change, err error) {
 	if actor == "" {
 		return "", nil, errors.New("edit catalog: an actor is required")
 	}
+	var held *state
 	err = db.inTx(ctx, nil, func(tx *sqlx.Tx) error {
-		const qLock = `SELECT pg_advisory_xact_lock($1)`
-		if _, err := tx.ExecContext(ctx, qLock, importLock); err != nil {
+		if err := lockCatalog(ctx, tx); err != nil {
 			return err
 		}
 		head, err := headRevision(ctx, tx)
 		if err != nil {
 			return err
 		}
-		cur, err := loadRevision(ctx, tx, head)
+		prev, err := db.headState(ctx, tx, head)
 		if err != nil {
 			return err
 		}
 		rev = strconv.FormatInt(head, 10)
-		cur.Revision = rev
-		// Diff needs the head as it was. fn changes only cur's lists, so
-		// copies of them keep it, without reading the revision again.
-		before := *cur
-		before.Plans = slices.Clone(cur.Plans)
-		before.Conditions = slices.Clone(cur.Conditions)
-		before.Rules = slices.Clone(cur.Rules)
-		before.FeeSchedules = slices.Clone(cur.FeeSchedules)
-		before.CashPrices = slices.Clone(cur.CashPrices)
-		next, err := fn(cur)
+		cur := *prev.snap
+		for _, k := range catalog.ItemKinds {
+			k.Clone(&cur)
+		}
+		next, err := fn(&cur)
 		if err != nil {
 			return err
 		}
 		if ps := catalog.Validate(next, nil); len(ps) > 0 {
 			return ps
 		}
-		changes, err = catalog.Diff(&before, next)
-		if err != nil || len(changes) == 0 {
+		man, st, chs, err := plan(prev, next)
+		if err != nil || len(chs) == 0 {
 			return err
 		}
-		c := canonical(next)
-		hash, err := catalog.ContentHash(c)
+		id, err := newRevision(ctx, tx, actor, comment, man.contentHash())
 		if err != nil {
 			return err
 		}
-		id, _, _, err := importTx(ctx, tx, c, hash, actor, comment, nil)
-		if err != nil {
+		if err := write(ctx, tx, id, st, nil); err != nil {
 			return err
 		}
-		for _, ch := range changes {
-			if err := insertAudit(ctx, tx, auditRow{
-				Actor: actor, Operation: operation, Resource: ch.Kind, ResourceID: ch.ID, Action: ch.Action,
-				Before: ch.Before, After: ch.After, Revision: id, Comment: comment,
-			}); err != nil {
-				return err
-			}
+		if err := setHead(ctx, tx, id); err != nil {
+			return err
 		}
-		rev = strconv.FormatInt(id, 10)
+		if err := auditChanges(ctx, tx, actor, operation, comment, head, id, chs); err != nil {
+			return err
+		}
+		if err := answerable(ctx); err != nil {
+			return err
+		}
+		done := *next
+		done.Revision = strconv.FormatInt(id, 10)
+		held = &state{rev: id, snap: &done, man: man}
+		rev, changes = done.Revision, chs
 		return nil
 	})
 	if err != nil {
@@ -96,7 +97,54 @@ func (db *DB) Edit(ctx context.Context, actor, operation, comment string, fn fun
 		}
 		return "", nil, fmt.Errorf("edit catalog: %w", asProblems(describe(err)))
 	}
+	if held != nil {
+		db.hold(held)
+	}
 	return rev, changes, nil
+}
+
+// auditChanges records the changes of revision id (made from head): one
+// entry per item, or for a restore one entry that lists the ids changed per
+// kind.
+func auditChanges(ctx context.Context, tx *sqlx.Tx, actor, operation, comment string, head, id int64, changes []catalog.Change) error {
+	if operation == "restore" {
+		type ids struct {
+			Added   []string `json:"added,omitempty"`
+			Removed []string `json:"removed,omitempty"`
+			Changed []string `json:"changed,omitempty"`
+		}
+		byKind := map[string]*ids{}
+		for _, ch := range changes {
+			e := byKind[ch.Kind]
+			if e == nil {
+				e = &ids{}
+				byKind[ch.Kind] = e
+			}
+			switch ch.Action {
+			case catalog.Create:
+				e.Added = append(e.Added, ch.ID)
+			case catalog.Delete:
+				e.Removed = append(e.Removed, ch.ID)
+			default:
+				e.Changed = append(e.Changed, ch.ID)
+			}
+		}
+		return insertAudit(ctx, tx, auditRow{
+			Actor: actor, Operation: operation, Resource: "catalog", Action: "replace",
+			Before:   map[string]any{"revision": strconv.FormatInt(head, 10)},
+			After:    map[string]any{"revision": strconv.FormatInt(id, 10), "changes": byKind},
+			Revision: id, Comment: comment,
+		})
+	}
+	for _, ch := range changes {
+		if err := insertAudit(ctx, tx, auditRow{
+			Actor: actor, Operation: operation, Resource: ch.Kind, ResourceID: ch.ID, Action: ch.Action,
+			Before: ch.Before, After: ch.After, Revision: id, Comment: comment,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // asProblems reports a constraint the database refused as a catalog

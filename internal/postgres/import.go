@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -13,12 +14,13 @@ import (
 	"github.com/acucover/acucover/internal/catalog"
 )
 
-// Progress reports how far an import is: Rows of table Table have been sent
-// so far. It is reported every progressEvery rows and when a table is done
-// (Done true).
+// Progress reports how far an import is: Rows of Total rows of phase Table
+// (a table, or "analyze") have been written so far. It is reported every
+// progressEvery rows and when a phase is done (Done true).
 type Progress struct {
 	Table string
 	Rows  int
+	Total int
 	Done  bool
 }
 
@@ -28,7 +30,9 @@ const progressEvery = 50_000
 type ImportOption func(*importConfig)
 
 type importConfig struct {
-	progress func(Progress)
+	progress      func(Progress)
+	allowRollback bool
+	onRollback    func(from, to string)
 }
 
 // WithProgress has Import call fn as it writes; fn runs on the importing
@@ -37,21 +41,98 @@ func WithProgress(fn func(Progress)) ImportOption {
 	return func(c *importConfig) { c.progress = fn }
 }
 
-// importLock serializes imports (pg_advisory_xact_lock): two concurrent
+// AllowRollback lets Import store content equal to a revision older than the
+// head, which moves the head back to that content; report, if not nil, is
+// told the head revision and the older one before the import commits.
+// Without it such an import returns a *RollbackError and writes nothing.
+func AllowRollback(report func(from, to string)) ImportOption {
+	return func(c *importConfig) { c.allowRollback, c.onRollback = true, report }
+}
+
+// RollbackError: the imported content equals revision To, older than the
+// head revision From, so importing it would move the head back.
+type RollbackError struct{ From, To string }
+
+func (e *RollbackError) Error() string {
+	return fmt.Sprintf("the content equals revision %s: importing it moves the head back from revision %s to %s's content (allow the rollback to do it)", e.To, e.From, e.To)
+}
+
+// importLock serializes writers (pg_advisory_xact_lock): two concurrent
 // imports of different content would otherwise both become head in commit
 // order after each checked the old head.
 const importLock = 0x61637563 // "acuc"
 
+// LockWait bounds how long a writer waits for another to finish before it
+// gives up with a *BusyError; a context deadline nearer than that bounds it
+// too. A variable for tests.
+var LockWait = 10 * time.Second
+
+// commitMargin is the least time left before a context's deadline in which
+// a writer still commits: what commits must be answered, so a writer that
+// could not answer in time rolls back instead.
+const commitMargin = 250 * time.Millisecond
+
+// BusyError: another writer held the catalog for longer than this one
+// could wait, or its deadline was too near to commit and still answer.
+// Nothing was written; retry after RetryAfter.
+type BusyError struct{ Waited time.Duration }
+
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("the catalog is busy with another change (waited %s); nothing was written: retry shortly", e.Waited.Round(time.Millisecond))
+}
+
+// RetryAfter is how long a client should wait before retrying.
+func (e *BusyError) RetryAfter() time.Duration { return time.Second }
+
+// lockCatalog takes the writers' lock in tx, waiting at most LockWait and
+// never past ctx's deadline less commitMargin.
+func lockCatalog(ctx context.Context, tx *sqlx.Tx) error {
+	wait := LockWait
+	if dl, ok := ctx.Deadline(); ok {
+		wait = min(wait, time.Until(dl)-2*commitMargin)
+	}
+	if wait < time.Millisecond {
+		return &BusyError{}
+	}
+	q := fmt.Sprintf(`SET LOCAL lock_timeout = %d`, wait.Milliseconds())
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return err
+	}
+	const qLock = `SELECT pg_advisory_xact_lock($1)`
+	start := time.Now()
+	if _, err := tx.ExecContext(ctx, qLock, importLock); err != nil {
+		if pe := pq.As(err); pe != nil && pe.Code == "55P03" { // lock_not_available
+			return &BusyError{Waited: time.Since(start)}
+		}
+		return notMigrated(err)
+	}
+	_, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = 0`)
+	return err
+}
+
+// answerable reports whether a writer may still commit: ctx is not done and
+// its deadline leaves time to answer.
+func answerable(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < commitMargin {
+		return &BusyError{}
+	}
+	return nil
+}
+
 // Import stores snap as the catalog to serve and returns its revision id.
 //
 // It validates snap first (catalog.Validate) and returns catalog.Problems,
-// writing nothing, if it is invalid. If the content (catalog.ContentHash;
-// snap.Revision is ignored) is already the head revision, it writes nothing
-// and returns that revision with created false. If the content is an older
-// revision, it makes that revision head again (created false). Otherwise it
-// writes a new revision and makes it head (created true). Whenever the head
-// changes it sends NOTIFY acucover_catalog with the revision id, inside the
-// transaction, so listeners hear of it only once it is committed.
+// writing nothing, if it is invalid. If the content (snap.Revision is
+// ignored) is already the head revision, it writes nothing and returns that
+// revision with created false. If the content equals an older revision, it
+// returns a *RollbackError unless AllowRollback is given. Otherwise it
+// stores a new revision holding the items that changed and makes it head
+// (created true), with one audit entry, and sends NOTIFY acucover_catalog
+// with the revision id inside the transaction, so listeners hear of it only
+// once it is committed.
 //
 // Everything happens in one transaction: on any error, including a
 // cancelled ctx or a constraint violation (a *ConstraintError naming the
@@ -67,86 +148,139 @@ func (db *DB) Import(ctx context.Context, snap *catalog.Snapshot, author, commen
 	if ps := catalog.Validate(snap, nil); len(ps) > 0 {
 		return "", false, fmt.Errorf("import catalog: %w", ps)
 	}
-	c := canonical(snap)
-	hash, err := catalog.ContentHash(c)
-	if err != nil {
-		return "", false, fmt.Errorf("import catalog: %w", err)
+	next := *snap
+	next.Revision = ""
+	for _, k := range catalog.ItemKinds {
+		k.Clone(&next) // plan puts items in canonical form in place
 	}
-	var id int64
+	var held *state
 	err = db.inTx(ctx, nil, func(tx *sqlx.Tx) error {
-		const qLock = `SELECT pg_advisory_xact_lock($1)`
-		if _, err := tx.ExecContext(ctx, qLock, importLock); err != nil {
-			return notMigrated(err)
-		}
-		prev, err := headRevision(ctx, tx)
-		if err != nil && !errors.Is(err, ErrNoCatalog) {
+		if err := lockCatalog(ctx, tx); err != nil {
 			return err
 		}
-		var moved bool
-		id, created, moved, err = importTx(ctx, tx, c, hash, author, comment, cfg.progress)
-		if err != nil || !moved {
+		var prev *state
+		head, err := headRevision(ctx, tx)
+		switch {
+		case errors.Is(err, ErrNoCatalog):
+		case err != nil:
+			return err
+		default:
+			if prev, err = db.manifestOf(ctx, tx, head); err != nil {
+				return err
+			}
+		}
+		man, st, _, err := plan(prev, &next)
+		if err != nil {
+			return err
+		}
+		hash := man.contentHash()
+		if prev != nil && hash == prev.man.contentHash() {
+			rev = strconv.FormatInt(head, 10)
+			return nil
+		}
+		if prev != nil {
+			const qOlder = `SELECT coalesce(max(id), 0) FROM catalog_revisions WHERE content_hash = $1 AND id < $2`
+			var older int64
+			if err := tx.GetContext(ctx, &older, qOlder, hash, head); err != nil {
+				return err
+			}
+			if older != 0 {
+				from, to := strconv.FormatInt(head, 10), strconv.FormatInt(older, 10)
+				if !cfg.allowRollback {
+					return &RollbackError{From: from, To: to}
+				}
+				if cfg.onRollback != nil {
+					cfg.onRollback(from, to)
+				}
+			}
+		}
+		id, err := newRevision(ctx, tx, author, comment, hash)
+		if err != nil {
+			return err
+		}
+		if err := write(ctx, tx, id, st, cfg.progress); err != nil {
+			return err
+		}
+		if len(st.opens) >= analyzeAt {
+			if cfg.progress != nil {
+				cfg.progress(Progress{Table: "analyze"})
+			}
+			// Fresh statistics for the planner before the first load
+			// reads the revision: autovacuum would catch up only later.
+			if _, err := tx.ExecContext(ctx, `ANALYZE catalog_items, item_versions`); err != nil {
+				return fmt.Errorf("analyze: %w", err)
+			}
+			if cfg.progress != nil {
+				cfg.progress(Progress{Table: "analyze", Done: true})
+			}
+		}
+		if err := setHead(ctx, tx, id); err != nil {
 			return err
 		}
 		// A whole-file import is audited as one row naming the revisions;
 		// the revisions themselves hold both contents.
 		var before any
-		if prev != 0 {
-			before = map[string]string{"revision": strconv.FormatInt(prev, 10)}
+		if prev != nil {
+			before = map[string]string{"revision": strconv.FormatInt(head, 10)}
 		}
-		return insertAudit(ctx, tx, auditRow{
+		err = insertAudit(ctx, tx, auditRow{
 			Actor: author, Operation: "import", Resource: "catalog", Action: "replace",
 			Before: before, After: map[string]string{"revision": strconv.FormatInt(id, 10)},
 			Revision: id, Comment: comment,
 		})
+		if err != nil {
+			return err
+		}
+		next.Revision = strconv.FormatInt(id, 10)
+		held = &state{rev: id, snap: &next, man: man}
+		rev, created = next.Revision, true
+		return answerable(ctx)
 	})
 	if err != nil {
 		return "", false, fmt.Errorf("import catalog: %w", describe(err))
 	}
-	return strconv.FormatInt(id, 10), created, nil
+	if held != nil {
+		db.hold(held)
+	}
+	return rev, created, nil
 }
 
-// importTx stores c (canonical, validated, with content hash hash) in tx,
-// which must hold importLock, and makes it head: a new revision (created),
-// or the stored revision with the same content. moved reports whether the
-// head changed.
-func importTx(ctx context.Context, tx *sqlx.Tx, c *catalog.Snapshot, hash, author, comment string, progress func(Progress)) (id int64, created, moved bool, err error) {
-	const qFind = `
-		SELECT r.id, coalesce(h.revision_id = r.id, false) AS current
-		FROM catalog_revisions r LEFT JOIN catalog_head h ON true
-		WHERE r.content_hash = $1`
-	var found []struct {
-		ID      int64 `db:"id"`
-		Current bool  `db:"current"`
+// analyzeAt is the number of new item versions from which a write
+// refreshes the planner's statistics.
+const analyzeAt = 10_000
+
+// manifestOf returns revision rev's entries: the held state if it is rev,
+// else only the (kind, id, position, hash) of its items, without their
+// content (state.snap nil).
+func (db *DB) manifestOf(ctx context.Context, tx *sqlx.Tx, rev int64) (*state, error) {
+	if s := db.held.Load(); s != nil && s.rev == rev {
+		return s, nil
 	}
-	if err := tx.SelectContext(ctx, &found, qFind, hash); err != nil {
-		return 0, false, false, notMigrated(err)
+	const q = `
+		SELECT kind, item_id, position, hash, NULL::bytea
+		FROM item_versions WHERE to_revision IS NULL AND $1::bigint IS NOT NULL
+		ORDER BY kind, position`
+	man := make(manifest, len(catalog.ItemKinds))
+	err := eachVersion(ctx, tx, q, []any{rev}, func(ki int, e entry, _ []byte) error {
+		man[ki] = append(man[ki], e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if len(found) == 1 {
-		if found[0].Current {
-			return found[0].ID, false, false, nil
-		}
-		return found[0].ID, false, true, setHead(ctx, tx, found[0].ID)
-	}
-	const qRevision = `
+	return &state{rev: rev, man: man}, nil
+}
+
+// newRevision adds a revision row and returns its id.
+func newRevision(ctx context.Context, tx *sqlx.Tx, author, comment, hash string) (int64, error) {
+	const q = `
 		INSERT INTO catalog_revisions (author, comment, content_hash)
 		VALUES ($1, $2, $3) RETURNING id`
-	if err := tx.GetContext(ctx, &id, qRevision, author, comment, hash); err != nil {
-		return 0, false, false, err
+	var id int64
+	if err := tx.GetContext(ctx, &id, q, author, comment, hash); err != nil {
+		return 0, notMigrated(err)
 	}
-	w := &writer{ctx: ctx, tx: tx, rev: id, progress: progress}
-	for _, step := range []func(*catalog.Snapshot) error{w.plans, w.conditions, w.rules, w.feeSchedules, w.cashPrices} {
-		if err := step(c); err != nil {
-			return 0, false, false, err
-		}
-	}
-	// Fresh statistics for the planner, before the first load reads the
-	// revision: a large import can change a table's size many times over,
-	// and autovacuum would catch up only later. It samples each table (about
-	// 2 s for 1M rules).
-	if _, err := tx.ExecContext(ctx, "ANALYZE "+strings.Join(w.tables, ", ")); err != nil {
-		return 0, false, false, fmt.Errorf("analyze: %w", err)
-	}
-	return id, true, true, setHead(ctx, tx, id)
+	return id, nil
 }
 
 // setHead points catalog_head at revision id and notifies listeners on
@@ -163,330 +297,4 @@ func setHead(ctx context.Context, tx *sqlx.Tx, id int64) error {
 		return fmt.Errorf("notify: %w", err)
 	}
 	return nil
-}
-
-// writer streams one revision's rows into the tables with COPY, which is an
-// order of magnitude faster than INSERTs for a large catalog.
-type writer struct {
-	ctx      context.Context
-	tx       *sqlx.Tx
-	rev      int64
-	progress func(Progress)
-	tables   []string // written so far
-}
-
-// copyIn runs the COPY statement q for table and calls rows with an emit
-// function that sends one row (the revision id is prepended). The server
-// checks constraints as rows arrive; errors surface at the latest when the
-// stream is flushed.
-func (w *writer) copyIn(table, q string, rows func(emit func(vals ...any) error) error) error {
-	w.tables = append(w.tables, table)
-	stmt, err := w.tx.PrepareContext(w.ctx, q)
-	if err != nil {
-		return fmt.Errorf("%s: %w", table, err)
-	}
-	defer stmt.Close()
-	n := 0
-	emit := func(vals ...any) error {
-		if _, err := stmt.ExecContext(w.ctx, append([]any{w.rev}, vals...)...); err != nil {
-			return err
-		}
-		n++
-		if w.progress != nil && n%progressEvery == 0 {
-			w.progress(Progress{Table: table, Rows: n})
-		}
-		return nil
-	}
-	if err := rows(emit); err != nil {
-		return fmt.Errorf("%s: %w", table, err)
-	}
-	if _, err := stmt.ExecContext(w.ctx); err != nil { // flush and wait for the server
-		return fmt.Errorf("%s: %w", table, err)
-	}
-	if w.progress != nil {
-		w.progress(Progress{Table: table, Rows: n, Done: true})
-	}
-	return nil
-}
-
-// dateVal is a Date as a COPY value: NULL for an open bound.
-func dateVal(d catalog.Date) any {
-	if d.IsZero() {
-		return nil
-	}
-	return d.String()
-}
-
-// nullable is *v or NULL.
-func nullable[T any](v *T) any {
-	if v == nil {
-		return nil
-	}
-	return *v
-}
-
-// nullString is s or NULL when empty.
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// copyList copies a child table: for each owner, every item of its list,
-// each row starting with key(i, owner) and the item's ordinal in the list
-// (0, 1, …), then row(item).
-func copyList[O, T any](w *writer, table, q string, owners []O, key func(i int, o *O) any, list func(*O) []T, row func(T) []any) error {
-	return w.copyIn(table, q, func(emit func(...any) error) error {
-		var vals []any
-		for i := range owners {
-			o := &owners[i]
-			for j, item := range list(o) {
-				vals = append(append(vals[:0], key(i, o), j), row(item)...)
-				if err := emit(vals...); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-}
-
-// Keys of owners in child rows.
-func planID(_ int, p *catalog.Plan) any           { return p.ID }
-func conditionID(_ int, c *catalog.Condition) any { return c.ID }
-func ruleID(_ int, r *catalog.Rule) any           { return r.ID }
-func feeScheduleID(_ int, f *catalog.FeeSchedule) any {
-	return f.ID
-}
-func cashPriceOrdinal(i int, _ *catalog.CashPrice) any { return i }
-
-// text and source are the row values of a list of strings and of sources.
-func text(s string) []any { return []any{s} }
-func source(src catalog.Source) []any {
-	return []any{src.Title, src.URL, dateVal(src.Date)}
-}
-
-func (w *writer) plans(s *catalog.Snapshot) error {
-	const q = `COPY plans (revision_id, id, ordinal, name, payer, type, all_states, benefit_kind, benefit_start_month) FROM STDIN`
-	err := w.copyIn("plans", q, func(emit func(...any) error) error {
-		for i, p := range s.Plans {
-			if err := emit(p.ID, i, p.Name, p.Payer, string(p.Type), p.States.All, string(p.BenefitPeriod.Kind), p.BenefitPeriod.StartMonth); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	const qStates = `COPY plan_states (revision_id, plan_id, ordinal, state) FROM STDIN`
-	err = copyList(w, "plan_states", qStates, s.Plans, planID, func(p *catalog.Plan) []string { return p.States.Items }, text)
-	if err != nil {
-		return err
-	}
-	const qCost = `
-		COPY plan_cost_sharing (revision_id, plan_id, ordinal, network, effective_from, effective_to,
-			deductible_cents, deductible_applies, copay_cents, coinsurance_percent, oop_max_cents,
-			balance_billing, note) FROM STDIN`
-	err = copyList(w, "plan_cost_sharing", qCost, s.Plans, planID, func(p *catalog.Plan) []catalog.CostSharing { return p.CostSharing },
-		func(c catalog.CostSharing) []any {
-			return []any{string(c.Network), dateVal(c.EffectiveFrom), dateVal(c.EffectiveTo),
-				c.DeductibleCents, c.DeductibleApplies, c.CopayCents, c.CoinsurancePercent,
-				nullable(c.OOPMaxCents), c.BalanceBilling, c.Note}
-		})
-	if err != nil {
-		return err
-	}
-	const qSteps = `COPY plan_copay_steps (revision_id, plan_id, cost_sharing_ordinal, ordinal, after_visits, copay_cents) FROM STDIN`
-	err = w.copyIn("plan_copay_steps", qSteps, func(emit func(...any) error) error {
-		for _, p := range s.Plans {
-			for j, c := range p.CostSharing {
-				for k, st := range c.CopaySteps {
-					if err := emit(p.ID, j, k, st.AfterVisits, st.CopayCents); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	const qNotes = `COPY plan_notes (revision_id, plan_id, ordinal, note) FROM STDIN`
-	err = copyList(w, "plan_notes", qNotes, s.Plans, planID, func(p *catalog.Plan) []string { return p.Notes }, text)
-	if err != nil {
-		return err
-	}
-	const qSources = `COPY plan_sources (revision_id, plan_id, ordinal, title, url, date) FROM STDIN`
-	return copyList(w, "plan_sources", qSources, s.Plans, planID, func(p *catalog.Plan) []catalog.Source { return p.Sources }, source)
-}
-
-func (w *writer) conditions(s *catalog.Snapshot) error {
-	const q = `COPY conditions (revision_id, id, ordinal, name, evidence) FROM STDIN`
-	err := w.copyIn("conditions", q, func(emit func(...any) error) error {
-		for i, c := range s.Conditions {
-			if err := emit(c.ID, i, c.Name, c.Evidence); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	const qCodes = `COPY condition_icd10_codes (revision_id, condition_id, ordinal, code) FROM STDIN`
-	err = copyList(w, "condition_icd10_codes", qCodes, s.Conditions, conditionID, func(c *catalog.Condition) []string { return c.ICD10 }, text)
-	if err != nil {
-		return err
-	}
-	const qFamilies = `COPY condition_icd10_families (revision_id, condition_id, ordinal, family) FROM STDIN`
-	err = copyList(w, "condition_icd10_families", qFamilies, s.Conditions, conditionID, func(c *catalog.Condition) []string { return c.ICD10Families }, text)
-	if err != nil {
-		return err
-	}
-	const qRetired = `COPY condition_retired_codes (revision_id, condition_id, ordinal, code, until, replaced_by) FROM STDIN`
-	err = copyList(w, "condition_retired_codes", qRetired, s.Conditions, conditionID, func(c *catalog.Condition) []catalog.RetiredCode { return c.RetiredICD10 },
-		func(r catalog.RetiredCode) []any {
-			return []any{r.Code, dateVal(r.Until), pq.StringArray(r.ReplacedBy)}
-		})
-	if err != nil {
-		return err
-	}
-	const qSources = `COPY condition_sources (revision_id, condition_id, ordinal, title, url, date) FROM STDIN`
-	return copyList(w, "condition_sources", qSources, s.Conditions, conditionID, func(c *catalog.Condition) []catalog.Source { return c.Sources }, source)
-}
-
-func (w *writer) rules(s *catalog.Snapshot) error {
-	const q = `
-		COPY rules (revision_id, id, ordinal, plan_id, all_states, all_conditions, effective_from,
-			effective_to, status, summary, discontinue_when_not_improving, prior_auth_required,
-			prior_auth_after_visits, prior_auth_note, referral_required, electroacupuncture,
-			dollar_cap_cents) FROM STDIN`
-	err := w.copyIn("rules", q, func(emit func(...any) error) error {
-		for i, r := range s.Rules {
-			pa := r.PriorAuthorization
-			if err := emit(r.ID, i, r.Plan, r.States.All, r.Conditions.All, dateVal(r.EffectiveFrom),
-				dateVal(r.EffectiveTo), string(r.Status), r.Summary, r.DiscontinueWhenNotImproving,
-				nullString(string(pa.Required)), pa.AfterVisits, pa.Note, r.ReferralRequired,
-				nullable(r.Electroacupuncture), nullable(r.Limits.DollarCapCents)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	// Each child table is one pass over the rules; children of one rule are
-	// numbered from 0 in list order.
-	const qStates = `COPY rule_states (revision_id, rule_id, ordinal, state) FROM STDIN`
-	if err := copyList(w, "rule_states", qStates, s.Rules, ruleID, func(r *catalog.Rule) []string { return r.States.Items }, text); err != nil {
-		return err
-	}
-	const qConds = `COPY rule_conditions (revision_id, rule_id, ordinal, condition_id) FROM STDIN`
-	if err := copyList(w, "rule_conditions", qConds, s.Rules, ruleID, func(r *catalog.Rule) []string { return r.Conditions.Items }, text); err != nil {
-		return err
-	}
-	const qCriteria = `COPY rule_criteria (revision_id, rule_id, ordinal, id, test, question, failure) FROM STDIN`
-	err = copyList(w, "rule_criteria", qCriteria, s.Rules, ruleID, func(r *catalog.Rule) []catalog.Criterion { return r.Criteria },
-		func(c catalog.Criterion) []any { return []any{c.ID, c.Test, c.Question, c.Failure} })
-	if err != nil {
-		return err
-	}
-	const qWindows = `COPY rule_limit_windows (revision_id, rule_id, ordinal, period, days, visits) FROM STDIN`
-	err = copyList(w, "rule_limit_windows", qWindows, s.Rules, ruleID, func(r *catalog.Rule) []catalog.Window { return r.Limits.Windows },
-		func(win catalog.Window) []any { return []any{string(win.Period), win.Days, win.Visits} })
-	if err != nil {
-		return err
-	}
-	const qExtensions = `COPY rule_extensions (revision_id, rule_id, ordinal, visits, requires, question, modifier, note) FROM STDIN`
-	err = copyList(w, "rule_extensions", qExtensions, s.Rules, ruleID, func(r *catalog.Rule) []catalog.Extension { return r.Limits.Extensions },
-		func(e catalog.Extension) []any { return []any{e.Visits, e.Requires, e.Question, e.Modifier, e.Note} })
-	if err != nil {
-		return err
-	}
-	const qProviders = `COPY rule_providers (revision_id, rule_id, ordinal, type, eligible, supervision_required, credentials, modifier, note) FROM STDIN`
-	err = copyList(w, "rule_providers", qProviders, s.Rules, ruleID, func(r *catalog.Rule) []catalog.ProviderRule { return r.Providers },
-		func(p catalog.ProviderRule) []any {
-			return []any{p.Type, p.Eligible, p.SupervisionRequired, pq.StringArray(always(p.Credentials)), p.Modifier, p.Note}
-		})
-	if err != nil {
-		return err
-	}
-	const qCPT = `COPY rule_billing_cpt (revision_id, rule_id, ordinal, code) FROM STDIN`
-	if err := copyList(w, "rule_billing_cpt", qCPT, s.Rules, ruleID, func(r *catalog.Rule) []string { return r.Billing.CPT }, text); err != nil {
-		return err
-	}
-	const qModifiers = `COPY rule_billing_modifiers (revision_id, rule_id, ordinal, code, "when") FROM STDIN`
-	err = copyList(w, "rule_billing_modifiers", qModifiers, s.Rules, ruleID, func(r *catalog.Rule) []catalog.Modifier { return r.Billing.Modifiers },
-		func(m catalog.Modifier) []any { return []any{m.Code, m.When} })
-	if err != nil {
-		return err
-	}
-	const qBillingNotes = `COPY rule_billing_notes (revision_id, rule_id, ordinal, note) FROM STDIN`
-	if err := copyList(w, "rule_billing_notes", qBillingNotes, s.Rules, ruleID, func(r *catalog.Rule) []string { return r.Billing.Notes }, text); err != nil {
-		return err
-	}
-	const qNotes = `COPY rule_notes (revision_id, rule_id, ordinal, note) FROM STDIN`
-	if err := copyList(w, "rule_notes", qNotes, s.Rules, ruleID, func(r *catalog.Rule) []string { return r.Notes }, text); err != nil {
-		return err
-	}
-	const qSources = `COPY rule_sources (revision_id, rule_id, ordinal, title, url, date) FROM STDIN`
-	return copyList(w, "rule_sources", qSources, s.Rules, ruleID, func(r *catalog.Rule) []catalog.Source { return r.Sources }, source)
-}
-
-func (w *writer) feeSchedules(s *catalog.Snapshot) error {
-	const q = `COPY fee_schedules (revision_id, id, ordinal, name, plan_id, payer, network, effective_from, effective_to) FROM STDIN`
-	err := w.copyIn("fee_schedules", q, func(emit func(...any) error) error {
-		for i, f := range s.FeeSchedules {
-			if err := emit(f.ID, i, f.Name, nullString(f.Plan), nullString(f.Payer), string(f.Network),
-				dateVal(f.EffectiveFrom), dateVal(f.EffectiveTo)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	const qAmounts = `COPY fee_schedule_amounts (revision_id, fee_schedule_id, cpt, cents) FROM STDIN`
-	err = w.copyIn("fee_schedule_amounts", qAmounts, func(emit func(...any) error) error {
-		for _, f := range s.FeeSchedules {
-			for cpt, cents := range f.AmountsCents { // a map: order does not matter
-				if err := emit(f.ID, cpt, cents); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	const qNotes = `COPY fee_schedule_notes (revision_id, fee_schedule_id, ordinal, note) FROM STDIN`
-	err = copyList(w, "fee_schedule_notes", qNotes, s.FeeSchedules, feeScheduleID, func(f *catalog.FeeSchedule) []string { return f.Notes }, text)
-	if err != nil {
-		return err
-	}
-	const qSources = `COPY fee_schedule_sources (revision_id, fee_schedule_id, ordinal, title, url, date) FROM STDIN`
-	return copyList(w, "fee_schedule_sources", qSources, s.FeeSchedules, feeScheduleID, func(f *catalog.FeeSchedule) []catalog.Source { return f.Sources }, source)
-}
-
-func (w *writer) cashPrices(s *catalog.Snapshot) error {
-	const q = `COPY cash_prices (revision_id, ordinal, state, first_visit_cents, follow_up_cents) FROM STDIN`
-	err := w.copyIn("cash_prices", q, func(emit func(...any) error) error {
-		for i, c := range s.CashPrices {
-			if err := emit(i, nullString(c.State), c.FirstVisitCents, c.FollowUpCents); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	const qSources = `COPY cash_price_sources (revision_id, cash_price_ordinal, ordinal, title, url, date) FROM STDIN`
-	return copyList(w, "cash_price_sources", qSources, s.CashPrices, cashPriceOrdinal, func(c *catalog.CashPrice) []catalog.Source { return c.Sources }, source)
 }

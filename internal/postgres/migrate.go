@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
@@ -102,6 +103,77 @@ func execSQL(body string) *goose.GoFunc {
 	}}
 }
 
+// convertMarker is the line of an up migration at which convertLegacy runs.
+const convertMarker = "-- acucover:convert"
+
+// cutLine splits s around the line that starts with marker.
+func cutLine(s, marker string) (before, after string, ok bool) {
+	i := strings.Index(s, "\n"+marker)
+	if i < 0 {
+		return s, "", false
+	}
+	rest := s[i+1:]
+	if j := strings.IndexByte(rest, '\n'); j >= 0 {
+		return s[:i+1], rest[j+1:], true
+	}
+	return s[:i+1], "", true
+}
+
+// convertLegacy stores every version-1 revision (0001_catalog's tables) as
+// items, keeping its id: each revision is written as its changes from the
+// one before, in id order. If the head was not the newest revision (a
+// rollback under version 1), a new revision with the head's content is
+// added, since the head is now always the newest. Content hashes are
+// recomputed in the item form.
+func convertLegacy(ctx context.Context, tx *sqlx.Tx) error {
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, `SELECT id FROM catalog_revisions ORDER BY id`); err != nil {
+		return err
+	}
+	var prev *state
+	for _, id := range ids {
+		snap, err := loadLegacyRevision(ctx, tx, id)
+		if err != nil {
+			return fmt.Errorf("revision %d: %w", id, err)
+		}
+		man, st, _, err := plan(prev, snap)
+		if err != nil {
+			return fmt.Errorf("revision %d: %w", id, err)
+		}
+		if err := write(ctx, tx, id, st, nil); err != nil {
+			return fmt.Errorf("revision %d: %w", id, err)
+		}
+		const q = `UPDATE catalog_revisions SET content_hash = $2 WHERE id = $1`
+		if _, err := tx.ExecContext(ctx, q, id, man.contentHash()); err != nil {
+			return err
+		}
+		prev = &state{rev: id, snap: snap, man: man}
+	}
+	if prev == nil {
+		return nil
+	}
+	head, err := headRevision(ctx, tx)
+	if err != nil || head == prev.rev {
+		return err
+	}
+	snap, err := loadLegacyRevision(ctx, tx, head)
+	if err != nil {
+		return fmt.Errorf("revision %d: %w", head, err)
+	}
+	man, st, _, err := plan(prev, snap)
+	if err != nil {
+		return err
+	}
+	id, err := newRevision(ctx, tx, "acucover migrate", fmt.Sprintf("migration 0003: the head was revision %d; revisions are now linear, so its content is this new revision", head), man.contentHash())
+	if err != nil {
+		return err
+	}
+	if err := write(ctx, tx, id, st, nil); err != nil {
+		return err
+	}
+	return setHead(ctx, tx, id)
+}
+
 func (db *DB) provider() (*goose.Provider, []migration, error) {
 	ms, err := readMigrations(migrations.FS)
 	if err != nil {
@@ -109,7 +181,24 @@ func (db *DB) provider() (*goose.Provider, []migration, error) {
 	}
 	gms := make([]*goose.Migration, len(ms))
 	for i, m := range ms {
-		gms[i] = goose.NewGoMigration(m.version, execSQL(m.up), execSQL(m.down))
+		up := execSQL(m.up)
+		if before, after, ok := cutLine(m.up, convertMarker); ok {
+			// The whole migration runs in one transaction of ours, so the
+			// conversion commits with the schema change or not at all.
+			up = &goose.GoFunc{RunDB: func(ctx context.Context, _ *sql.DB) error {
+				return db.inTx(ctx, nil, func(tx *sqlx.Tx) error {
+					if _, err := tx.ExecContext(ctx, before); err != nil {
+						return err
+					}
+					if err := convertLegacy(ctx, tx); err != nil {
+						return fmt.Errorf("convert the catalog revisions: %w", err)
+					}
+					_, err := tx.ExecContext(ctx, after)
+					return err
+				})
+			}}
+		}
+		gms[i] = goose.NewGoMigration(m.version, up, execSQL(m.down))
 	}
 	// A session lock (pg_advisory_lock) keeps two migrators, say two Helm
 	// Job pods, from applying the same migration at once.

@@ -1,13 +1,54 @@
 // Package postgres is acucover's PostgreSQL adapter, the store of record for
 // the rule catalog. It is the only package that imports the database driver.
 //
-// The catalog is stored as revisions: each import of new content writes a
-// full copy of the catalog under a new catalog_revisions row and points
-// catalog_head at it, in one transaction, then notifies listeners on the
-// acucover_catalog channel. LoadCatalog reads the head revision in one
-// REPEATABLE READ transaction, so a reader never sees half an import.
-// Importing content that is already stored (same catalog.ContentHash) writes
-// nothing new; if that content is an older revision, the head moves back to it.
+// # Storage: content-addressed items, linear revisions
+//
+// A catalog is stored as items: each element of a top-level list of
+// catalog.Snapshot (a plan, condition, rule, fee schedule, cash price or
+// licensure entry; catalog.ItemKinds lists them) is one row of
+// catalog_items, stored once per distinct content as its canonical JSON
+// (jsonb) under the SHA-256 of its kind and content. A revision is the set of
+// item versions alive in it: an item_versions row says item (kind, id) had
+// content hash at position from revision from_revision until to_revision
+// (NULL: still alive). Revisions are linear, so the head is the open rows.
+//
+// Why: the version-1 schema kept a full relational copy of the catalog per
+// revision in some 30 tables, so every edit copied O(catalog) rows (a
+// 200,000-rule catalog grew 500 MB per edit), and every field of the model
+// was written out four times (migration, COPY list, SELECT list, scan). With
+// items, an edit or a restore writes O(change) rows (one item, one version,
+// one ended version per changed item), any revision can still be read
+// (LoadRevision), diffed and restored, and a new field of the model, or a
+// new list added to catalog.ItemKinds, round-trips with no schema work (a new
+// list adds its kind to item_kinds in a migration). The database still
+// checks what it can: keys, the content hash's form, that content is an
+// object, kinds (item_kinds), revision references, one live version per item
+// and per position, and ranges that end after they begin. catalog.Validate
+// remains the gate for meaning, before anything is written.
+//
+// Moving back to older content is a new revision with that content (writes
+// only the items that differ); Import refuses it without AllowRollback, and
+// a restore through Edit writes one audit entry listing the ids it changed.
+//
+// # Reads and writes at scale
+//
+// A DB holds the last revision it loaded or wrote in memory. LoadCatalog and
+// Edit read only the item versions that began or ended since then (indexes
+// on from_revision and to_revision) and apply them to it, sharing the lists
+// of kinds that did not change, so a replica follows a one-rule edit of a
+// million-rule catalog without reading a million rows; the catalog.Store
+// still builds its Index off to the side and swaps it. Edit finds what fn
+// changed by comparing items byte for byte with the head's and marshals only
+// those that differ. Writes go through temporary tables with COPY, so a
+// whole catalog and a single edit take the same path.
+//
+// Writers are serialized by an advisory lock taken with a bounded wait
+// (LockWait, or less before the context's deadline); a writer that cannot
+// get it, or whose deadline leaves no time to answer, writes nothing and
+// returns a *BusyError, which the HTTP API answers 503 with Retry-After.
+// Every change notifies listeners on the acucover_catalog channel on
+// commit; LoadCatalog reads in one REPEATABLE READ transaction, so a reader
+// never sees half a change.
 package postgres
 
 import (
@@ -19,6 +60,8 @@ import (
 	"net"
 	neturl "net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -44,6 +87,12 @@ var (
 type DB struct {
 	db  *sqlx.DB
 	url string // kept for the dedicated LISTEN connection
+
+	// held is the last revision this DB loaded or wrote, kept in memory so
+	// the next load or edit reads only what changed since (see headState).
+	// loadMu serializes making states, so two loads do not both read.
+	held   atomic.Pointer[state]
+	loadMu sync.Mutex
 }
 
 // pingTimeout bounds Open's connectivity check, so a black-holed host fails

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -211,17 +212,27 @@ func TestRevisions(t *testing.T) {
 		t.Errorf("head = %q, want %q", head, revB)
 	}
 
-	// Importing older content again makes its revision current; no copy.
-	rev, created, err := db.Import(ctx, a, "test", "roll back")
-	if err != nil || created || rev != revA {
-		t.Errorf("Import(a) again = %q, %v, %v; want %q, not created", rev, created, err, revA)
+	// Importing older content again is a rollback: refused unless allowed,
+	// then stored as a new revision with a's content.
+	_, _, err = db.Import(ctx, a, "test", "roll back")
+	var rb *postgres.RollbackError
+	if !errors.As(err, &rb) || rb.From != revB || rb.To != revA {
+		t.Fatalf("Import(a) again = %v; want a RollbackError from %s to %s", err, revB, revA)
+	}
+	if head, _ := db.HeadRevision(ctx); head != revB {
+		t.Errorf("a refused rollback moved the head to %q", head)
+	}
+	var from, to string
+	revC, created, err := db.Import(ctx, a, "test", "roll back", postgres.AllowRollback(func(f, t string) { from, to = f, t }))
+	if err != nil || !created || from != revB || to != revA {
+		t.Fatalf("Import(a, AllowRollback) = %q, %v, %v (reported %s→%s); want a new revision, %s→%s", revC, created, err, from, to, revB, revA)
 	}
 	got, err := db.LoadCatalog(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Revision != revA || hash(t, got) != hash(t, a) {
-		t.Errorf("after roll back the head is revision %q, want %q with a's content", got.Revision, revA)
+	if got.Revision != revC || hash(t, got) != hash(t, a) {
+		t.Errorf("after roll back the head is revision %q, want %q with a's content", got.Revision, revC)
 	}
 	old, err := db.LoadRevision(ctx, revB)
 	if err != nil {
@@ -246,8 +257,8 @@ func TestRevisions(t *testing.T) {
 			current = append(current, r.ID)
 		}
 	}
-	if len(revs) != 2 || !cmp.Equal(current, []string{revA}) {
-		t.Errorf("Revisions: %d revisions, current %v; want 2, [%s]", len(revs), current, revA)
+	if len(revs) != 3 || !cmp.Equal(current, []string{revC}) || revs[0].ContentHash != revs[2].ContentHash {
+		t.Errorf("Revisions: %d revisions, current %v; want 3, [%s], the first and last with one content hash", len(revs), current, revC)
 	}
 }
 
@@ -337,20 +348,20 @@ func TestConstraints(t *testing.T) {
 	tests := []struct {
 		name, stmt, constraint string
 	}{
-		{"coinsurance 150%", `UPDATE plan_cost_sharing SET coinsurance_percent = 150 WHERE revision_id = $1`,
-			"plan_cost_sharing_coinsurance_percent_0_100"},
-		{"negative deductible", `UPDATE plan_cost_sharing SET deductible_cents = -1 WHERE revision_id = $1`,
-			"plan_cost_sharing_deductible_cents_non_negative"},
-		{"negative cash price", `INSERT INTO cash_prices (revision_id, ordinal, state, first_visit_cents, follow_up_cents) VALUES ($1, 999, 'WY', -500, 100)`,
-			"cash_prices_first_visit_cents_positive"},
-		{"unknown state", `INSERT INTO plan_states (revision_id, plan_id, ordinal, state) SELECT $1, id, 999, 'ZZ' FROM plans WHERE revision_id = $1 LIMIT 1`,
-			"plan_states_state_fkey"},
-		{"inverted dates", `UPDATE rules SET effective_from = '2030-01-01', effective_to = '2020-01-01' WHERE revision_id = $1`,
-			"rules_effective_span"},
-		{"unknown status", `UPDATE rules SET status = 'maybe' WHERE revision_id = $1`, "rules_status_valid"},
-		{"unknown network", `UPDATE fee_schedules SET network = 'both' WHERE revision_id = $1`, "fee_schedules_network_valid"},
-		{"unknown period", `UPDATE rule_limit_windows SET period = 'fortnight' WHERE revision_id = $1 AND days = 0`, "rule_limit_windows_period_valid"},
-		{"rule of unknown plan", `UPDATE rules SET plan_id = 'no-such-plan' WHERE revision_id = $1`, "rules_revision_id_plan_id_fkey"},
+		{"short hash", `INSERT INTO catalog_items (hash, kind, item_id, content) VALUES ('\x00', 'rule', $1::text, '{}')`,
+			"catalog_items_hash_sha256"},
+		{"content not an object", `INSERT INTO catalog_items (hash, kind, item_id, content) VALUES (sha256('x'), 'rule', $1::text, '[]')`,
+			"catalog_items_content_object"},
+		{"unknown kind", `INSERT INTO catalog_items (hash, kind, item_id, content) VALUES (sha256('x'), 'widget', $1::text, '{}')`,
+			"catalog_items_kind_fkey"},
+		{"version of unknown content", `INSERT INTO item_versions (kind, item_id, position, hash, from_revision) VALUES ('rule', 'x', 1, sha256('nothing'), $1)`,
+			"item_versions_hash_fkey"},
+		{"version of unknown revision", `INSERT INTO item_versions (kind, item_id, position, hash, from_revision) SELECT kind, 'x', -5, hash, 999999 FROM item_versions WHERE from_revision = $1 LIMIT 1`,
+			"item_versions_from_revision_fkey"},
+		{"second live version", `INSERT INTO item_versions (kind, item_id, position, hash, from_revision) SELECT kind, item_id, -5, hash, $1 FROM item_versions WHERE from_revision = $1 LIMIT 1`,
+			"item_versions_open"},
+		{"ends before it begins", `UPDATE item_versions SET to_revision = $1 WHERE from_revision = $1`,
+			"item_versions_span"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -398,7 +409,7 @@ func TestInvalidImportChangesNothing(t *testing.T) {
 	changed.Rules[0].Summary += " (changed)"
 	cctx, cancel := context.WithCancel(ctx)
 	_, _, err = db.Import(cctx, changed, "test", "", postgres.WithProgress(func(p postgres.Progress) {
-		if p.Table == "plans" && p.Done {
+		if p.Table == "catalog_items" && p.Done {
 			cancel()
 		}
 	}))
@@ -412,7 +423,7 @@ func TestInvalidImportChangesNothing(t *testing.T) {
 			}
 		}()
 		db.Import(ctx, changed, "test", "", postgres.WithProgress(func(p postgres.Progress) {
-			if p.Table == "rules" && p.Done {
+			if p.Table == "item_versions" && p.Done {
 				panic("boom")
 			}
 		}))
@@ -421,12 +432,13 @@ func TestInvalidImportChangesNothing(t *testing.T) {
 	if n := revisionCount(t, db); n != 1 {
 		t.Errorf("%d revisions stored, want 1", n)
 	}
-	var plans int
-	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM plans`).Scan(&plans); err != nil {
+	var versions int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM item_versions`).Scan(&versions); err != nil {
 		t.Fatal(err)
 	}
-	if want := len(defaultSnapshot(t).Plans); plans != want {
-		t.Errorf("%d plan rows stored, want %d (one revision)", plans, want)
+	d := defaultSnapshot(t)
+	if want := len(d.Plans) + len(d.Conditions) + len(d.Rules) + len(d.FeeSchedules) + len(d.CashPrices) + len(d.Licensure); versions != want {
+		t.Errorf("%d item versions stored, want %d (one revision)", versions, want)
 	}
 	if head, _ := db.HeadRevision(ctx); head != rev {
 		t.Errorf("head = %q, want %q", head, rev)
@@ -481,7 +493,7 @@ func TestImportLargeCatalog(t *testing.T) {
 	}
 	var rulesDone bool
 	for _, p := range progress {
-		rulesDone = rulesDone || (p.Table == "rules" && p.Done && p.Rows == len(in.Rules))
+		rulesDone = rulesDone || (p.Table == catalog.KindRule && p.Done && p.Rows == len(in.Rules))
 	}
 	if !rulesDone {
 		t.Errorf("progress never reported the rules table done with %d rows: %v", len(in.Rules), progress)
@@ -537,5 +549,163 @@ func TestOpenErrorsHoldNoPassword(t *testing.T) {
 		if msg := err.Error(); strings.Contains(msg, "s3cret") || strings.Contains(msg, "%zz") || !strings.HasPrefix(msg, "open database: ") {
 			t.Errorf("%s: error %q shows the password or does not say it is about opening the database", url, msg)
 		}
+	}
+}
+
+// TestEditWritesWhatChanged: an edit of one rule stores one item and one
+// version and ends one; a restore stores nothing new and writes one audit
+// entry naming the ids it changed.
+func TestEditWritesWhatChanged(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.Open(t)
+	first := mustImport(t, db, defaultSnapshot(t))
+	count := func(q string) int {
+		t.Helper()
+		var n int
+		if err := db.SQL().QueryRowContext(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	items, versions := count(`SELECT count(*) FROM catalog_items`), count(`SELECT count(*) FROM item_versions`)
+	var id string
+	rev, changes, err := db.Edit(ctx, "editor", "edit", "", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+		id = cur.Rules[3].ID
+		cur.Rules[3].Summary += " (edited)"
+		return cur, nil
+	})
+	if err != nil || len(changes) != 1 || changes[0].ID != id {
+		t.Fatalf("Edit = %q, %v, %v; want one change of rule %s", rev, changes, err, id)
+	}
+	if n := count(`SELECT count(*) FROM catalog_items`); n != items+1 {
+		t.Errorf("an edit of one rule stored %d items, want 1", n-items)
+	}
+	if n := count(`SELECT count(*) FROM item_versions`); n != versions+1 {
+		t.Errorf("an edit of one rule added %d item versions, want 1", n-versions)
+	}
+	if n := count(`SELECT count(*) FROM item_versions WHERE to_revision IS NOT NULL`); n != 1 {
+		t.Errorf("%d item versions ended, want 1", n)
+	}
+	old, err := db.LoadRevision(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Revision = ""
+	restored, changes, err := db.Edit(ctx, "admin", "restore", "back", func(*catalog.Snapshot) (*catalog.Snapshot, error) { return old, nil })
+	if err != nil || len(changes) != 1 {
+		t.Fatalf("restore = %v, %v; want one change", changes, err)
+	}
+	if n := count(`SELECT count(*) FROM catalog_items`); n != items+1 {
+		t.Errorf("a restore stored %d new items, want none", n-items-1)
+	}
+	entries := count(`SELECT count(*) FROM audit_log WHERE operation = 'restore'`)
+	var after string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT after::text FROM audit_log WHERE operation = 'restore'`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if entries != 1 || !strings.Contains(after, id) {
+		t.Errorf("a restore wrote %d audit entries (after %s); want one naming %s", entries, after, id)
+	}
+	got, err := db.LoadCatalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Revision != restored || hash(t, got) != hash(t, old) {
+		t.Errorf("after the restore the head is %s, want %s with revision %s's content", got.Revision, restored, first)
+	}
+}
+
+// TestReplicaReadsTheDelta: a second DB that holds revision N reads revision
+// N+1 by its changed items: the kinds that did not change keep their lists,
+// and the result equals a whole read.
+func TestReplicaReadsTheDelta(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.Open(t)
+	mustImport(t, db, defaultSnapshot(t))
+	replica, err := postgres.Open(ctx, db.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer replica.Close()
+	before, err := replica.LoadCatalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = db.Edit(ctx, "editor", "edit", "", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+		cur.Rules[2].Summary += " (edited)"
+		cur.Rules = append(cur.Rules[:5:5], cur.Rules[6:]...)
+		return cur, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := replica.LoadCatalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &after.Plans[0] != &before.Plans[0] || &after.Rules[0] == &before.Rules[0] {
+		t.Error("the replica did not apply the delta: unchanged plans were read again, or changed rules were not")
+	}
+	fresh, err := postgres.Open(ctx, db.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	whole, err := fresh.LoadCatalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Revision != whole.Revision || hash(t, after) != hash(t, whole) || len(after.Rules) != len(before.Rules)-1 {
+		t.Errorf("delta read (revision %s, %d rules) differs from a whole read (revision %s)", after.Revision, len(after.Rules), whole.Revision)
+	}
+}
+
+// TestBulkImport: imports large enough for the bulk path (COPY straight
+// into the tables, foreign keys checked once) store what the small path
+// stores, skip content already stored, and keep every constraint. Not
+// parallel: it changes the bulk threshold.
+func TestBulkImport(t *testing.T) {
+	defer postgres.SetBulkAt(10)()
+	ctx := context.Background()
+	db := pgtest.Open(t)
+	a := defaultSnapshot(t)
+	var progress []string
+	if _, _, err := db.Import(ctx, a, "test", "", postgres.WithProgress(func(p postgres.Progress) {
+		if p.Done {
+			progress = append(progress, p.Table)
+		}
+	})); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(progress, "constraints") || !slices.Contains(progress, catalog.KindRule) {
+		t.Errorf("progress %v: want the rule kind and constraints done (the bulk path)", progress)
+	}
+	b := defaultSnapshot(t)
+	b.Rules[0].Summary += " (b)"
+	b.Rules = slices.Concat(b.Rules[3:], b.Rules[:3]) // every rule moves
+	if _, _, err := db.Import(ctx, b, "test", ""); err != nil {
+		t.Fatal(err)
+	}
+	var items int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM catalog_items`).Scan(&items); err != nil {
+		t.Fatal(err)
+	}
+	d := defaultSnapshot(t)
+	if want := len(d.Plans) + len(d.Conditions) + len(d.Rules) + len(d.FeeSchedules) + len(d.CashPrices) + len(d.Licensure) + 1; items != want {
+		t.Errorf("%d items stored, want %d (one new content)", items, want)
+	}
+	got, err := db.LoadCatalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hash(t, got) != hash(t, b) {
+		t.Error("the bulk-written catalog loads with other content")
+	}
+	_, err = db.SQL().ExecContext(ctx, `INSERT INTO item_versions (kind, item_id, position, hash, from_revision) VALUES ('rule', 'x', -1, sha256('none'), 1)`)
+	var ce *postgres.ConstraintError
+	if err = postgres.Describe(err); !errors.As(err, &ce) || ce.Constraint != "item_versions_hash_fkey" {
+		t.Errorf("after a bulk write, a version of unknown content: err = %v, want item_versions_hash_fkey", err)
 	}
 }

@@ -117,8 +117,9 @@ const (
 // reported to OnFailure, and is retried with exponential backoff up to 30s.
 //
 // A reload is store.Refresh: it first asks for the head revision (one cheap
-// query) and loads the whole catalog only if it differs from the one served,
-// one reload at a time with the Store's other callers.
+// query) and, only if it differs from the one served, loads it (LoadCatalog
+// reads just the items that changed since the revision db holds) and swaps
+// the new Index in, one reload at a time with the Store's other callers.
 func Watch(ctx context.Context, db *DB, store *catalog.Store, opts WatchOptions) {
 	every := opts.Every
 	if every <= 0 {

@@ -1,0 +1,71 @@
+package postgres_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/postgres"
+	"github.com/acucover/acucover/internal/postgres/pgtest"
+)
+
+// TestMigrationConvertsRevisions: a database holding version-1 revisions
+// (two, the head rolled back to the first) is migrated to items: every
+// revision keeps its id and exports as before, and the head's content is
+// the newest revision.
+func TestMigrationConvertsRevisions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.Open(t)
+	if lines, err := db.Migrate(ctx, postgres.Down); err != nil || len(lines) != 1 {
+		t.Fatalf("Migrate(down) = %q, %v", lines, err)
+	}
+	a := defaultSnapshot(t)
+	b := defaultSnapshot(t)
+	b.Rules[0].Summary += " (edited)"
+	b.Rules = append(b.Rules[:1], b.Rules[2:]...)
+	var ids []int64
+	var want []*catalog.Snapshot
+	for _, s := range []*catalog.Snapshot{a, b} {
+		id, err := postgres.WriteLegacyRevision(ctx, db, s, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		old, err := postgres.LoadLegacyRevision(ctx, db, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, want = append(ids, id), append(want, old)
+	}
+	if err := postgres.SetLegacyHead(ctx, db, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx, postgres.Up); err != nil {
+		t.Fatalf("Migrate(up) over version-1 revisions: %v", err)
+	}
+	for i, id := range ids {
+		got, err := db.LoadRevision(ctx, strconv.FormatInt(id, 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hash(t, got) != hash(t, want[i]) {
+			yw, _ := catalog.Marshal(want[i])
+			yg, _ := catalog.Marshal(got)
+			t.Errorf("revision %d exports differently after the migration:\nbefore %d bytes, after %d bytes", id, len(yw), len(yg))
+		}
+	}
+	head, err := db.LoadCatalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := strconv.ParseInt(head.Revision, 10, 64); n <= ids[1] || hash(t, head) != hash(t, want[0]) {
+		t.Errorf("head after the migration is revision %s; want a new revision with revision %d's content", head.Revision, ids[0])
+	}
+	// The converted store takes edits.
+	c := defaultSnapshot(t)
+	c.Rules[1].Summary += " (after the migration)"
+	if _, created, err := db.Import(ctx, c, "test", ""); err != nil || !created {
+		t.Errorf("Import after the migration = %v, %v", created, err)
+	}
+}
