@@ -111,7 +111,8 @@ func TestRuleResolutionSpecificityAndDates(t *testing.T) {
 		{"medicaid", "TX", "chronic_low_back_pain", "2026-05-01", "medicaid-tx-unknown"},
 		{"medicaid", "OH", "migraine", "2017-01-01", "medicaid-oh-covered-conditions"},
 		{"medicaid", "OH", "migraine", "2016-12-31", "medicaid-state-not-in-catalog"},
-		{"medicaid", "OH", "neck_pain", "2026-01-01", "medicaid-oh-covered-conditions"}, // OAC 5160-8-51(C)(1)(c)(iii)
+		{"medicaid", "OH", "neck_pain", "2026-01-01", "medicaid-oh-added-conditions-start-unknown"}, // when neck pain was added to OAC 5160-8-51 is not known
+		{"medicaid", "OH", "neck_pain", "2026-12-04", "medicaid-oh-added-conditions"},               // OAC 5160-8-51(C)(1)(c)(iii), read 2026-12-04
 		{"medicaid", "OH", "depression", "2026-01-01", "medicaid-oh-other"},
 		// Medi-Cal: eliminated for adults 2009-07-01, restored 2016-07-01.
 		{"medicaid", "CA", "neck_pain", "2009-06-30", "medicaid-ca-chronic-pain-before-2009"},

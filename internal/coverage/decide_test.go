@@ -201,6 +201,7 @@ func TestDecideMedicareDates(t *testing.T) {
 func TestDecideMedicaidAndCommercial(t *testing.T) {
 	t.Parallel()
 	ix := defaultIndex(t)
+	ohioRead := day(t, "2026-12-04")
 	tests := []struct {
 		name      string
 		q         Query
@@ -217,9 +218,11 @@ func TestDecideMedicaidAndCommercial(t *testing.T) {
 		{"Medi-Cal depression", Query{Plan: "medicaid", State: "CA", Condition: "depression"}, catalog.NotCovered, nil, "only for severe, persistent chronic pain"},
 		{"Minnesota", Query{Plan: "medicaid", State: "MN", Condition: "chronic_low_back_pain"}, catalog.Covered, nil, "20 units"},
 		{"Ohio migraine", Query{Plan: "medicaid", State: "OH", Condition: "G43.909"}, catalog.Covered, nil, "OAC 5160-8-51"},
-		{"Ohio neck", Query{Plan: "medicaid", State: "OH", Condition: "neck_pain"}, catalog.Covered, nil, "neck pain"},
-		{"Ohio hip osteoarthritis", Query{Plan: "medicaid", State: "OH", Condition: "M16.11"}, catalog.Covered, nil, "hip"},
-		{"Ohio post-operative pain", Query{Plan: "medicaid", State: "OH", Condition: "G89.18"}, catalog.Covered, nil, "post-operative"},
+		// OAC 5160-8-51 as read on 2026-12-04; when neck pain, osteoarthritis and post-operative pain were added is not known.
+		{"Ohio neck", Query{Plan: "medicaid", State: "OH", Condition: "neck_pain", Date: ohioRead}, catalog.Covered, nil, "neck pain"},
+		{"Ohio hip osteoarthritis", Query{Plan: "medicaid", State: "OH", Condition: "M16.11", Date: ohioRead}, catalog.Covered, nil, "hip"},
+		{"Ohio post-operative pain", Query{Plan: "medicaid", State: "OH", Condition: "G89.18", Date: ohioRead}, catalog.Covered, nil, "post-operative"},
+		{"Ohio neck before the rule was read", Query{Plan: "medicaid", State: "OH", Condition: "neck_pain"}, catalog.Unknown, nil, "when this condition was added was not found"},
 		{"Ohio depression", Query{Plan: "medicaid", State: "OH", Condition: "depression"}, catalog.NotCovered, nil, "only for low back pain"},
 		{"Texas unknown", Query{Plan: "medicaid", State: "TX", Condition: "chronic_low_back_pain"}, catalog.Unknown, nil, "could not confirm whether Texas Medicaid"},
 		{"HMO electro not covered", Query{Plan: "example-hmo-copay", State: "CA", Condition: "nausea"}, catalog.Covered, nil, "referral"},
@@ -231,7 +234,9 @@ func TestDecideMedicaidAndCommercial(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			q := tc.q
-			q.Date = day(t, "2026-04-15")
+			if q.Date.IsZero() {
+				q.Date = day(t, "2026-04-15")
+			}
 			d, err := Decide(ix, q)
 			if err != nil {
 				t.Fatal(err)
