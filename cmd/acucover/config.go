@@ -29,6 +29,7 @@ type Config struct {
 	PublicAccess    string        // --public-access, ACUCOVER_PUBLIC_ACCESS: open or key
 	RateLimit       float64       // --rate-limit, ACUCOVER_RATE_LIMIT: requests/s per client; 0 disables
 	RateBurst       int           // --rate-burst, ACUCOVER_RATE_BURST
+	MaxBatches      int           // --max-batches, ACUCOVER_MAX_BATCHES: batches answered at once; 0 = two per core
 	TrustedProxies  []string      // --trusted-proxies, ACUCOVER_TRUSTED_PROXIES: comma-separated IPs/CIDRs
 	CORSOrigins     []string      // --cors-origins, ACUCOVER_CORS_ORIGINS (comma-separated)
 }
@@ -77,6 +78,7 @@ func parseConfig(name string, args []string, getenv func(string) string) (Config
 	env("ACUCOVER_PUBLIC_ACCESS", str(&c.PublicAccess))
 	env("ACUCOVER_RATE_LIMIT", func(v string) (err error) { c.RateLimit, err = strconv.ParseFloat(v, 64); return err })
 	env("ACUCOVER_RATE_BURST", func(v string) (err error) { c.RateBurst, err = strconv.Atoi(v); return err })
+	env("ACUCOVER_MAX_BATCHES", func(v string) (err error) { c.MaxBatches, err = strconv.Atoi(v); return err })
 	env("ACUCOVER_TRUSTED_PROXIES", func(v string) error { c.TrustedProxies = splitList(v); return nil })
 	env("ACUCOVER_CORS_ORIGINS", func(v string) error { c.CORSOrigins = splitList(v); return nil })
 
@@ -93,6 +95,7 @@ func parseConfig(name string, args []string, getenv func(string) string) (Config
 	fs.StringVar(&c.PublicAccess, "public-access", c.PublicAccess, "open, or key: the public read routes need an API key (ACUCOVER_PUBLIC_ACCESS)")
 	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per second per client (key, else IP); 0 disables (ACUCOVER_RATE_LIMIT)")
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests a client may burst above the rate (ACUCOVER_RATE_BURST)")
+	fs.IntVar(&c.MaxBatches, "max-batches", c.MaxBatches, "batches answered at once, past which a batch gets 503; 0 means two per core, at least 4 (ACUCOVER_MAX_BATCHES)")
 	fs.Func("trusted-proxies", "comma-separated proxy IPs/CIDRs whose X-Forwarded-For names the client; default none (ACUCOVER_TRUSTED_PROXIES)",
 		func(v string) error { c.TrustedProxies = splitList(v); return nil })
 	fs.Func("cors-origins", "comma-separated exact origins whose pages may call the API, e.g. the widget's (ACUCOVER_CORS_ORIGINS)",
@@ -158,6 +161,9 @@ func (c Config) Validate() error {
 	if c.RateLimit < 0 || math.IsNaN(c.RateLimit) || math.IsInf(c.RateLimit, 0) {
 		errs = append(errs, errors.New("rate-limit must be 0 (off) or a positive number of requests per second"))
 	}
+	if c.MaxBatches < 0 {
+		errs = append(errs, errors.New("max-batches must be 0 (two per core) or more"))
+	}
 	if c.RateLimit > 0 && c.RateBurst < 1 {
 		errs = append(errs, errors.New("rate-burst must be at least 1"))
 	}
@@ -192,7 +198,7 @@ func (c Config) String() string {
 			db = u.Redacted()
 		}
 	}
-	return fmt.Sprintf("addr=%s metrics_addr=%s catalog=%q database_url=%q refresh_interval=%s db_start_timeout=%s shutdown_timeout=%s max_body_bytes=%d log_level=%s public_access=%s rate_limit=%g rate_burst=%d trusted_proxies=%q cors_origins=%q",
+	return fmt.Sprintf("addr=%s metrics_addr=%s catalog=%q database_url=%q refresh_interval=%s db_start_timeout=%s shutdown_timeout=%s max_body_bytes=%d log_level=%s public_access=%s rate_limit=%g rate_burst=%d max_batches=%d trusted_proxies=%q cors_origins=%q",
 		c.Addr, c.MetricsAddr, c.CatalogFile, db, c.RefreshInterval, c.DBStartTimeout, c.ShutdownTimeout, c.MaxBodyBytes, c.LogLevel,
-		c.PublicAccess, c.RateLimit, c.RateBurst, strings.Join(c.TrustedProxies, ","), strings.Join(c.CORSOrigins, ","))
+		c.PublicAccess, c.RateLimit, c.RateBurst, c.MaxBatches, strings.Join(c.TrustedProxies, ","), strings.Join(c.CORSOrigins, ","))
 }

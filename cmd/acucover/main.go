@@ -273,6 +273,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		PublicAccess:   cfg.PublicAccess,
 		RateLimit:      cfg.RateLimit,
 		RateBurst:      cfg.RateBurst,
+		MaxBatches:     cfg.MaxBatches,
 		TrustedProxies: cfg.TrustedProxies,
 		CORSOrigins:    cfg.CORSOrigins,
 	})

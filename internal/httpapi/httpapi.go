@@ -58,6 +58,10 @@ type Deps struct {
 	// its burst; RateLimit 0 disables rate limiting.
 	RateLimit float64
 	RateBurst int
+	// MaxBatches bounds the batches (POST /v1/coverage/batch) answered at
+	// once; past it a batch gets 503 with Retry-After. Zero or less means
+	// two per core, at least four.
+	MaxBatches int
 	// TrustedProxies are the proxy addresses or CIDRs whose
 	// X-Forwarded-For names the client; none by default.
 	TrustedProxies []string
@@ -77,7 +81,8 @@ type api struct {
 	version   string
 	now       func() time.Time
 	ready     func() bool
-	billing   // keys, editing, rate limits (auth.go, admin.go, ratelimit.go)
+	batches   batchSlots // POST /v1/coverage/batch in progress
+	billing              // keys, editing, rate limits (auth.go, admin.go, ratelimit.go)
 }
 
 // New returns the API handler. It panics if d.Store is nil, a wiring
@@ -111,6 +116,11 @@ func newEngine(d Deps) *gin.Engine {
 	}
 	a := &api{store: d.Store, log: d.Logger, accessLog: d.AccessLog, version: d.Version, now: d.Now, ready: d.Ready}
 	a.billing.init(d)
+	n := d.MaxBatches
+	if n <= 0 {
+		n = defaultMaxBatches()
+	}
+	a.batches = make(batchSlots, n)
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

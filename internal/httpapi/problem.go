@@ -61,6 +61,7 @@ var problems = []struct {
 	{errRateLimited, http.StatusTooManyRequests, "rate-limited", "Too many requests"},
 	{errNeedsDatabase, http.StatusServiceUnavailable, "needs-database", "Needs PostgreSQL"},
 	{errUnavailable, http.StatusServiceUnavailable, "unavailable", "Temporarily unavailable"},
+	{errBusy, http.StatusServiceUnavailable, "busy", "Too busy"},
 }
 
 // internalProblem is the row for every error the table does not know.

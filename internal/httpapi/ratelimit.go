@@ -68,6 +68,37 @@ func (l *limiters) reserve(id string, now time.Time) (wait time.Duration) {
 	return 0
 }
 
+// charge takes n more tokens for id at now, for a batch whose request took
+// one already: if the bucket holds fewer than min(n, burst-1) it takes none and returns how long until it
+// would; otherwise it takes all n, the part beyond the bucket's tokens as a
+// debt (reservations in the future) that delays id's next requests.
+func (l *limiters) charge(id string, n int, now time.Time) (wait time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	cl := l.clients[id]
+	if cl == nil {
+		if len(l.clients) >= l.max {
+			l.evict(now)
+		}
+		cl = &client{lim: rate.NewLimiter(l.every, l.burst)}
+		l.clients[id] = cl
+	}
+	cl.seen = now
+	first := min(n, l.burst-1)
+	if r := cl.lim.ReserveN(now, first); !r.OK() {
+		return time.Second // cannot happen: first < burst
+	} else if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return d
+	}
+	for left := n - first; left > 0; {
+		k := min(left, l.burst)
+		cl.lim.ReserveN(now, k) // never refused for k <= burst: it only queues
+		left -= k
+	}
+	return 0
+}
+
 // evict drops idle clients, or else the least recently seen one.
 func (l *limiters) evict(now time.Time) {
 	var oldest string
@@ -92,6 +123,14 @@ func (l *limiters) size() int {
 	return len(l.clients)
 }
 
+// clientID names the rate limiter's bucket for c: its key's, else its IP's.
+func (a *api) clientID(c *gin.Context) string {
+	if p := authOf(c).principal; p.Name != "" {
+		return "key:" + p.Name
+	}
+	return "ip:" + c.ClientIP()
+}
+
 // rateLimit answers 429 with Retry-After (whole seconds, rounded up) once a
 // client has used its burst. Probes are exempt: a kubelet must never be
 // throttled into restarting the pod.
@@ -101,11 +140,7 @@ func (a *api) rateLimit() gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		id := "ip:" + c.ClientIP()
-		if p := authOf(c).principal; p.Name != "" {
-			id = "key:" + p.Name
-		}
-		if wait := a.limits.reserve(id, a.now()); wait > 0 {
+		if wait := a.limits.reserve(a.clientID(c), a.now()); wait > 0 {
 			secs := int(math.Ceil(wait.Seconds()))
 			c.Header("Retry-After", strconv.Itoa(secs))
 			a.abort(c, fmt.Errorf("%w: too many requests from this client; retry in %d s", errRateLimited, secs))
