@@ -24,11 +24,11 @@ import (
 // client_golang's vectors would give (TestShardedMetricsMatchClientGolang).
 var (
 	httpRequestsDesc = prometheus.NewDesc("acucover_http_requests_total",
-		"HTTP requests answered, by route template, method and status class.",
-		[]string{"route", "method", "status_class"}, nil)
+		"HTTP requests answered, by route template (OpenAPI form, /v1/plans/{id}), method, status class and status code (499: the client closed the request first).",
+		[]string{"route", "method", "status_class", "code"}, nil)
 	httpDurationDesc = prometheus.NewDesc("acucover_http_request_duration_seconds",
-		"Time to answer an HTTP request, by route template, method and status class.",
-		[]string{"route", "method", "status_class"}, nil)
+		"Time to answer an HTTP request, by route template (OpenAPI form), method, status class and status code.",
+		[]string{"route", "method", "status_class", "code"}, nil)
 	coverageDecisionsDesc = prometheus.NewDesc("acucover_coverage_decisions_total",
 		"Coverage decisions answered, by decision status and plan type.",
 		[]string{"status", "plan_type"}, nil)
@@ -57,8 +57,8 @@ func (apiCollector) Describe(ch chan<- *prometheus.Desc) {
 func (apiCollector) Collect(ch chan<- prometheus.Metric) {
 	for l, d := range httpMetrics.all() {
 		count, sum, buckets := d.snapshot()
-		ch <- prometheus.MustNewConstMetric(httpRequestsDesc, prometheus.CounterValue, float64(count), l.route, l.method, l.class)
-		ch <- prometheus.MustNewConstHistogram(httpDurationDesc, count, sum, buckets, l.route, l.method, l.class)
+		ch <- prometheus.MustNewConstMetric(httpRequestsDesc, prometheus.CounterValue, float64(count), l.route, l.method, l.class, l.code)
+		ch <- prometheus.MustNewConstHistogram(httpDurationDesc, count, sum, buckets, l.route, l.method, l.class, l.code)
 	}
 	for l, c := range decisionCounters.all() {
 		ch <- prometheus.MustNewConstMetric(coverageDecisionsDesc, prometheus.CounterValue, float64(c.value()), l.status, l.planType)
@@ -155,7 +155,7 @@ func (d *durations) snapshot() (count uint64, sum float64, cumulative map[float6
 }
 
 // httpLabels are the labels of the HTTP metrics.
-type httpLabels struct{ route, method, class string }
+type httpLabels struct{ route, method, class, code string }
 
 var httpMetrics = newChildren(func(httpLabels) *durations { return new(durations) })
 

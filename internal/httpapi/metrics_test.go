@@ -17,7 +17,7 @@ import (
 // observations: every bucket, count and sum, and the label pairs.
 func TestShardedMetricsMatchClientGolang(t *testing.T) {
 	t.Parallel()
-	labels := httpLabels{"/v1/zz-test", "GET", "2xx"} // a label set no other test uses
+	labels := httpLabels{"/v1/zz-test", "GET", "2xx", "200"} // a label set no other test uses
 	ref := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ref", Buckets: durationBuckets[:]})
 	refCount := prometheus.NewCounter(prometheus.CounterOpts{Name: "ref_total"})
 	decisions := decisionCounters.get(decisionLabels{"zz-test", "zz-test"})
@@ -62,7 +62,7 @@ func TestShardedMetricsMatchClientGolang(t *testing.T) {
 		switch {
 		case m.Desc() == httpDurationDesc && lv["route"] == labels.route:
 			gotHist = &pb
-			if lv["method"] != "GET" || lv["status_class"] != "2xx" {
+			if lv["method"] != "GET" || lv["status_class"] != "2xx" || lv["code"] != "200" {
 				t.Errorf("histogram labels %v", lv)
 			}
 		case m.Desc() == httpRequestsDesc && lv["route"] == labels.route:

@@ -62,6 +62,7 @@ var problems = []struct {
 	{errNeedsDatabase, http.StatusServiceUnavailable, "needs-database", "Needs PostgreSQL"},
 	{errUnavailable, http.StatusServiceUnavailable, "unavailable", "Temporarily unavailable"},
 	{errBusy, http.StatusServiceUnavailable, "busy", "Too busy"},
+	{errClientClosed, StatusClientClosed, "client-closed-request", "Client closed request"},
 }
 
 // internalProblem is the row for every error the table does not know.
@@ -173,7 +174,7 @@ func (a *api) writeProblem(c *gin.Context, err error) {
 	if errors.As(err, &re) {
 		p.Errors = re.fields
 	}
-	if status >= 500 && status != http.StatusServiceUnavailable {
+	if status >= 500 && status != http.StatusServiceUnavailable && !clientGone(c) {
 		// Only the path is logged: query strings and bodies can carry
 		// patient facts.
 		a.log.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
@@ -188,6 +189,9 @@ func (a *api) writeProblem(c *gin.Context, err error) {
 		// the caller still gets a status.
 		c.Status(status)
 		return
+	}
+	if errors.Is(err, errUnavailable) && c.Writer.Header().Get("Retry-After") == "" {
+		c.Header("Retry-After", "1") // the database is expected back
 	}
 	c.Header("Content-Type", problemContentType)
 	c.Data(status, problemContentType, body.Bytes())
