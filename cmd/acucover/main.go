@@ -237,6 +237,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 				OnFailure: func(error) { reloadFailures.Inc(); databaseUp.Set(0) },
 			})
 		})
+		// Revocations and creations on any replica reach this one's key
+		// cache at once (postgres.KeyChannel).
+		wg.Go(func() { db.WatchKeys(wctx, log, nil) })
 		// Stop reloading before the deferred db.Close.
 		defer wg.Wait()
 		defer stopWatch()

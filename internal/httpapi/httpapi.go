@@ -147,10 +147,13 @@ func newEngine(d Deps) *gin.Engine {
 	if len(d.CORSOrigins) > 0 {
 		r.Use(allowCrossOrigin(d.CORSOrigins))
 	}
-	r.Use(a.limitBody(limit), a.authenticate())
+	r.Use(a.limitBody(limit))
+	// The rate limit comes before key verification, so a flood of bogus
+	// keys is throttled by IP before it can reach the database.
 	if a.limits != nil {
 		r.Use(a.rateLimit())
 	}
+	r.Use(a.authenticate())
 	r.Use(a.publicGate())
 	r.NoRoute(a.handle(func(c *gin.Context) error {
 		return fmt.Errorf("%w: no resource at %s (GET /openapi.json describes the API)", errNoRoute, c.Request.URL.Path)

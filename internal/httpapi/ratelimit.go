@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acucover/acucover/internal/access"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 )
@@ -20,8 +21,9 @@ var errRateLimited = errors.New("rate limited")
 const maxLimiters = 10_000
 
 // limiters is one token bucket per client: the key name for requests with
-// a valid key (billing staff behind one NAT share nothing), else the client
-// IP.
+// a key verified lately (billing staff behind one NAT share nothing), else
+// the client IP — also for keys not yet verified, so bogus keys are
+// throttled before they reach the key store.
 type limiters struct {
 	mu      sync.Mutex
 	every   rate.Limit
@@ -123,12 +125,28 @@ func (l *limiters) size() int {
 	return len(l.clients)
 }
 
-// clientID names the rate limiter's bucket for c: its key's, else its IP's.
+// clientID names the rate limiter's bucket for c: its key's when the key
+// is verified (or was, recently: VerifiedKeys), else its IP's. It runs
+// before verification, so an unverified key costs its IP.
 func (a *api) clientID(c *gin.Context) string {
 	if p := authOf(c).principal; p.Name != "" {
 		return "key:" + p.Name
 	}
+	if v, ok := a.keys.(VerifiedKeys); ok {
+		if tok, ok := access.BearerToken(header(c, "Authorization")); ok {
+			if p, ok := v.Verified(tok); ok {
+				return "key:" + p.Name
+			}
+		}
+	}
 	return "ip:" + c.ClientIP()
+}
+
+// VerifiedKeys is implemented by a KeyStore that caches verifications
+// (*postgres.DB): Verified returns the principal of a key verified lately,
+// without a lookup.
+type VerifiedKeys interface {
+	Verified(secret string) (access.Principal, bool)
 }
 
 // rateLimit answers 429 with Retry-After (whole seconds, rounded up) once a

@@ -23,6 +23,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/acucover/acucover/internal/access"
 )
 
 // Channel is the LISTEN/NOTIFY channel on which Import announces a new head
@@ -42,8 +44,10 @@ var (
 // DB is an open connection pool to acucover's database. It is safe for
 // concurrent use.
 type DB struct {
-	db  *sqlx.DB
-	url string // kept for the dedicated LISTEN connection
+	db   *sqlx.DB
+	url  string           // kept for the dedicated LISTEN connections
+	keys *access.KeyCache // recent key verifications (keys.go)
+	now  func() time.Time // the key cache's clock
 }
 
 // pingTimeout bounds Open's connectivity check, so a black-holed host fails
@@ -74,7 +78,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		x.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	return &DB{db: x, url: url}, nil
+	return &DB{db: x, url: url, keys: access.NewKeyCache(), now: time.Now}, nil
 }
 
 // urlFree returns a connection string's parse error without the string:
