@@ -45,7 +45,7 @@ const (
 // NewKeyCache.
 type KeyCache struct {
 	mu      sync.Mutex
-	known   map[string]cachedKey  // prefix → verified key
+	known   map[string]cachedKey // prefix → verified key
 	unknown map[string]time.Time // prefix → when it matched nothing
 	max     int
 }
