@@ -112,6 +112,10 @@ func (a *api) publicGate() gin.HandlerFunc {
 			c.Next()
 			return
 		}
+		if a.publicAccess == PublicKey {
+			// Whether and what a cache may keep depends on the key.
+			c.Writer.Header().Add("Vary", "Authorization")
+		}
 		res := authOf(c)
 		switch {
 		case res.err != nil:
