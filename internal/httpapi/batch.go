@@ -117,53 +117,47 @@ type batchWriter struct {
 	csv bool
 	buf []byte
 	n   int
-	cw  *csv.Writer
-	cb  bytes.Buffer
 	pb  bytes.Buffer
 	enc *json.Encoder
 }
 
 func (w *batchWriter) start() {
 	h := w.c.Writer.Header()
+	w.buf = make([]byte, 0, batchFlushBytes+4<<10)
 	if w.csv {
 		h["Content-Type"] = []string{"text/csv; charset=utf-8"}
-		w.cw = csv.NewWriter(&w.cb)
-		_ = w.cw.Write(csvResultColumns)
+		w.buf = appendCSVRow(w.buf, csvResultColumns)
 	} else {
 		h["Content-Type"] = jsonContentTypeHeader
 		w.enc = json.NewEncoder(&w.pb)
 		w.enc.SetEscapeHTML(false)
-		w.buf = append(make([]byte, 0, batchFlushBytes+4<<10), `{"results":[`...)
+		w.buf = append(w.buf, `{"results":[`...)
 	}
 	w.c.Status(http.StatusOK)
 }
 
 func (w *batchWriter) item(i int, r *batchItem) error {
 	if w.csv {
-		_ = w.cw.Write(csvResultRow(i, r))
-		w.cw.Flush()
-		if w.cb.Len() >= batchFlushBytes {
-			return w.flush(w.cb.Bytes(), func() { w.cb.Reset() })
+		w.buf = appendCSVRow(w.buf, csvResultRow(i, r))
+	} else {
+		if w.n > 0 {
+			w.buf = append(w.buf, ',')
 		}
-		return nil
-	}
-	if w.n > 0 {
-		w.buf = append(w.buf, ',')
-	}
-	w.n++
-	var err error
-	if w.buf, err = appendBatchItem(w.buf, r, w.enc, &w.pb); err != nil {
-		return err
+		w.n++
+		var err error
+		if w.buf, err = appendBatchItem(w.buf, r, w.enc, &w.pb); err != nil {
+			return err
+		}
 	}
 	if len(w.buf) >= batchFlushBytes {
-		return w.flush(w.buf, func() { w.buf = w.buf[:0] })
+		return w.flush()
 	}
 	return nil
 }
 
-func (w *batchWriter) flush(b []byte, reset func()) error {
-	_, err := w.c.Writer.Write(b)
-	reset()
+func (w *batchWriter) flush() error {
+	_, err := w.c.Writer.Write(w.buf)
+	w.buf = w.buf[:0]
 	if err == nil {
 		w.c.Writer.Flush()
 	}
@@ -171,12 +165,10 @@ func (w *batchWriter) flush(b []byte, reset func()) error {
 }
 
 func (w *batchWriter) finish() error {
-	if w.csv {
-		w.cw.Flush()
-		return w.flush(w.cb.Bytes(), func() { w.cb.Reset() })
+	if !w.csv {
+		w.buf = append(w.buf, "]}\n"...)
 	}
-	w.buf = append(w.buf, "]}\n"...)
-	return w.flush(w.buf, func() { w.buf = w.buf[:0] })
+	return w.flush()
 }
 
 // decide answers one coverage question (POST /v1/coverage and each check
@@ -201,11 +193,11 @@ func (a *api) itemProblem(c *gin.Context, err error, i int) *problem {
 		Instance: c.Request.URL.Path + "#/checks/" + strconv.Itoa(i)}
 	var re *requestError
 	if errors.As(err, &re) {
-		p.Errors = re.fields
+		p.Errors, p.Omitted = problemErrors(re.fields)
 	}
 	if status >= 500 {
 		a.log.Error("internal error in batch item", "path", c.Request.URL.Path, "item", i, "error", err.Error())
-		p.Detail, p.Errors = "internal error", nil
+		p.Detail, p.Errors, p.Omitted = "internal error", nil, 0
 	}
 	return p
 }
@@ -390,6 +382,30 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// csvSeparators are the characters some spreadsheet splits a cell at, or
+// that end a row: a cell holding one is quoted, so that no locale (";" in
+// much of Europe, tab or "|" on import) can split a formula out of it.
+const csvSeparators = ",;\t|\"\r\n"
+
+// appendCSVRow appends one CSV row (RFC 4180, CRLF-free: "\n" ends a row,
+// as encoding/csv writes by default). Cells with a separator, a quote or
+// edge spaces are quoted, quotes doubled.
+func appendCSVRow(b []byte, row []string) []byte {
+	for i, cell := range row {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if !strings.ContainsAny(cell, csvSeparators) && strings.TrimSpace(cell) == cell {
+			b = append(b, cell...)
+			continue
+		}
+		b = append(b, '"')
+		b = append(b, strings.ReplaceAll(cell, `"`, `""`)...)
+		b = append(b, '"')
+	}
+	return append(b, '\n')
 }
 
 // csvResultRow is check i's row of a CSV answer, every cell defused

@@ -87,7 +87,7 @@ type api struct {
 
 // New returns the API handler. It panics if d.Store is nil, a wiring
 // mistake no request could recover from.
-func New(d Deps) http.Handler { return newEngine(d) }
+func New(d Deps) http.Handler { return headAsGet(newEngine(d)) }
 
 // NewServer returns the http.Server acucover serves h with, less its Addr
 // and ErrorLog. Its timeouts bound what a slow or stalled client can hold:
@@ -147,7 +147,7 @@ func newEngine(d Deps) *gin.Engine {
 	if len(d.CORSOrigins) > 0 {
 		r.Use(allowCrossOrigin(d.CORSOrigins))
 	}
-	r.Use(a.limitBody(limit))
+	r.Use(a.limitBody(limit), a.refuseInputs())
 	// The rate limit comes before key verification, so a flood of bogus
 	// keys is throttled by IP before it can reach the database.
 	if a.limits != nil {
@@ -247,6 +247,9 @@ func readBodyInto(c *gin.Context, dst []byte) ([]byte, error) {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return nil, fmt.Errorf("%w: the body is larger than the limit of %d bytes", errTooLarge, tooLarge.Limit)
+		}
+		if isTimeout(err) {
+			return nil, fmt.Errorf("%w: the body did not arrive in time; send it at once", errTimeout)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: reading the body failed: %v", errInvalidRequest, err)
