@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/acucover/acucover/internal/httpapi"
+	"github.com/acucover/acucover/internal/postgres"
 )
 
 // Config is the serve command's configuration. Every field can be set by a
@@ -86,7 +87,9 @@ func parseConfig(name string, args []string, getenv func(string) string) (Config
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address for the API (ACUCOVER_ADDR)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "listen address for /metrics; empty disables (ACUCOVER_METRICS_ADDR)")
 	fs.StringVar(&c.CatalogFile, "catalog", c.CatalogFile, "serve this catalog file instead of the embedded default (ACUCOVER_CATALOG)")
-	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL; the store of record when set (DATABASE_URL)")
+	// A Func flag shows no default: --help must not print DATABASE_URL,
+	// which holds a password.
+	fs.Func("database-url", "PostgreSQL URL; the store of record when set (DATABASE_URL)", func(v string) error { c.DatabaseURL = v; return nil })
 	fs.DurationVar(&c.RefreshInterval, "refresh-interval", c.RefreshInterval, "periodic catalog refresh from PostgreSQL (ACUCOVER_REFRESH_INTERVAL)")
 	fs.DurationVar(&c.DBStartTimeout, "db-start-timeout", c.DBStartTimeout, "how long to retry an unreachable database at start (ACUCOVER_DB_START_TIMEOUT)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "graceful shutdown limit (ACUCOVER_SHUTDOWN_TIMEOUT)")
@@ -187,18 +190,10 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// String renders c for the start-up log with the database password masked.
+// String renders c for the start-up log with the database URL's secrets
+// masked (postgres.Redact).
 func (c Config) String() string {
-	db := ""
-	if c.DatabaseURL != "" {
-		if u, err := url.Parse(c.DatabaseURL); err == nil {
-			if _, ok := u.User.Password(); ok {
-				u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			}
-			db = u.Redacted()
-		}
-	}
 	return fmt.Sprintf("addr=%s metrics_addr=%s catalog=%q database_url=%q refresh_interval=%s db_start_timeout=%s shutdown_timeout=%s max_body_bytes=%d log_level=%s public_access=%s rate_limit=%g rate_burst=%d max_batches=%d trusted_proxies=%q cors_origins=%q",
-		c.Addr, c.MetricsAddr, c.CatalogFile, db, c.RefreshInterval, c.DBStartTimeout, c.ShutdownTimeout, c.MaxBodyBytes, c.LogLevel,
+		c.Addr, c.MetricsAddr, c.CatalogFile, postgres.Redact(c.DatabaseURL), c.RefreshInterval, c.DBStartTimeout, c.ShutdownTimeout, c.MaxBodyBytes, c.LogLevel,
 		c.PublicAccess, c.RateLimit, c.RateBurst, c.MaxBatches, strings.Join(c.TrustedProxies, ","), strings.Join(c.CORSOrigins, ","))
 }

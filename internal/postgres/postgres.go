@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net"
 	neturl "net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -80,6 +81,45 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	return &DB{db: x, url: url, keys: access.NewKeyCache(), now: time.Now}, nil
 }
+
+// Redact returns a connection string fit for logs: the password of a
+// postgres:// URL's user and the password and sslpassword parameters (in a
+// URL's query, or in a key=value DSN) read "xxxxx". A URL that does not
+// parse is replaced whole.
+func Redact(dsn string) string {
+	if dsn == "" {
+		return ""
+	}
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return dsnSecret.ReplaceAllString(dsn, "${1}=xxxxx")
+	}
+	u, err := neturl.Parse(dsn)
+	if err != nil {
+		return "(a postgres:// URL that does not parse)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = neturl.UserPassword(u.User.Username(), "xxxxx")
+	}
+	q := u.Query()
+	masked := false
+	for k := range q {
+		if secretParams[strings.ToLower(k)] {
+			q[k] = []string{"xxxxx"}
+			masked = true
+		}
+	}
+	if masked {
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// secretParams are the connection parameters that hold secrets.
+var secretParams = map[string]bool{"password": true, "sslpassword": true}
+
+// dsnSecret finds them in a key=value DSN: a quoted value (with \' and \\
+// escapes) or a bare one.
+var dsnSecret = regexp.MustCompile(`(?i)\b(password|sslpassword)\s*=\s*(?:'(?:[^'\\]|\\.)*'|\S+)`)
 
 // urlFree returns a connection string's parse error without the string:
 // net/url's errors quote the whole URL, password included, and an invalid
