@@ -246,7 +246,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	reg := newRegistry(store, db != nil, append(extra, httpapi.Collectors()...)...)
 	if cfg.MetricsAddr != "" {
-		msrv := metricsServer(cfg.MetricsAddr, reg)
+		msrv := metricsServer(cfg.MetricsAddr, reg, log)
 		mln, err := net.Listen("tcp", cfg.MetricsAddr)
 		if err != nil {
 			return fmt.Errorf("listen (metrics): %w", err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"net/http"
 	"runtime"
 	"time"
@@ -84,14 +85,23 @@ func newRegistry(store *catalog.Store, withDB bool, extra ...prometheus.Collecto
 }
 
 // metricsServer serves reg at /metrics on its own listener, so the API port
-// never exposes operational data.
-func metricsServer(addr string, reg *prometheus.Registry) *http.Server {
+// never exposes operational data. Its timeouts bound what an idle or slow
+// client can hold (idle keep-alives once piled up until file descriptors
+// ran out and the API stopped), and its errors go to log, as JSON lines.
+func metricsServer(addr string, reg *prometheus.Registry, log *slog.Logger) *http.Server {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		Registry: reg,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError),
+	}))
 	return &http.Server{
 		Addr:              addr,
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second, // Prometheus scrapes every 15-60 s
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }
