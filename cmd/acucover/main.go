@@ -200,7 +200,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		first *catalog.Index
 		db    *postgres.DB
 	)
+	loadStart, source := time.Now(), "embedded"
 	if cfg.DatabaseURL != "" {
+		source = "database"
 		db, first, err = openCatalogDB(ctx, cfg, log)
 		if err != nil {
 			return err
@@ -208,7 +210,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		defer db.Close()
 	} else if first, err = loadFirst(cfg); err != nil {
 		return err
+	} else if cfg.CatalogFile != "" {
+		source = "file"
 	}
+	catalogLoadSeconds.WithLabelValues(source).Observe(time.Since(loadStart).Seconds())
 	store := catalog.NewStore(first)
 	log.Info("catalog loaded", "revision", first.Revision(), "rules", first.RuleCount())
 	// A load and build of a large catalog leave garbage several times the

@@ -29,6 +29,7 @@ func (s batchSlots) acquire() (release func(), err error) {
 	case s <- struct{}{}:
 		return func() { <-s }, nil
 	default:
+		batchBusy.inc()
 		return nil, fmt.Errorf("%w: %d batches are already being answered; retry in a second", errBusy, cap(s))
 	}
 }
@@ -42,7 +43,9 @@ func (a *api) chargeBatch(c *gin.Context, n int) error {
 	if a.limits == nil || n <= 1 {
 		return nil
 	}
-	if wait := a.limits.charge(a.clientID(c), n-1, a.now()); wait > 0 {
+	id := a.clientID(c)
+	if wait := a.limits.charge(id, n-1, a.now()); wait > 0 {
+		rateLimited.get(rateLimitedLabels{bucketKind(id), "batch"}).inc()
 		secs := int(math.Ceil(wait.Seconds()))
 		c.Header("Retry-After", strconv.Itoa(secs))
 		return fmt.Errorf("%w: a batch of %d checks costs %d requests of this client's rate limit; retry in %d s", errRateLimited, n, n, secs)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -142,6 +143,14 @@ func (a *api) clientID(c *gin.Context) string {
 	return "ip:" + c.ClientIP()
 }
 
+// bucketKind is the client label of a bucket id: "ip" or "key".
+func bucketKind(id string) string {
+	if strings.HasPrefix(id, "key:") {
+		return "key"
+	}
+	return "ip"
+}
+
 // VerifiedKeys is implemented by a KeyStore that caches verifications
 // (*postgres.DB): Verified returns the principal of a key verified lately,
 // without a lookup.
@@ -158,7 +167,9 @@ func (a *api) rateLimit() gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		if wait := a.limits.reserve(a.clientID(c), a.now()); wait > 0 {
+		id := a.clientID(c)
+		if wait := a.limits.reserve(id, a.now()); wait > 0 {
+			rateLimited.get(rateLimitedLabels{bucketKind(id), "request"}).inc()
 			secs := int(math.Ceil(wait.Seconds()))
 			c.Header("Retry-After", strconv.Itoa(secs))
 			a.abort(c, fmt.Errorf("%w: too many requests from this client; retry in %d s", errRateLimited, secs))
