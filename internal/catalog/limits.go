@@ -18,8 +18,9 @@ const (
 )
 
 // textLimits returns a problem for every text field of s that is too long
-// for its limit, or holds a NUL (which PostgreSQL cannot store). Fields are
-// found by reflection, so a new field is covered without a change here.
+// for its limit. Fields are found by reflection, so a new field is covered
+// without a change here. (A NUL, which PostgreSQL cannot store, is refused
+// where text enters: the API's JSON reader.)
 func textLimits(s *Snapshot) Problems {
 	var ps Problems
 	walkText(reflect.ValueOf(s).Elem(), "", "", &ps)
@@ -85,8 +86,5 @@ func checkText(s, path, name string, ps *Problems) {
 	}
 	if len(s) > limit {
 		*ps = append(*ps, Problem{Where: path, Msg: fmt.Sprintf("is %d bytes long; at most %d are allowed", len(s), limit)})
-	}
-	if strings.IndexByte(s, 0) >= 0 {
-		*ps = append(*ps, Problem{Where: path, Msg: "contains a NUL character"})
 	}
 }

@@ -28,6 +28,11 @@ func TestNULInQueryIs400(t *testing.T) {
 			t.Errorf("GET %s = %d, want 400\n%s", target, rec.Code, rec.Body)
 		}
 	}
+	// In a JSON body too: PostgreSQL cannot store it.
+	body := `{"id":"nul-plan","name":"a\u0000b","payer":"p","type":"commercial","states":["CA"],"benefit_period":{"kind":"calendar_year"},"sources":[{"title":"t","url":"https://example.org/"}]}`
+	if rec := s.call(t, call{method: http.MethodPost, target: "/v1/admin/plans", key: "editor", body: body}); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "NUL") {
+		t.Errorf("POST a plan whose name holds a NUL = %d, want 400\n%s", rec.Code, rec.Body)
+	}
 }
 
 // TestDuplicateAndCaseKeysRefused: encoding/json keeps the last of two

@@ -5,14 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"cmp"
 	"reflect"
 	"strings"
 )
 
 // checkKeys refuses what encoding/json would quietly accept in body, which
 // decodes into a value of type t: a key given twice in one object (the last
-// would win) and keys that match a field, or each other, only when case is
-// ignored ("Plan" for "plan"). Syntax errors are left to the decoder.
+// would win), keys that match a field, or each other, only when case is
+// ignored ("Plan" for "plan"), and NUL characters in strings. Syntax
+// errors are left to the decoder.
 func checkKeys(body []byte, t reflect.Type) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -43,6 +45,10 @@ func walkKeys(dec *json.Decoder, t reflect.Type, path string, e *requestError) e
 		t = nil
 	} else if t != nil && t.Kind() == reflect.Interface {
 		t = nil // any JSON: only duplicates are checked below it
+	}
+	if str, ok := tok.(string); ok && strings.IndexByte(str, 0) >= 0 {
+		// No identifier or text holds one, and PostgreSQL cannot store it.
+		e.add(cmp.Or(path, "body"), "contains a NUL character (\\u0000)", errInvalidRequest)
 	}
 	switch tok {
 	case json.Delim('['):
@@ -77,6 +83,9 @@ func walkObject(dec *json.Decoder, t reflect.Type, path string, e *requestError)
 			return errKeySyntax
 		}
 		key, _ := tok.(string)
+		if strings.IndexByte(key, 0) >= 0 {
+			e.add(cmp.Or(path, "body"), "has a field name with a NUL character", errInvalidRequest)
+		}
 		field := key
 		if path != "" {
 			field = path + "." + key
