@@ -2,10 +2,10 @@ package httpapi
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"cmp"
 	"reflect"
 	"strings"
 )
