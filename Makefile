@@ -6,7 +6,7 @@ GO ?= go
 .PHONY: build run test lint fmt chart-test image drill fuzz load scale
 build: ; CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/acucover ./cmd/acucover
 run: ; $(GO) run ./cmd/acucover serve
-test: ; .ci/deps && $(GO) test -race -shuffle=on -count=1 ./...
+test: ; .ci/deps && .ci/openapi-lint && $(GO) test -race -shuffle=on -count=1 ./...
 lint: ; $(GO) vet ./... && files="$$(gofmt -l .)" && { [ -z "$$files" ] || { echo "gofmt needed: $$files" >&2; exit 1; }; }
 fmt: ; gofmt -w .
 chart-test: ; charts/acucover/test.sh

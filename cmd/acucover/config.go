@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/acucover/acucover/internal/httpapi"
+	"github.com/acucover/acucover/internal/postgres"
 )
 
 // Config is the serve command's configuration. Every field can be set by a
@@ -29,6 +30,7 @@ type Config struct {
 	PublicAccess    string        // --public-access, ACUCOVER_PUBLIC_ACCESS: open or key
 	RateLimit       float64       // --rate-limit, ACUCOVER_RATE_LIMIT: requests/s per client; 0 disables
 	RateBurst       int           // --rate-burst, ACUCOVER_RATE_BURST
+	MaxBatches      int           // --max-batches, ACUCOVER_MAX_BATCHES: batches answered at once; 0 = two per core
 	TrustedProxies  []string      // --trusted-proxies, ACUCOVER_TRUSTED_PROXIES: comma-separated IPs/CIDRs
 	CORSOrigins     []string      // --cors-origins, ACUCOVER_CORS_ORIGINS (comma-separated)
 }
@@ -77,6 +79,7 @@ func parseConfig(name string, args []string, getenv func(string) string) (Config
 	env("ACUCOVER_PUBLIC_ACCESS", str(&c.PublicAccess))
 	env("ACUCOVER_RATE_LIMIT", func(v string) (err error) { c.RateLimit, err = strconv.ParseFloat(v, 64); return err })
 	env("ACUCOVER_RATE_BURST", func(v string) (err error) { c.RateBurst, err = strconv.Atoi(v); return err })
+	env("ACUCOVER_MAX_BATCHES", func(v string) (err error) { c.MaxBatches, err = strconv.Atoi(v); return err })
 	env("ACUCOVER_TRUSTED_PROXIES", func(v string) error { c.TrustedProxies = splitList(v); return nil })
 	env("ACUCOVER_CORS_ORIGINS", func(v string) error { c.CORSOrigins = splitList(v); return nil })
 
@@ -84,7 +87,9 @@ func parseConfig(name string, args []string, getenv func(string) string) (Config
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address for the API (ACUCOVER_ADDR)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "listen address for /metrics; empty disables (ACUCOVER_METRICS_ADDR)")
 	fs.StringVar(&c.CatalogFile, "catalog", c.CatalogFile, "serve this catalog file instead of the embedded default (ACUCOVER_CATALOG)")
-	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL; the store of record when set (DATABASE_URL)")
+	// A Func flag shows no default: --help must not print DATABASE_URL,
+	// which holds a password.
+	fs.Func("database-url", "PostgreSQL URL; the store of record when set (DATABASE_URL)", func(v string) error { c.DatabaseURL = v; return nil })
 	fs.DurationVar(&c.RefreshInterval, "refresh-interval", c.RefreshInterval, "periodic catalog refresh from PostgreSQL (ACUCOVER_REFRESH_INTERVAL)")
 	fs.DurationVar(&c.DBStartTimeout, "db-start-timeout", c.DBStartTimeout, "how long to retry an unreachable database at start (ACUCOVER_DB_START_TIMEOUT)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "graceful shutdown limit (ACUCOVER_SHUTDOWN_TIMEOUT)")
@@ -93,6 +98,7 @@ func parseConfig(name string, args []string, getenv func(string) string) (Config
 	fs.StringVar(&c.PublicAccess, "public-access", c.PublicAccess, "open, or key: the public read routes need an API key (ACUCOVER_PUBLIC_ACCESS)")
 	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per second per client (key, else IP); 0 disables (ACUCOVER_RATE_LIMIT)")
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests a client may burst above the rate (ACUCOVER_RATE_BURST)")
+	fs.IntVar(&c.MaxBatches, "max-batches", c.MaxBatches, "batches answered at once, past which a batch gets 503; 0 means two per core, at least 4 (ACUCOVER_MAX_BATCHES)")
 	fs.Func("trusted-proxies", "comma-separated proxy IPs/CIDRs whose X-Forwarded-For names the client; default none (ACUCOVER_TRUSTED_PROXIES)",
 		func(v string) error { c.TrustedProxies = splitList(v); return nil })
 	fs.Func("cors-origins", "comma-separated exact origins whose pages may call the API, e.g. the widget's (ACUCOVER_CORS_ORIGINS)",
@@ -158,6 +164,9 @@ func (c Config) Validate() error {
 	if c.RateLimit < 0 || math.IsNaN(c.RateLimit) || math.IsInf(c.RateLimit, 0) {
 		errs = append(errs, errors.New("rate-limit must be 0 (off) or a positive number of requests per second"))
 	}
+	if c.MaxBatches < 0 {
+		errs = append(errs, errors.New("max-batches must be 0 (two per core) or more"))
+	}
 	if c.RateLimit > 0 && c.RateBurst < 1 {
 		errs = append(errs, errors.New("rate-burst must be at least 1"))
 	}
@@ -181,18 +190,10 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// String renders c for the start-up log with the database password masked.
+// String renders c for the start-up log with the database URL's secrets
+// masked (postgres.Redact).
 func (c Config) String() string {
-	db := ""
-	if c.DatabaseURL != "" {
-		if u, err := url.Parse(c.DatabaseURL); err == nil {
-			if _, ok := u.User.Password(); ok {
-				u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			}
-			db = u.Redacted()
-		}
-	}
-	return fmt.Sprintf("addr=%s metrics_addr=%s catalog=%q database_url=%q refresh_interval=%s db_start_timeout=%s shutdown_timeout=%s max_body_bytes=%d log_level=%s public_access=%s rate_limit=%g rate_burst=%d trusted_proxies=%q cors_origins=%q",
-		c.Addr, c.MetricsAddr, c.CatalogFile, db, c.RefreshInterval, c.DBStartTimeout, c.ShutdownTimeout, c.MaxBodyBytes, c.LogLevel,
-		c.PublicAccess, c.RateLimit, c.RateBurst, strings.Join(c.TrustedProxies, ","), strings.Join(c.CORSOrigins, ","))
+	return fmt.Sprintf("addr=%s metrics_addr=%s catalog=%q database_url=%q refresh_interval=%s db_start_timeout=%s shutdown_timeout=%s max_body_bytes=%d log_level=%s public_access=%s rate_limit=%g rate_burst=%d max_batches=%d trusted_proxies=%q cors_origins=%q",
+		c.Addr, c.MetricsAddr, c.CatalogFile, postgres.Redact(c.DatabaseURL), c.RefreshInterval, c.DBStartTimeout, c.ShutdownTimeout, c.MaxBodyBytes, c.LogLevel,
+		c.PublicAccess, c.RateLimit, c.RateBurst, c.MaxBatches, strings.Join(c.TrustedProxies, ","), strings.Join(c.CORSOrigins, ","))
 }

@@ -100,10 +100,11 @@ func importCatalog(ctx context.Context, args []string, stdout, stderr io.Writer,
 	author := fs.String("author", getenv("USER"), "who imports (recorded with the revision; default $USER)")
 	comment := fs.String("comment", "", "why (recorded with the revision)")
 	allowRollback := fs.Bool("allow-rollback", false, "import content equal to an older revision, moving the head back to it")
+	ifEmpty := fs.Bool("if-empty", false, "import only into a database with no catalog yet (the Helm chart's first install); otherwise do nothing")
 	dbURL, parse := dbFlags(fs, args, getenv)
 	pos, err := parse()
 	if err != nil || (len(pos) == 1) == *def || len(pos) > 1 {
-		return usageError{fmt.Errorf("usage: acucover import FILE|--default [--author NAME] [--comment TEXT] [--allow-rollback] [--database-url URL]%s", because(err))}
+		return usageError{fmt.Errorf("usage: acucover import FILE|--default [--if-empty] [--author NAME] [--comment TEXT] [--allow-rollback] [--database-url URL]%s", because(err))}
 	}
 	if strings.TrimSpace(*author) == "" {
 		return usageError{errors.New("import: give --author (no $USER to default to)")}
@@ -149,6 +150,16 @@ func importCatalog(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return err
 	}
 	defer db.Close()
+	if *ifEmpty {
+		head, err := db.HeadRevision(ctx)
+		if err == nil {
+			fmt.Fprintf(stdout, "%s: not imported: the database already has a catalog (revision %s)\n", name, head)
+			return nil
+		}
+		if !errors.Is(err, postgres.ErrNoCatalog) {
+			return fmt.Errorf("import: %w", err)
+		}
+	}
 	start := time.Now()
 	progress := postgres.WithProgress(func(p postgres.Progress) {
 		switch {

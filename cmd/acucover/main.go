@@ -213,7 +213,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		first *catalog.Index
 		db    *postgres.DB
 	)
+	loadStart, source := time.Now(), "embedded"
 	if cfg.DatabaseURL != "" {
+		source = "database"
 		db, first, err = openCatalogDB(ctx, cfg, log)
 		if err != nil {
 			return err
@@ -221,7 +223,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		defer db.Close()
 	} else if first, err = loadFirst(cfg); err != nil {
 		return err
+	} else if cfg.CatalogFile != "" {
+		source = "file"
 	}
+	catalogLoadSeconds.WithLabelValues(source).Observe(time.Since(loadStart).Seconds())
 	store := catalog.NewStore(first)
 	log.Info("catalog loaded", "revision", first.Revision(), "rules", first.RuleCount())
 	// A load and build of a large catalog leave garbage several times the
@@ -250,13 +255,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 				OnFailure: func(error) { reloadFailures.Inc(); databaseUp.Set(0) },
 			})
 		})
+		// Revocations and creations on any replica reach this one's key
+		// cache at once (postgres.KeyChannel).
+		wg.Go(func() { db.WatchKeys(wctx, log, nil) })
 		// Stop reloading before the deferred db.Close.
 		defer wg.Wait()
 		defer stopWatch()
 	}
 	reg := newRegistry(store, db != nil, append(extra, httpapi.Collectors()...)...)
 	if cfg.MetricsAddr != "" {
-		msrv := metricsServer(cfg.MetricsAddr, reg)
+		msrv := metricsServer(cfg.MetricsAddr, reg, log)
 		mln, err := net.Listen("tcp", cfg.MetricsAddr)
 		if err != nil {
 			return fmt.Errorf("listen (metrics): %w", err)
@@ -286,6 +294,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		PublicAccess:   cfg.PublicAccess,
 		RateLimit:      cfg.RateLimit,
 		RateBurst:      cfg.RateBurst,
+		MaxBatches:     cfg.MaxBatches,
 		TrustedProxies: cfg.TrustedProxies,
 		CORSOrigins:    cfg.CORSOrigins,
 	})

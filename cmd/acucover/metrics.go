@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"net/http"
 	"runtime"
 	"time"
@@ -23,6 +24,22 @@ var (
 		Help: "1 if the last attempt to reach PostgreSQL succeeded, else 0. Only exported with DATABASE_URL.",
 	})
 )
+
+// catalogLoadSeconds times loading and building the catalog to serve, by
+// where it came from: the start-up load (database, file or embedded). A
+// catalog of a million rules takes tens of seconds; a start that nears the
+// kubelet's startup probe shows here first.
+var catalogLoadSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	Name:    "acucover_catalog_load_duration_seconds",
+	Help:    "Time to load and build a catalog snapshot, by source (database, file or embedded).",
+	Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120},
+}, []string{"source"})
+
+func init() {
+	for _, source := range []string{"database", "file", "embedded"} {
+		catalogLoadSeconds.WithLabelValues(source) // exported from the start
+	}
+}
 
 // catalogCollector reports the snapshot in force at scrape time, so the
 // numbers can never disagree with what is being served.
@@ -75,6 +92,7 @@ func newRegistry(store *catalog.Store, withDB bool, extra ...prometheus.Collecto
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		buildInfo,
 		newCatalogCollector(store, time.Now),
+		catalogLoadSeconds,
 	)
 	if withDB {
 		reg.MustRegister(reloadFailures, databaseUp)
@@ -84,14 +102,23 @@ func newRegistry(store *catalog.Store, withDB bool, extra ...prometheus.Collecto
 }
 
 // metricsServer serves reg at /metrics on its own listener, so the API port
-// never exposes operational data.
-func metricsServer(addr string, reg *prometheus.Registry) *http.Server {
+// never exposes operational data. Its timeouts bound what an idle or slow
+// client can hold (idle keep-alives once piled up until file descriptors
+// ran out and the API stopped), and its errors go to log, as JSON lines.
+func metricsServer(addr string, reg *prometheus.Registry, log *slog.Logger) *http.Server {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		Registry: reg,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError),
+	}))
 	return &http.Server{
 		Addr:              addr,
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second, // Prometheus scrapes every 15-60 s
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }

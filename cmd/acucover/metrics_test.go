@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -50,7 +51,7 @@ func scrape(t *testing.T) string {
 		}
 		resp.Body.Close()
 	}
-	metrics := httptest.NewServer(metricsServer("", reg).Handler)
+	metrics := httptest.NewServer(metricsServer("", reg, slog.New(slog.DiscardHandler)).Handler)
 	defer metrics.Close()
 	resp, err := http.Get(metrics.URL + "/metrics")
 	if err != nil {
@@ -115,9 +116,9 @@ func TestMetricsPassPromtoolAndMatchTheContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		`acucover_http_requests_total{method="GET",route="/v1/coverage",status_class="2xx"} `,
-		`acucover_http_requests_total{method="GET",route="unmatched",status_class="4xx"} `,
-		`acucover_http_requests_total{method="OTHER",route="unmatched",status_class="4xx"} `,
+		`acucover_http_requests_total{code="200",method="GET",route="/v1/coverage",status_class="2xx"} `,
+		`acucover_http_requests_total{code="404",method="GET",route="unmatched",status_class="4xx"} `,
+		`",method="OTHER",route="unmatched",status_class="4xx"} `,
 		`acucover_coverage_decisions_total{plan_type="original_medicare",status="not_covered"}`,
 		`acucover_estimates_total{plan_type="commercial"}`,
 		"acucover_catalog_rules " + strconv.Itoa(def.RuleCount()) + "\n",

@@ -27,6 +27,7 @@ func validate(s *Snapshot, pos Positions) *validator {
 	v.fees(s)
 	v.cash(s)
 	v.licensure(s)
+	v.ps = append(v.ps, textLimits(s)...) // limits.go
 	return v
 }
 

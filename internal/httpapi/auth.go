@@ -32,6 +32,7 @@ var (
 	errForbidden     = errors.New("forbidden")
 	errNeedsDatabase = errors.New("needs PostgreSQL")
 	errUnavailable   = errors.New("temporarily unavailable")
+	errClientClosed  = errors.New("client closed the request")
 )
 
 // authKey is where authenticate leaves its authResult in the Gin context.
@@ -77,6 +78,10 @@ func (a *api) authenticate() gin.HandlerFunc {
 			switch {
 			case errors.Is(err, access.ErrInvalidKey):
 				res.err = fmt.Errorf("%w: the API key is not valid: unknown, revoked or malformed", errUnauthorized)
+			case err != nil && clientGone(c):
+				// Not a server error: observe records the abort (499).
+				a.log.Info("client closed the request while its API key was verified", "path", c.Request.URL.Path)
+				res.err = fmt.Errorf("%w: while the API key was verified", errClientClosed)
 			case err != nil:
 				// The key itself is never logged.
 				a.log.Error("cannot verify API key", "path", c.Request.URL.Path, "error", err.Error())
@@ -105,6 +110,10 @@ func (a *api) publicGate() gin.HandlerFunc {
 		if !strings.HasPrefix(p, "/v1/") || strings.HasPrefix(p, "/v1/admin/") {
 			c.Next()
 			return
+		}
+		if a.publicAccess == PublicKey {
+			// Whether and what a cache may keep depends on the key.
+			c.Writer.Header().Add("Vary", "Authorization")
 		}
 		res := authOf(c)
 		switch {

@@ -42,15 +42,28 @@ type batchItem struct {
 
 // postBatch answers up to maxBatch coverage checks in order. A check that is
 // invalid gets its own problem; it does not fail the others.
+//
+// A batch's memory is bounded, whoever sends it: the checks are parsed
+// first (a bad batch is still a 4xx before anything is written), then each
+// is decided and written out in turn through a small buffer, so a client
+// that reads nothing holds the parsed checks and one buffer, never 1,000
+// answers. At most Deps.MaxBatches batches run at once; past that a batch
+// gets 503 with Retry-After. The rate limiter is charged one token per
+// check (chargeBatch).
 func (a *api) postBatch(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
 	if _, err := queryParams(c); err != nil {
 		return err
 	}
+	release, err := a.batches.acquire()
+	if err != nil {
+		c.Header("Retry-After", "1")
+		return err
+	}
+	defer release()
 	ct := c.GetHeader("Content-Type")
 	mt, params, _ := mime.ParseMediaType(ct)
 	var reqs []batchRequest
-	var err error
 	if mt == "text/csv" {
 		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
 			return fmt.Errorf("%w: charset %q is not supported; send UTF-8 CSV", errUnsupportedMedia, cs)
@@ -65,27 +78,97 @@ func (a *api) postBatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	results := make([]batchItem, len(reqs))
+	if err := a.chargeBatch(c, len(reqs)); err != nil {
+		return err
+	}
+	out := batchWriter{c: c, csv: wantsCSV(c.GetHeader("Accept"))}
+	out.start()
 	for i, r := range reqs {
+		if c.Request.Context().Err() != nil {
+			return nil // the client is gone; observe records the abort
+		}
+		var item batchItem
 		err := r.err
 		if err == nil {
 			var d coverage.Decision
 			if d, err = a.decide(r.req); err == nil {
-				results[i].Decision = &d
-				continue
+				item.Decision = &d
 			}
 		}
-		results[i].Problem = a.itemProblem(c, err, i)
+		if err != nil {
+			item.Problem = a.itemProblem(c, err, i)
+		}
+		reqs[i] = batchRequest{} // its answer is on its way; let it go
+		if err := out.item(i, &item); err != nil {
+			return nil // a failed write is the client's loss, as in writeJSON
+		}
 	}
-	if wantsCSV(c.GetHeader("Accept")) {
-		return writeCSVResults(c, results)
+	return out.finish()
+}
+
+// batchFlushBytes is how much of a batch answer is buffered before it is
+// written to the client.
+const batchFlushBytes = 16 << 10
+
+// batchWriter streams a batch answer, JSON ({"results":[...]}, as
+// appendBatchJSON writes it whole) or CSV, one item at a time.
+type batchWriter struct {
+	c   *gin.Context
+	csv bool
+	buf []byte
+	n   int
+	pb  bytes.Buffer
+	enc *json.Encoder
+}
+
+func (w *batchWriter) start() {
+	h := w.c.Writer.Header()
+	w.buf = make([]byte, 0, batchFlushBytes+4<<10)
+	if w.csv {
+		h["Content-Type"] = []string{"text/csv; charset=utf-8"}
+		w.buf = appendCSVRow(w.buf, csvResultColumns)
+	} else {
+		h["Content-Type"] = jsonContentTypeHeader
+		w.enc = json.NewEncoder(&w.pb)
+		w.enc.SetEscapeHTML(false)
+		w.buf = append(w.buf, `{"results":[`...)
 	}
-	jb := newJSONBody()
-	if jb.b, err = appendBatchJSON(jb.b, results); err != nil {
-		return err
+	w.c.Status(http.StatusOK)
+}
+
+func (w *batchWriter) item(i int, r *batchItem) error {
+	if w.csv {
+		w.buf = appendCSVRow(w.buf, csvResultRow(i, r))
+	} else {
+		if w.n > 0 {
+			w.buf = append(w.buf, ',')
+		}
+		w.n++
+		var err error
+		if w.buf, err = appendBatchItem(w.buf, r, w.enc, &w.pb); err != nil {
+			return err
+		}
 	}
-	jb.send(c, http.StatusOK)
+	if len(w.buf) >= batchFlushBytes {
+		return w.flush()
+	}
 	return nil
+}
+
+func (w *batchWriter) flush() error {
+	_, err := w.c.Writer.Write(w.buf)
+	w.buf = w.buf[:0]
+	if err == nil {
+		w.c.Writer.Flush()
+	}
+	return err
+}
+
+func (w *batchWriter) finish() error {
+	if !w.csv {
+		w.buf = append(w.buf, "]}\n"...)
+	}
+	return w.flush()
 }
 
 // decide answers one coverage question (POST /v1/coverage and each check
@@ -110,11 +193,11 @@ func (a *api) itemProblem(c *gin.Context, err error, i int) *problem {
 		Instance: c.Request.URL.Path + "#/checks/" + strconv.Itoa(i)}
 	var re *requestError
 	if errors.As(err, &re) {
-		p.Errors = re.fields
+		p.Errors, p.Omitted = problemErrors(re.fields)
 	}
 	if status >= 500 {
 		a.log.Error("internal error in batch item", "path", c.Request.URL.Path, "item", i, "error", err.Error())
-		p.Detail, p.Errors = "internal error", nil
+		p.Detail, p.Errors, p.Omitted = "internal error", nil, 0
 	}
 	return p
 }
@@ -301,41 +384,56 @@ func csvSafe(s string) string {
 	return s
 }
 
-func writeCSVResults(c *gin.Context, results []batchItem) error {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	_ = w.Write(csvResultColumns)
-	for i, r := range results {
-		row := make([]string, len(csvResultColumns))
-		row[0] = strconv.Itoa(i + 1)
-		if d := r.Decision; d != nil {
-			row[1] = string(d.Status)
-			if d.VisitsRemaining != nil {
-				row[2] = strconv.Itoa(*d.VisitsRemaining)
-			}
-			if pa := d.PriorAuthorization; pa != nil {
-				row[3] = string(pa.Required)
-				if pa.RequiredNow != nil {
-					row[3] = map[bool]string{true: "yes", false: "no"}[*pa.RequiredNow]
-				}
-			}
-			row[4] = strconv.FormatBool(d.ReferralRequired)
-			if len(d.Reasons) > 0 {
-				row[5], row[6] = d.Reasons[0].Text, d.Reasons[0].RuleID
-			}
-		} else {
-			row[1] = "error"
-			row[7] = r.Problem.Detail
+// csvSeparators are the characters some spreadsheet splits a cell at, or
+// that end a row: a cell holding one is quoted, so that no locale (";" in
+// much of Europe, tab or "|" on import) can split a formula out of it.
+const csvSeparators = ",;\t|\"\r\n"
+
+// appendCSVRow appends one CSV row (RFC 4180, CRLF-free: "\n" ends a row,
+// as encoding/csv writes by default). Cells with a separator, a quote or
+// edge spaces are quoted, quotes doubled.
+func appendCSVRow(b []byte, row []string) []byte {
+	for i, cell := range row {
+		if i > 0 {
+			b = append(b, ',')
 		}
-		for j := range row {
-			row[j] = csvSafe(row[j])
+		if !strings.ContainsAny(cell, csvSeparators) && strings.TrimSpace(cell) == cell {
+			b = append(b, cell...)
+			continue
 		}
-		_ = w.Write(row)
+		b = append(b, '"')
+		b = append(b, strings.ReplaceAll(cell, `"`, `""`)...)
+		b = append(b, '"')
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return err
+	return append(b, '\n')
+}
+
+// csvResultRow is check i's row of a CSV answer, every cell defused
+// (csvSafe).
+func csvResultRow(i int, r *batchItem) []string {
+	row := make([]string, len(csvResultColumns))
+	row[0] = strconv.Itoa(i + 1)
+	if d := r.Decision; d != nil {
+		row[1] = string(d.Status)
+		if d.VisitsRemaining != nil {
+			row[2] = strconv.Itoa(*d.VisitsRemaining)
+		}
+		if pa := d.PriorAuthorization; pa != nil {
+			row[3] = string(pa.Required)
+			if pa.RequiredNow != nil {
+				row[3] = map[bool]string{true: "yes", false: "no"}[*pa.RequiredNow]
+			}
+		}
+		row[4] = strconv.FormatBool(d.ReferralRequired)
+		if len(d.Reasons) > 0 {
+			row[5], row[6] = d.Reasons[0].Text, d.Reasons[0].RuleID
+		}
+	} else {
+		row[1] = "error"
+		row[7] = r.Problem.Detail
 	}
-	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
-	return nil
+	for j := range row {
+		row[j] = csvSafe(row[j])
+	}
+	return row
 }

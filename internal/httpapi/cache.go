@@ -28,6 +28,11 @@ import (
 // and the ETag makes revalidating after that a cheap 304.
 var getCacheControl = []string{"public, max-age=60"}
 
+// privateCacheControl replaces it in key mode (PublicKey): the answer is
+// only for a caller with a key, so no shared cache may keep it, and the
+// answers vary with Authorization (publicGate says so).
+var privateCacheControl = []string{"private, max-age=60"}
+
 // maxCachedBytes bounds the encoded answers kept per snapshot. A full cache
 // starts over: the hot questions refill it at once, and memory stays far
 // inside the chart's default 128Mi limit.
@@ -158,7 +163,7 @@ func (a *api) cachedGet(c *gin.Context, ix *catalog.Index) bool {
 	if ans == nil {
 		return false
 	}
-	sendAnswer(c, ans)
+	a.sendAnswer(c, ans)
 	return true
 }
 
@@ -186,16 +191,19 @@ func (a *api) answerGet(c *gin.Context, ix *catalog.Index, raw string, req cover
 		today = q.Date
 	}
 	cache.putQuery(raw, ans, today)
-	sendAnswer(c, ans)
+	a.sendAnswer(c, ans)
 	return nil
 }
 
 // sendAnswer writes a cached answer, or 304 if the client has it.
-func sendAnswer(c *gin.Context, ans *answer) {
+func (a *api) sendAnswer(c *gin.Context, ans *answer) {
 	ans.decisions.inc()
 	// Shared, never modified header values: set without allocating.
 	h := c.Writer.Header()
 	h["Cache-Control"] = getCacheControl
+	if a.publicAccess == PublicKey {
+		h["Cache-Control"] = privateCacheControl
+	}
 	h["Etag"] = ans.etag
 	if etagMatches(header(c, "If-None-Match"), ans.etag[0]) {
 		c.Status(http.StatusNotModified)

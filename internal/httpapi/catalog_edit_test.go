@@ -17,7 +17,23 @@ var hostile = []string{
 	`Robert'); DELETE FROM audit_log; --`,
 	"Ünïcødé ✓ 漢字 🦷 \u202e RTL",
 	"<script>alert(1)</script> & \\ $1 %s %d",
-	strings.Repeat("long ' \" ; -- ", 5_000), // 70 KB per field
+	strings.Repeat("long ' \" ; -- ", 500), // 7 KB per field, inside catalog.MaxTextBytes
+}
+
+// TestOverlongTextRefused: catalog text has length limits (catalog
+// limits.go): a 70 KB name is a 422 naming the field, not stored.
+func TestOverlongTextRefused(t *testing.T) {
+	t.Parallel()
+	s := newDBServer(t)
+	long := strings.Repeat("x", 70_000)
+	plan := catalog.Plan{ID: "overlong", Name: long, Payer: "p", Type: catalog.Commercial, States: catalog.ScopeOf("CA"),
+		BenefitPeriod: catalog.BenefitPeriod{Kind: catalog.CalendarYear},
+		Sources:       []catalog.Source{{Title: "t", URL: "https://example.org/"}}}
+	body, _ := json.Marshal(plan)
+	rec := s.call(t, call{method: "POST", target: "/v1/admin/plans", key: "editor", body: string(body)})
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), ".name") || rec.Body.Len() > 8<<10 {
+		t.Errorf("POST a plan with a 70 KB name = %d (%d bytes), want a short 422 naming the field\n%.500s", rec.Code, rec.Body.Len(), rec.Body)
+	}
 }
 
 func TestHostileTextStoredVerbatim(t *testing.T) {

@@ -262,8 +262,9 @@ func requireJSON(contentType string) error {
 }
 
 // decodeStrict decodes body, a single JSON object, into v: unknown fields,
-// wrong types, invalid UTF-8, an empty body and data after the object are
-// all errors naming what is wrong.
+// wrong types, invalid UTF-8, an empty body, data after the object, keys
+// given twice and keys that match only when case is ignored are all errors
+// naming what is wrong (checkKeys).
 func decodeStrict(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return fmt.Errorf("%w: the body is empty; send a JSON object", errInvalidRequest)
@@ -271,6 +272,9 @@ func decodeStrict(body []byte, v any) error {
 	// encoding/json would quietly replace invalid UTF-8 with U+FFFD.
 	if !utf8.Valid(body) {
 		return fmt.Errorf("%w: the body is not valid UTF-8", errInvalidRequest)
+	}
+	if err := checkKeys(body, reflect.TypeOf(v)); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -91,27 +91,35 @@ func appendBatchJSON(dst []byte, results []batchItem) ([]byte, error) {
 	enc.SetEscapeHTML(false)
 	dst = append(dst, '[')
 	for i := range results {
-		r := &results[i]
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, '{')
-		if r.Decision != nil {
-			dst = append(dst, `"decision":`...)
-			dst = r.Decision.AppendJSON(dst)
+		var err error
+		if dst, err = appendBatchItem(dst, &results[i], enc, &pb); err != nil {
+			return dst, err
 		}
-		if r.Problem != nil {
-			if r.Decision != nil {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, `"problem":`...)
-			pb.Reset()
-			if err := enc.Encode(r.Problem); err != nil {
-				return dst, err
-			}
-			dst = append(dst, bytes.TrimSuffix(pb.Bytes(), []byte("\n"))...)
-		}
-		dst = append(dst, '}')
 	}
 	return append(dst, "]}\n"...), nil
+}
+
+// appendBatchItem appends one result of a batch answer; enc writes into pb
+// (HTML escaping off), for the rare problem.
+func appendBatchItem(dst []byte, r *batchItem, enc *json.Encoder, pb *bytes.Buffer) ([]byte, error) {
+	dst = append(dst, '{')
+	if r.Decision != nil {
+		dst = append(dst, `"decision":`...)
+		dst = r.Decision.AppendJSON(dst)
+	}
+	if r.Problem != nil {
+		if r.Decision != nil {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"problem":`...)
+		pb.Reset()
+		if err := enc.Encode(r.Problem); err != nil {
+			return dst, err
+		}
+		dst = append(dst, bytes.TrimSuffix(pb.Bytes(), []byte("\n"))...)
+	}
+	return append(dst, '}'), nil
 }

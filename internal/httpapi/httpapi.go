@@ -81,6 +81,10 @@ type Deps struct {
 	// its burst; RateLimit 0 disables rate limiting.
 	RateLimit float64
 	RateBurst int
+	// MaxBatches bounds the batches (POST /v1/coverage/batch) answered at
+	// once; past it a batch gets 503 with Retry-After. Zero or less means
+	// two per core, at least four.
+	MaxBatches int
 	// TrustedProxies are the proxy addresses or CIDRs whose
 	// X-Forwarded-For names the client; none by default.
 	TrustedProxies []string
@@ -100,12 +104,13 @@ type api struct {
 	version   string
 	now       func() time.Time
 	ready     func() bool
-	billing   // keys, editing, rate limits (auth.go, admin.go, ratelimit.go)
+	batches   batchSlots // POST /v1/coverage/batch in progress
+	billing              // keys, editing, rate limits (auth.go, admin.go, ratelimit.go)
 }
 
 // New returns the API handler. It panics if d.Store is nil, a wiring
 // mistake no request could recover from.
-func New(d Deps) http.Handler { return newEngine(d) }
+func New(d Deps) http.Handler { return headAsGet(newEngine(d)) }
 
 // NewServer returns the http.Server acucover serves h with, less its Addr
 // and ErrorLog. Its timeouts bound what a slow or stalled client can hold:
@@ -134,6 +139,11 @@ func newEngine(d Deps) *gin.Engine {
 	}
 	a := &api{store: d.Store, log: d.Logger, accessLog: d.AccessLog, version: d.Version, now: d.Now, ready: d.Ready}
 	a.billing.init(d)
+	n := d.MaxBatches
+	if n <= 0 {
+		n = defaultMaxBatches()
+	}
+	a.batches = make(batchSlots, n)
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -160,10 +170,13 @@ func newEngine(d Deps) *gin.Engine {
 	if len(d.CORSOrigins) > 0 {
 		r.Use(allowCrossOrigin(d.CORSOrigins))
 	}
-	r.Use(a.limitBody(limit), a.authenticate())
+	r.Use(a.limitBody(limit), a.refuseInputs())
+	// The rate limit comes before key verification, so a flood of bogus
+	// keys is throttled by IP before it can reach the database.
 	if a.limits != nil {
 		r.Use(a.rateLimit())
 	}
+	r.Use(a.authenticate())
 	r.Use(a.publicGate())
 	r.NoRoute(a.handle(func(c *gin.Context) error {
 		return fmt.Errorf("%w: no resource at %s (GET /openapi.json describes the API)", errNoRoute, c.Request.URL.Path)
@@ -258,6 +271,9 @@ func readBodyInto(c *gin.Context, dst []byte) ([]byte, error) {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return nil, fmt.Errorf("%w: the body is larger than the limit of %d bytes", errTooLarge, tooLarge.Limit)
+		}
+		if isTimeout(err) {
+			return nil, fmt.Errorf("%w: the body did not arrive in time; send it at once", errTimeout)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: reading the body failed: %v", errInvalidRequest, err)

@@ -24,17 +24,23 @@ import (
 // client_golang's vectors would give (TestShardedMetricsMatchClientGolang).
 var (
 	httpRequestsDesc = prometheus.NewDesc("acucover_http_requests_total",
-		"HTTP requests answered, by route template, method and status class.",
-		[]string{"route", "method", "status_class"}, nil)
+		"HTTP requests answered, by route template (OpenAPI form, /v1/plans/{id}), method, status class and status code (499: the client closed the request first).",
+		[]string{"route", "method", "status_class", "code"}, nil)
 	httpDurationDesc = prometheus.NewDesc("acucover_http_request_duration_seconds",
-		"Time to answer an HTTP request, by route template, method and status class.",
-		[]string{"route", "method", "status_class"}, nil)
+		"Time to answer an HTTP request, by route template (OpenAPI form), method, status class and status code.",
+		[]string{"route", "method", "status_class", "code"}, nil)
 	coverageDecisionsDesc = prometheus.NewDesc("acucover_coverage_decisions_total",
 		"Coverage decisions answered, by decision status and plan type.",
 		[]string{"status", "plan_type"}, nil)
 	estimatesDesc = prometheus.NewDesc("acucover_estimates_total",
 		"Course cost estimates answered, by plan type.",
 		[]string{"plan_type"}, nil)
+	rateLimitedDesc = prometheus.NewDesc("acucover_rate_limited_total",
+		"Requests refused with 429 by the rate limiter, by whose bucket was empty (client: ip or key) and why (reason: request, or batch for a batch's per-check cost).",
+		[]string{"client", "reason"}, nil)
+	batchBusyDesc = prometheus.NewDesc("acucover_batch_busy_total",
+		"Batches refused with 503 because --max-batches batches were already being answered.",
+		nil, nil)
 )
 
 // durationBuckets are the upper bounds, in seconds, of the request
@@ -52,13 +58,15 @@ func (apiCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- httpDurationDesc
 	ch <- coverageDecisionsDesc
 	ch <- estimatesDesc
+	ch <- rateLimitedDesc
+	ch <- batchBusyDesc
 }
 
 func (apiCollector) Collect(ch chan<- prometheus.Metric) {
 	for l, d := range httpMetrics.all() {
 		count, sum, buckets := d.snapshot()
-		ch <- prometheus.MustNewConstMetric(httpRequestsDesc, prometheus.CounterValue, float64(count), l.route, l.method, l.class)
-		ch <- prometheus.MustNewConstHistogram(httpDurationDesc, count, sum, buckets, l.route, l.method, l.class)
+		ch <- prometheus.MustNewConstMetric(httpRequestsDesc, prometheus.CounterValue, float64(count), l.route, l.method, l.class, l.code)
+		ch <- prometheus.MustNewConstHistogram(httpDurationDesc, count, sum, buckets, l.route, l.method, l.class, l.code)
 	}
 	for l, c := range decisionCounters.all() {
 		ch <- prometheus.MustNewConstMetric(coverageDecisionsDesc, prometheus.CounterValue, float64(c.value()), l.status, l.planType)
@@ -66,6 +74,10 @@ func (apiCollector) Collect(ch chan<- prometheus.Metric) {
 	for planType, c := range estimateCounters.all() {
 		ch <- prometheus.MustNewConstMetric(estimatesDesc, prometheus.CounterValue, float64(c.value()), planType)
 	}
+	for l, c := range rateLimited.all() {
+		ch <- prometheus.MustNewConstMetric(rateLimitedDesc, prometheus.CounterValue, float64(c.value()), l.client, l.reason)
+	}
+	ch <- prometheus.MustNewConstMetric(batchBusyDesc, prometheus.CounterValue, float64(batchBusy.value()))
 }
 
 // metricShards is how many shards each metric child has.
@@ -155,7 +167,7 @@ func (d *durations) snapshot() (count uint64, sum float64, cumulative map[float6
 }
 
 // httpLabels are the labels of the HTTP metrics.
-type httpLabels struct{ route, method, class string }
+type httpLabels struct{ route, method, class, code string }
 
 var httpMetrics = newChildren(func(httpLabels) *durations { return new(durations) })
 
@@ -165,6 +177,22 @@ type decisionLabels struct{ status, planType string }
 var decisionCounters = newChildren(func(decisionLabels) *counter { return new(counter) })
 
 var estimateCounters = newChildren(func(planType string) *counter { return new(counter) })
+
+// rateLimitedLabels are the labels of acucover_rate_limited_total.
+type rateLimitedLabels struct{ client, reason string }
+
+var rateLimited = func() *children[rateLimitedLabels, *counter] {
+	c := newChildren(func(rateLimitedLabels) *counter { return new(counter) })
+	for _, client := range []string{"ip", "key"} { // exported from the start, at 0
+		for _, reason := range []string{"request", "batch"} {
+			c.get(rateLimitedLabels{client, reason})
+		}
+	}
+	return c
+}()
+
+// batchBusy counts acucover_batch_busy_total.
+var batchBusy counter
 
 // children keeps a metric's children by their labels. Label sets are
 // bounded (see the metrics above), so the map is too, and it is copied on

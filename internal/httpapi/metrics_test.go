@@ -17,7 +17,7 @@ import (
 // observations: every bucket, count and sum, and the label pairs.
 func TestShardedMetricsMatchClientGolang(t *testing.T) {
 	t.Parallel()
-	labels := httpLabels{"/v1/zz-test", "GET", "2xx"} // a label set no other test uses
+	labels := httpLabels{"/v1/zz-test", "GET", "2xx", "200"} // a label set no other test uses
 	ref := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ref", Buckets: durationBuckets[:]})
 	refCount := prometheus.NewCounter(prometheus.CounterOpts{Name: "ref_total"})
 	decisions := decisionCounters.get(decisionLabels{"zz-test", "zz-test"})
@@ -62,7 +62,7 @@ func TestShardedMetricsMatchClientGolang(t *testing.T) {
 		switch {
 		case m.Desc() == httpDurationDesc && lv["route"] == labels.route:
 			gotHist = &pb
-			if lv["method"] != "GET" || lv["status_class"] != "2xx" {
+			if lv["method"] != "GET" || lv["status_class"] != "2xx" || lv["code"] != "200" {
 				t.Errorf("histogram labels %v", lv)
 			}
 		case m.Desc() == httpRequestsDesc && lv["route"] == labels.route:
@@ -107,5 +107,29 @@ func TestShardedMetricsMatchClientGolang(t *testing.T) {
 	}
 	if got := gotDecisions.GetCounter().GetValue(); got != wc.GetCounter().GetValue() {
 		t.Errorf("decisions counter %v, client_golang %v", got, wc.GetCounter().GetValue())
+	}
+}
+
+// TestHTTPMetricLabels: route labels are OpenAPI templates (/v1/plans/{id},
+// as the document and the dashboard name them), the status code is a
+// label, and a 429 counts in acucover_rate_limited_total.
+func TestHTTPMetricLabels(t *testing.T) {
+	t.Parallel()
+	s := newBatchServer(t, func(d *Deps) { d.RateLimit, d.RateBurst = 0.001, 2 })
+	limited := rateLimited.get(rateLimitedLabels{"ip", "request"})
+	before := limited.value()
+	plan := httpMetrics.get(httpLabels{"/v1/plans/{id}", "GET", "2xx", "200"})
+	n0, _, _ := plan.snapshot()
+	for range 3 {
+		s.serve(get("/v1/plans/medicaid").build())
+	}
+	if n, _, _ := plan.snapshot(); n-n0 < 2 {
+		t.Errorf("GET /v1/plans/medicaid counted %d times under route /v1/plans/{id}, code 200; want 2", n-n0)
+	}
+	if got := limited.value() - before; got < 1 {
+		t.Errorf("acucover_rate_limited_total{client=ip,reason=request} rose by %d after a 429", got)
+	}
+	if got := routeLabel("/v1/admin/revisions/:id/restore"); got != "/v1/admin/revisions/{id}/restore" {
+		t.Errorf("routeLabel = %q", got)
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,13 +37,16 @@ func (a *api) observe() gin.HandlerFunc {
 
 		end := time.Now()
 		elapsed := end.Sub(start)
-		route := c.FullPath()
-		if route == "" {
-			route = "unmatched" // keeps label cardinality bounded
-		}
+		route := routeLabel(c.FullPath())
 		status := c.Writer.Status()
+		if (status >= 500 || !c.Writer.Written()) && clientGone(c) {
+			// The client closed the request before its answer: not a
+			// server error, whatever the handler made of the cancelled
+			// context ("cannot verify API key … context canceled").
+			status = StatusClientClosed
+		}
 		method := knownMethod(c.Request.Method)
-		httpMetrics.get(httpLabels{route, method, statusClass(status)}).observe(elapsed.Seconds())
+		httpMetrics.get(httpLabels{route, method, statusClass(status), statusCode(status)}).observe(elapsed.Seconds())
 		level := slog.LevelInfo
 		switch {
 		case status >= 500:
@@ -252,6 +257,51 @@ func saneRequestID(s string) bool {
 	}
 	return true
 }
+
+// StatusClientClosed is the status the metrics and the access log record
+// for a request whose client went away before its answer (nginx's 499).
+// No client ever receives it.
+const StatusClientClosed = 499
+
+// clientGone reports whether c's client closed the request: its context
+// was cancelled (net/http cancels it when the connection goes away).
+func clientGone(c *gin.Context) bool {
+	return errors.Is(c.Request.Context().Err(), context.Canceled)
+}
+
+// statusCodes are the status codes' label values, formatted once.
+var statusCodes = func() (s [600]string) {
+	for i := 100; i < len(s); i++ {
+		s[i] = strconv.Itoa(i)
+	}
+	return s
+}()
+
+// statusCode is status's label value: its three digits, or "other".
+func statusCode(status int) string {
+	if status >= 100 && status < len(statusCodes) {
+		return statusCodes[status]
+	}
+	return "other"
+}
+
+// routeLabels maps a Gin route template to its label: the OpenAPI form
+// (/v1/plans/:id → /v1/plans/{id}), "unmatched" for none. Routes are
+// few, so the map is bounded.
+var routeLabels = newChildren(func(route string) string {
+	if route == "" {
+		return "unmatched" // keeps label cardinality bounded
+	}
+	parts := strings.Split(route, "/")
+	for i, p := range parts {
+		if strings.HasPrefix(p, ":") || strings.HasPrefix(p, "*") {
+			parts[i] = "{" + p[1:] + "}"
+		}
+	}
+	return strings.Join(parts, "/")
+})
+
+func routeLabel(fullPath string) string { return routeLabels.get(fullPath) }
 
 // statusClass names a status's class for metric labels, without
 // formatting a string per request.

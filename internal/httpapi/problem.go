@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/coverage"
@@ -61,6 +64,9 @@ var problems = []struct {
 	{errRateLimited, http.StatusTooManyRequests, "rate-limited", "Too many requests"},
 	{errNeedsDatabase, http.StatusServiceUnavailable, "needs-database", "Needs PostgreSQL"},
 	{errUnavailable, http.StatusServiceUnavailable, "unavailable", "Temporarily unavailable"},
+	{errBusy, http.StatusServiceUnavailable, "busy", "Too busy"},
+	{errTimeout, http.StatusRequestTimeout, "request-timeout", "Request timeout"},
+	{errClientClosed, StatusClientClosed, "client-closed-request", "Client closed request"},
 }
 
 // internalProblem is the row for every error the table does not know.
@@ -100,6 +106,8 @@ type problem struct {
 	Detail   string       `json:"detail"`
 	Instance string       `json:"instance"`
 	Errors   []fieldError `json:"errors,omitempty"`
+	// Omitted counts the field errors left out of Errors (problemErrors).
+	Omitted int `json:"errors_omitted,omitempty"`
 }
 
 // fieldError says what is wrong with one request field: a query parameter
@@ -129,15 +137,50 @@ func (e *requestError) err() error {
 }
 
 func (e *requestError) Error() string {
-	parts := make([]string, len(e.fields))
-	for i, f := range e.fields {
+	fields := e.fields[:min(len(e.fields), maxProblemErrors)]
+	parts := make([]string, len(fields), len(fields)+1)
+	for i, f := range fields {
 		parts[i] = f.Field + ": " + f.Message
 		// Domain messages often start with the field already.
 		if strings.HasPrefix(f.Message, f.Field+" ") || strings.HasPrefix(f.Message, f.Field+":") {
 			parts[i] = f.Message
 		}
 	}
+	if n := len(e.fields) - len(fields); n > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more problem(s) not listed", n))
+	}
 	return strings.Join(parts, "; ")
+}
+
+// A problem lists at most maxProblemErrors field errors, and no text in it
+// is longer than maxProblemText bytes: a request with thousands of bad
+// parameters, or one huge one, must not get an answer many times its size.
+const (
+	maxProblemErrors = 20
+	maxProblemText   = 512
+)
+
+// problemErrors returns the field errors a problem lists: the first
+// maxProblemErrors, each cut to maxProblemText, and how many were left out.
+func problemErrors(fields []fieldError) (listed []fieldError, omitted int) {
+	listed = slices.Clone(fields[:min(len(fields), maxProblemErrors)])
+	for i, f := range listed {
+		listed[i].Field, listed[i].Message = cutText(f.Field), cutText(f.Message)
+	}
+	return listed, len(fields) - len(listed)
+}
+
+// cutText cuts s to at most maxProblemText bytes, on a rune boundary, and
+// marks the cut.
+func cutText(s string) string {
+	if len(s) <= maxProblemText {
+		return s
+	}
+	cut := maxProblemText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 func (e *requestError) Unwrap() error {
@@ -170,14 +213,18 @@ func (a *api) writeProblem(c *gin.Context, err error) {
 	}
 	var re *requestError
 	if errors.As(err, &re) {
-		p.Errors = re.fields
+		p.Errors, p.Omitted = problemErrors(re.fields)
 	}
-	if status >= 500 && status != http.StatusServiceUnavailable {
+	if len(p.Detail) > 4*maxProblemText {
+		p.Detail = p.Detail[:4*maxProblemText] + "…"
+		p.Detail = strings.ToValidUTF8(p.Detail, "")
+	}
+	if status >= 500 && status != http.StatusServiceUnavailable && !clientGone(c) {
 		// Only the path is logged: query strings and bodies can carry
 		// patient facts.
 		a.log.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
 		p.Detail = "internal error"
-		p.Errors = nil
+		p.Errors, p.Omitted = nil, 0
 	}
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)
@@ -187,6 +234,9 @@ func (a *api) writeProblem(c *gin.Context, err error) {
 		// the caller still gets a status.
 		c.Status(status)
 		return
+	}
+	if errors.Is(err, errUnavailable) && c.Writer.Header().Get("Retry-After") == "" {
+		c.Header("Retry-After", "1") // the database is expected back
 	}
 	c.Header("Content-Type", problemContentType)
 	c.Data(status, problemContentType, body.Bytes())

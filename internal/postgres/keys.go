@@ -38,6 +38,9 @@ func (db *DB) CreateKey(ctx context.Context, name string, role access.Role, by s
 				return err
 			}
 			k = access.Key{Name: name, Role: role, Prefix: prefix, CreatedAt: k.CreatedAt, CreatedBy: by}
+			if err := notifyKey(ctx, tx, prefix); err != nil { // replicas forget it was unknown
+				return err
+			}
 			return insertAudit(ctx, tx, auditRow{
 				Actor: actorOr(by), Operation: "keys", Resource: "api_key", ResourceID: name, Action: "create",
 				After: map[string]string{"name": name, "role": string(role), "prefix": prefix},
@@ -52,6 +55,7 @@ func (db *DB) CreateKey(ctx context.Context, name string, role access.Role, by s
 		if err != nil {
 			return "", access.Key{}, fmt.Errorf("create key: %w", notMigrated(err))
 		}
+		db.keys.Forget(prefix)
 		return secret, k, nil
 	}
 	return "", access.Key{}, errors.New("create key: could not find a free key prefix")
@@ -104,16 +108,21 @@ func (db *DB) Keys(ctx context.Context) ([]access.Key, error) {
 }
 
 // RevokeKey revokes the key named name, audited with actor by. It takes
-// effect on the next request everywhere: every request's key is checked
-// against the database (Authenticate). Revoking a revoked key does nothing.
-// Errors wrap access.ErrUnknownKey.
+// effect at once on every replica that runs WatchKeys: the revocation is
+// sent by NOTIFY on KeyChannel and drops the key from their caches (within
+// access.CacheFresh if the notification is lost). Revoking a revoked key
+// does nothing. Errors wrap access.ErrUnknownKey.
 func (db *DB) RevokeKey(ctx context.Context, name, by string) error {
+	var revoked struct {
+		Role   string `db:"role"`
+		Prefix string `db:"prefix"`
+	}
 	err := db.inTx(ctx, nil, func(tx *sqlx.Tx) error {
 		const q = `
 			UPDATE api_keys SET revoked_at = now()
-			WHERE name = $1 AND revoked_at IS NULL RETURNING role`
-		var role string
-		err := tx.GetContext(ctx, &role, q, name)
+			WHERE name = $1 AND revoked_at IS NULL RETURNING role, prefix`
+		err := tx.GetContext(ctx, &revoked, q, name)
+		role := revoked.Role
 		if errors.Is(err, sql.ErrNoRows) {
 			const qExists = `SELECT EXISTS (SELECT 1 FROM api_keys WHERE name = $1)`
 			var ok bool
@@ -128,6 +137,9 @@ func (db *DB) RevokeKey(ctx context.Context, name, by string) error {
 		if err != nil {
 			return err
 		}
+		if err := notifyKey(ctx, tx, revoked.Prefix); err != nil {
+			return err
+		}
 		return insertAudit(ctx, tx, auditRow{
 			Actor: actorOr(by), Operation: "keys", Resource: "api_key", ResourceID: name, Action: "revoke",
 			Before: map[string]string{"name": name, "role": role},
@@ -135,6 +147,9 @@ func (db *DB) RevokeKey(ctx context.Context, name, by string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("revoke key %s: %w", name, notMigrated(err))
+	}
+	if revoked.Prefix != "" {
+		db.keys.Forget(revoked.Prefix)
 	}
 	return nil
 }
@@ -145,12 +160,27 @@ const lastUsedEvery = time.Minute
 
 // Authenticate returns the principal of a presented key. Malformed, unknown
 // and revoked keys all return access.ErrInvalidKey. The stored hash is
-// compared in constant time. It reads the database on every call, so a
-// revocation applies to the very next request on every replica.
+// compared in constant time.
+//
+// Verifications are cached (access.KeyCache): a key verified within
+// access.CacheFresh is answered without a query, and a prefix that matched
+// no key within access.CacheUnknown is refused without one, so floods of
+// bogus keys never reach the database. When the database cannot answer, a
+// key verified within access.CacheStale is still served. Revocation drops a
+// key from the cache at once, here and (by NOTIFY, see WatchKeys) on every
+// other replica.
 func (db *DB) Authenticate(ctx context.Context, secret string) (access.Principal, error) {
 	prefix, hash, err := access.Parse(secret)
 	if err != nil {
 		return access.Principal{}, err
+	}
+	now := db.now()
+	cached, verdict := db.keys.Lookup(prefix, hash, now)
+	switch verdict {
+	case access.Valid:
+		return cached, nil
+	case access.Invalid:
+		return access.Principal{}, access.ErrInvalidKey
 	}
 	const q = `
 		SELECT id, name, role, prefix, hash, created_at, created_by, last_used_at, revoked_at
@@ -158,12 +188,19 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (access.Principal
 	var r keyRow
 	err = db.db.GetContext(ctx, &r, q, prefix)
 	if errors.Is(err, sql.ErrNoRows) {
+		db.keys.RememberUnknown(prefix, now)
 		return access.Principal{}, access.ErrInvalidKey
 	}
 	if err != nil {
+		if verdict == access.Stale && ctx.Err() == nil {
+			return cached, nil // the database is away; the key was good lately
+		}
 		return access.Principal{}, fmt.Errorf("authenticate: %w", notMigrated(err))
 	}
 	if !access.Match(r.Hash, hash) || r.RevokedAt.Valid {
+		if r.RevokedAt.Valid {
+			db.keys.Forget(prefix)
+		}
 		return access.Principal{}, access.ErrInvalidKey
 	}
 	if !r.LastUsedAt.Valid || time.Since(r.LastUsedAt.Time) > lastUsedEvery {
@@ -171,5 +208,20 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (access.Principal
 		const qUsed = `UPDATE api_keys SET last_used_at = now() WHERE id = $1`
 		_, _ = db.db.ExecContext(ctx, qUsed, r.ID)
 	}
-	return access.Principal{Name: r.Name, Role: access.Role(r.Role)}, nil
+	p := access.Principal{Name: r.Name, Role: access.Role(r.Role)}
+	db.keys.Remember(prefix, hash, p, now)
+	return p, nil
+}
+
+// Verified returns the principal of a key verified within
+// access.CacheStale, without asking the database; the rate limiter uses it
+// to charge a known key's own bucket before verification (which still
+// happens).
+func (db *DB) Verified(secret string) (access.Principal, bool) {
+	prefix, hash, err := access.Parse(secret)
+	if err != nil {
+		return access.Principal{}, false
+	}
+	p, v := db.keys.Lookup(prefix, hash, db.now())
+	return p, v == access.Valid || v == access.Stale
 }

@@ -59,6 +59,7 @@ import (
 	"fmt"
 	"net"
 	neturl "net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -66,6 +67,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/acucover/acucover/internal/access"
 )
 
 // Channel is the LISTEN/NOTIFY channel on which Import announces a new head
@@ -85,8 +88,10 @@ var (
 // DB is an open connection pool to acucover's database. It is safe for
 // concurrent use.
 type DB struct {
-	db  *sqlx.DB
-	url string // kept for the dedicated LISTEN connection
+	db   *sqlx.DB
+	url  string           // kept for the dedicated LISTEN connections
+	keys *access.KeyCache // recent key verifications (keys.go)
+	now  func() time.Time // the key cache's clock
 
 	// held is the last revision this DB loaded or wrote, kept in memory so
 	// the next load or edit reads only what changed since (see headState).
@@ -123,8 +128,47 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		x.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	return &DB{db: x, url: url}, nil
+	return &DB{db: x, url: url, keys: access.NewKeyCache(), now: time.Now}, nil
 }
+
+// Redact returns a connection string fit for logs: the password of a
+// postgres:// URL's user and the password and sslpassword parameters (in a
+// URL's query, or in a key=value DSN) read "xxxxx". A URL that does not
+// parse is replaced whole.
+func Redact(dsn string) string {
+	if dsn == "" {
+		return ""
+	}
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return dsnSecret.ReplaceAllString(dsn, "${1}=xxxxx")
+	}
+	u, err := neturl.Parse(dsn)
+	if err != nil {
+		return "(a postgres:// URL that does not parse)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = neturl.UserPassword(u.User.Username(), "xxxxx")
+	}
+	q := u.Query()
+	masked := false
+	for k := range q {
+		if secretParams[strings.ToLower(k)] {
+			q[k] = []string{"xxxxx"}
+			masked = true
+		}
+	}
+	if masked {
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// secretParams are the connection parameters that hold secrets.
+var secretParams = map[string]bool{"password": true, "sslpassword": true}
+
+// dsnSecret finds them in a key=value DSN: a quoted value (with \' and \\
+// escapes) or a bare one.
+var dsnSecret = regexp.MustCompile(`(?i)\b(password|sslpassword)\s*=\s*(?:'(?:[^'\\]|\\.)*'|\S+)`)
 
 // urlFree returns a connection string's parse error without the string:
 // net/url's errors quote the whole URL, password included, and an invalid

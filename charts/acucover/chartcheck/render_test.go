@@ -39,6 +39,11 @@ var wantKinds = map[string]struct {
 		"v1/ServiceAccount": 1, "v1/ConfigMap": 1, "v1/Service": 1, "apps/v1/Deployment": 1,
 		"autoscaling/v2/HorizontalPodAutoscaler": 1, "v1/Pod": 1, "batch/v1/Job": 1,
 	}},
+	"ci/ingress-values.yaml": {base: map[string]int{
+		"policy/v1/PodDisruptionBudget": 1, "v1/ServiceAccount": 1, "v1/ConfigMap": 1,
+		"v1/Service": 1, "apps/v1/Deployment": 1, "v1/Pod": 1, "v1/Secret": 2, "batch/v1/Job": 1,
+		"networking.k8s.io/v1/Ingress": 1, "gateway.networking.k8s.io/v1/HTTPRoute": 1,
+	}},
 	"ci/minimal-values.yaml": {base: map[string]int{
 		"v1/ConfigMap": 1, "v1/Service": 1, "apps/v1/Deployment": 1, "v1/Pod": 1,
 	}},
@@ -265,10 +270,23 @@ func checkInvariants(t *testing.T, objs []Object) {
 	// hook Job, one that exists before it) or one the operator created.
 	checkDatabaseEnv(t, "Deployment", env["DATABASE_URL"], r.secrets, nil)
 	if r.job != nil {
-		jc := r.job.Spec.Template.Spec.Containers[0]
-		if !slices.Equal(jc.Args, []string{"migrate", "up"}) {
-			t.Errorf("migration Job args = %q", jc.Args)
+		// Migrations run first: the only container, or the init container
+		// before the first catalog's import (which must never replace an
+		// existing catalog: --if-empty).
+		spec := r.job.Spec.Template.Spec
+		steps := append(slices.Clone(spec.InitContainers), spec.Containers...)
+		if !slices.Equal(steps[0].Args, []string{"migrate", "up"}) {
+			t.Errorf("migration Job's first step args = %q", steps[0].Args)
 		}
+		for _, c := range steps[1:] {
+			if len(c.Args) == 0 || c.Args[0] != "import" || !slices.Contains(c.Args, "--if-empty") {
+				t.Errorf("migration Job step %s args = %q; want an import --if-empty", c.Name, c.Args)
+			}
+		}
+		if len(steps) > 2 {
+			t.Errorf("migration Job has %d steps", len(steps))
+		}
+		jc := steps[len(steps)-1]
 		if got := r.job.Annotations["helm.sh/hook"]; got != "pre-install,pre-upgrade" {
 			t.Errorf("migration Job hook = %q", got)
 		}
@@ -367,7 +385,7 @@ func checkPod(t *testing.T, what string, spec *corev1.PodSpec) {
 	if spec.AutomountServiceAccountToken == nil || *spec.AutomountServiceAccountToken {
 		t.Errorf("%s: the service account token is mounted", what)
 	}
-	for _, c := range spec.Containers {
+	for _, c := range append(slices.Clone(spec.InitContainers), spec.Containers...) {
 		sc := c.SecurityContext
 		if sc == nil || sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot || sc.RunAsUser == nil || *sc.RunAsUser != 65532 ||
 			sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem ||

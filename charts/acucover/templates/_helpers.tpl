@@ -104,3 +104,19 @@ seccompProfile:
 app.kubernetes.io/name: {{ include "acucover.name" . }}-test
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
+
+{{/*
+The migration Job's environment: the database URL from the hook Secret (or the
+existing one) and the start-up settings the CLI commands read.
+*/}}
+{{- define "acucover.jobEnv" -}}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .secretName }}
+      key: {{ .secretKey }}
+- name: ACUCOVER_DB_START_TIMEOUT
+  value: {{ .root.Values.config.dbStartTimeout | quote }}
+- name: ACUCOVER_LOG_LEVEL
+  value: {{ .root.Values.config.logLevel | quote }}
+{{- end }}
