@@ -47,7 +47,7 @@ func checkCases() []checkCase {
 			req: cost.Request{Plan: "example-ppo-gold", State: "NY", Condition: "neck_pain", StartDate: date,
 				Patient:      &coverage.Patient{Flags: []string{"anticoagulants"}},
 				Accumulators: cost.Accumulators{OOPMetCents: 25000}, ChargeCents: ptr(int64(12050)),
-				Course:       cost.Course{VisitsPerWeek: ptr(1), Weeks: ptr(8), MinutesPerVisit: ptr(45), Electroacupuncture: true}, Network: "out"},
+				Course: cost.Course{VisitsPerWeek: ptr(1), Weeks: ptr(8), MinutesPerVisit: ptr(45), Electroacupuncture: true}, Network: "out"},
 		},
 	}
 }
