@@ -114,6 +114,7 @@ func TestCSRFRefused(t *testing.T) {
 		{"check without token", "/console/check", "", ""},
 		{"check with a wrong token", "/console/check", strings.Repeat("A", len(token)), ""},
 		{"check from another site", "/console/check", token, "https://evil.example"},
+		{"check labelled cross-site", "/console/check", token, "sec:cross-site"},
 		{"sign-out without token", "/console/signout", "", ""},
 	} {
 		f := url.Values{}
@@ -125,7 +126,9 @@ func TestCSRFRefused(t *testing.T) {
 		}
 		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+tc.path, strings.NewReader(f.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if tc.origin != "" {
+		if site, ok := strings.CutPrefix(tc.origin, "sec:"); ok {
+			req.Header.Set("Sec-Fetch-Site", site)
+		} else if tc.origin != "" {
 			req.Header.Set("Origin", tc.origin)
 		}
 		res := b.do(req)

@@ -137,12 +137,17 @@ func tokenOK(want, got string) bool {
 	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
 }
 
-// sameOrigin refuses a cross-site POST that a browser labelled as such: an
-// Origin header naming another host. (No Origin: older clients; the token
-// still guards.)
+// sameOrigin refuses a POST that the browser labelled as coming from
+// another site: Sec-Fetch-Site other than same-origin (or none, typed by the
+// user), or an Origin naming another host. Browsers send "Origin: null"
+// under Referrer-Policy no-referrer, and old clients send neither header:
+// the CSRF token still guards those.
 func sameOrigin(r *http.Request) bool {
+	if sf := r.Header.Get("Sec-Fetch-Site"); sf != "" && sf != "same-origin" && sf != "none" {
+		return false
+	}
 	o := r.Header.Get("Origin")
-	if o == "" {
+	if o == "" || o == "null" {
 		return true
 	}
 	u, err := url.Parse(o)

@@ -10,7 +10,7 @@
   b.className = 'print';
   b.textContent = 'Print this answer';
   b.addEventListener('click', () => window.print());
-  result.append(b);
+  (document.getElementById('estimate') ?? result).append(b);
   const h = document.getElementById('result-h');
   h.tabIndex = -1;
   h.focus({preventScroll: false});
