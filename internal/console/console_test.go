@@ -309,3 +309,22 @@ func TestNotFoundAndMethods(t *testing.T) {
 		t.Errorf("DELETE /console/check = %d, want 405", r.StatusCode)
 	}
 }
+
+func TestSignInAgainReplacesSession(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	b := e.browser(t)
+	b.signIn(e.keys.add(t, "anna", access.Reader))
+	u, _ := url.Parse(e.srv.URL + "/console/")
+	first := b.c.Jar.Cookies(u)
+	// A second tab still showing the sign-in form signs in as someone else.
+	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "acucover_console_signin", Value: "tab-token", Path: "/console/"}})
+	res := b.post("/console/signin", url.Values{"csrf": {"tab-token"}, "key": {e.keys.add(t, "ben", access.Admin)}})
+	wantRedirect(t, res, "/console/check")
+	if r := b.get("/console/check"); !strings.Contains(r.body, "ben (admin)") {
+		t.Fatal("the second sign-in did not take")
+	}
+	old := e.browser(t)
+	old.c.Jar.SetCookies(u, first)
+	wantRedirect(t, old.get("/console/check"), "/console/signin")
+}

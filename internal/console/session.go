@@ -154,8 +154,6 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && u.Host == r.Host
 }
 
-var errForbidden = errors.New("forbidden")
-
 // signedIn wraps a handler that needs a session: without one it redirects to
 // sign-in; a POST must carry the session's CSRF token. It re-verifies the
 // key every ReverifyEvery.
@@ -245,6 +243,9 @@ func (s *server) signin(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("console: cannot verify API key", "error", err.Error()) // the key itself is never logged
 		s.renderSignin(w, r, http.StatusServiceUnavailable, page{Title: "Sign in", Error: "The key store cannot be reached right now. Try again shortly."})
 		return
+	}
+	if old := s.sessions.get(r); old != nil {
+		s.sessions.delete(old.id) // one browser, one session
 	}
 	x := s.sessions.create(p, key)
 	setCookie(w, r, preCookie, "", -1)
