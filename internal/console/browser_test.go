@@ -203,6 +203,10 @@ func TestConsoleInBrowser(t *testing.T) {
 		p.do(chromedp.SetValue(chromedp.CSS(`#weeks`), "99"))
 		p.do(chromedp.Click(chromedp.CSS(`.check-form button[type=submit]`)))
 		p.waitFor(`document.querySelector('#weeks-error')`)
+		p.wantFocusOn("#form-error")
+		// The summary's link moves to the field.
+		p.do(chromedp.Click(chromedp.CSS(`#form-error a[href="#weeks"]`)))
+		p.waitFor(`location.hash === '#weeks'`)
 		if inv := evalJS[string](p, `document.querySelector('#weeks').getAttribute('aria-invalid')`); inv != "true" {
 			t.Errorf("weeks aria-invalid = %q", inv)
 		}

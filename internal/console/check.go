@@ -51,6 +51,38 @@ type checkView struct {
 	Result     *result
 }
 
+// formFields are the form's fields in page order, with the words the error
+// summary links them by.
+var formFields = []option{
+	{"plan", "Plan"}, {"state", "State"}, {"condition", "Condition"}, {"date", "Date of first visit"},
+	{"pain_weeks", "Weeks of pain"}, {"flags", "Safety screening"}, {"provider", "Who will treat"},
+	{"visits_year", "Visits this benefit year"}, {"visits_90", "Visits in the last 90 days"},
+	{"visits_month", "Visits this calendar month"}, {"visits_per_week", "Visits a week"}, {"weeks", "Weeks"},
+	{"minutes", "Minutes a visit"}, {"network", "Network"}, {"charge", "Clinic's price"},
+	{"deductible_met", "Deductible met"}, {"oop_met", "Out-of-pocket met"},
+}
+
+// fieldTarget is the id of the control a field's summary link moves to.
+var fieldTarget = map[string]string{"pain_weeks": "fact-pain_weeks", "flags": "main", "network": "main"}
+
+// summaryItem is one line of the error summary.
+type summaryItem struct{ Target, Label, Msg string }
+
+// Summary lists the field errors in page order.
+func (v *checkView) Summary() []summaryItem {
+	var out []summaryItem
+	for _, f := range formFields {
+		if m := v.Errs[f.Value]; m != "" {
+			target := f.Value
+			if t := fieldTarget[f.Value]; t != "" {
+				target = t
+			}
+			out = append(out, summaryItem{target, f.Label, m})
+		}
+	}
+	return out
+}
+
 // result is the answer to a submitted form.
 type result struct {
 	Decision    coverage.Decision

@@ -1,8 +1,12 @@
 // acucover billing console: progressive enhancement only; every page works
-// without this script. It adds a "Print this answer" button and moves focus
-// to the answer after a check, so keyboard and screen-reader users land on it.
+// without this script. After a check it moves focus to the error summary or
+// the answer, so keyboard and screen-reader users land on what changed, and
+// it adds a "Print this answer" button.
 (() => {
   'use strict';
+  const land = el => { el.tabIndex = -1; el.focus(); };
+  const summary = document.getElementById('form-error');
+  if (summary) land(summary);
   const result = document.getElementById('result');
   if (!result) return;
   const b = document.createElement('button');
@@ -11,7 +15,5 @@
   b.textContent = 'Print this answer';
   b.addEventListener('click', () => window.print());
   (document.getElementById('estimate') ?? result).append(b);
-  const h = document.getElementById('result-h');
-  h.tabIndex = -1;
-  h.focus({preventScroll: false});
+  if (!summary) land(document.getElementById('result-h'));
 })();
