@@ -155,7 +155,7 @@ func TestCheckShowsWhatIsWrong(t *testing.T) {
 			if !strings.Contains(res.body, `aria-describedby="`+tc.wantField+`-error"`) && !strings.Contains(res.body, ` `+tc.wantField+`-error"`) {
 				t.Errorf("field %s is not described by its error", tc.wantField)
 			}
-			if errP != nil && !regexp.MustCompile(`<li><a href="#[a-z_-]+">[^<]+</a>: ` + regexp.QuoteMeta(errP[1])).MatchString(res.body) {
+			if errP != nil && !regexp.MustCompile(`<li><a href="#[a-z_-]+">[^<]+</a>: `+regexp.QuoteMeta(errP[1])).MatchString(res.body) {
 				t.Errorf("the error summary does not link to the %s error", tc.wantField)
 			}
 			if strings.Contains(res.body, `id="result"`) && tc.wantField != "minutes" {
