@@ -51,7 +51,7 @@ func (s *server) catalogPage(w http.ResponseWriter, r *http.Request, x *session)
 		if q != "" && !matches(q, p, rules) {
 			continue
 		}
-		v.Plans = append(v.Plans, planRow{ID: p.ID, Name: p.Name, Payer: p.Payer, Type: string(p.Type),
+		v.Plans = append(v.Plans, planRow{ID: p.ID, Name: p.Name, Payer: p.Payer, Type: planTypes[p.Type],
 			States: scopeText(p.States), Rules: len(rules), Fees: len(fees)})
 	}
 	slices.SortFunc(v.Plans, func(a, b planRow) int { return strings.Compare(a.Name, b.Name) })
@@ -62,7 +62,7 @@ func (s *server) catalogPage(w http.ResponseWriter, r *http.Request, x *session)
 // appears in the plan or its rules.
 func matches(q string, p *catalog.Plan, rules []catalog.Rule) bool {
 	var b strings.Builder
-	for _, s := range []string{p.ID, p.Name, p.Payer, string(p.Type), scopeText(p.States)} {
+	for _, s := range []string{p.ID, p.Name, p.Payer, string(p.Type), planTypes[p.Type], scopeText(p.States)} {
 		b.WriteString(s + " ")
 	}
 	for _, r := range rules {

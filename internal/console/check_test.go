@@ -184,6 +184,12 @@ func TestCatalogBrowse(t *testing.T) {
 	if res := b.get("/console/catalog?q=zzzz-nothing"); !strings.Contains(res.body, "0 of") {
 		t.Errorf("a search matching nothing should say 0 of N")
 	}
+	if res := b.get("/console/catalog?q=" + url.QueryEscape("medicare advantage")); !strings.Contains(res.body, `/console/catalog/plans/example-ma-ppo"`) {
+		t.Errorf("search “medicare advantage” does not find the example MA plan")
+	}
+	if res := b.get("/console/catalog/plans/medicaid"); res.StatusCode != http.StatusOK || !strings.Contains(res.body, "medicaid-oh-lbp-migraine") {
+		t.Errorf("Medicaid plan page = %d, want its rules listed", res.StatusCode)
+	}
 	plan := b.get("/console/catalog/plans/medicare-part-b")
 	for _, want := range []string{"medicare-b-clbp", "12 visits in 90 days", "KX", "97810", "Fee schedules", "Cost sharing"} {
 		if !strings.Contains(plan.body, want) {

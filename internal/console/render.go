@@ -45,6 +45,7 @@ var funcs = template.FuncMap{
 	"status":    statusText,
 	"window":    coverage.WindowText,
 	"fieldErr":  fieldErr,
+	"planType":  func(t catalog.PlanType) string { return planTypes[t] },
 	"has":       func(xs []string, x string) bool { return slices.Contains(xs, x) },
 	"list":      func(xs ...string) []string { return xs },
 	"before":    func(s string) string { b, _, _ := strings.Cut(s, ":"); return b },
@@ -58,6 +59,11 @@ var funcs = template.FuncMap{
 		}
 		return t
 	},
+}
+
+var planTypes = map[catalog.PlanType]string{
+	catalog.OriginalMedicare: "Original Medicare", catalog.MedicareAdvantage: "Medicare Advantage",
+	catalog.Medicaid: "Medicaid", catalog.Commercial: "Commercial", catalog.Marketplace: "ACA Marketplace",
 }
 
 // fieldError is a form field's problem, for the template.
