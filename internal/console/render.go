@@ -45,6 +45,7 @@ var funcs = template.FuncMap{
 	"status":    statusText,
 	"window":    coverage.WindowText,
 	"fieldErr":  fieldErr,
+	"span":      spanText,
 	"planType":  func(t catalog.PlanType) string { return planTypes[t] },
 	"has":       func(xs []string, x string) bool { return slices.Contains(xs, x) },
 	"list":      func(xs ...string) []string { return xs },
@@ -141,6 +142,19 @@ func scopeText(s catalog.Scope) string {
 		return "all"
 	}
 	return strings.Join(s.Items, ", ")
+}
+
+// spanText says when [from, to) is in force, in words.
+func spanText(from, to catalog.Date) string {
+	switch {
+	case from.IsZero() && to.IsZero():
+		return "always (no dates set)"
+	case from.IsZero():
+		return "until " + to.AddDays(-1).String()
+	case to.IsZero():
+		return "from " + from.String()
+	}
+	return from.String() + " to " + to.AddDays(-1).String()
 }
 
 // dateText is a span's bound, or "—" when open.

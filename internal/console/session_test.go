@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/acucover/acucover/internal/access"
+	"github.com/acucover/acucover/internal/catalog"
 )
 
 func TestSessionsBounded(t *testing.T) {
@@ -38,6 +39,31 @@ func TestTokenOK(t *testing.T) {
 	}{{"abc", "abc", true}, {"abc", "abd", false}, {"abc", "", false}, {"", "", false}, {"abc", "abcd", false}} {
 		if got := tokenOK(tc.want, tc.got); got != tc.ok {
 			t.Errorf("tokenOK(%q, %q) = %v, want %v", tc.want, tc.got, got, tc.ok)
+		}
+	}
+}
+
+func TestSpanText(t *testing.T) {
+	t.Parallel()
+	d := func(s string) catalog.Date {
+		x, err := catalog.ParseDate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	var none catalog.Date
+	for _, tc := range []struct {
+		from, to catalog.Date
+		want     string
+	}{
+		{none, none, "always (no dates set)"},
+		{none, d("2020-01-21"), "until 2020-01-20"},
+		{d("2020-01-21"), none, "from 2020-01-21"},
+		{d("2026-01-01"), d("2027-01-01"), "2026-01-01 to 2026-12-31"},
+	} {
+		if got := spanText(tc.from, tc.to); got != tc.want {
+			t.Errorf("spanText(%v, %v) = %q, want %q", tc.from, tc.to, got, tc.want)
 		}
 	}
 }
