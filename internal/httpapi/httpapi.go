@@ -41,6 +41,7 @@ import (
 	"time"
 
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/console"
 	"github.com/acucover/acucover/internal/widget"
 	"github.com/gin-gonic/gin"
 )
@@ -204,6 +205,7 @@ func (a *api) routes(r *gin.Engine) {
 	a.mountBilling(r) // /v1/admin/… and /v1/coverage/batch (admin.go, batch.go)
 	r.GET(widget.ScriptPath, gin.WrapH(widget.Script))
 	r.GET(widget.DemoPath, gin.WrapH(widget.Demo))
+	r.Match([]string{http.MethodGet, http.MethodPost}, console.Prefix+"*page", gin.WrapH(console.New(console.Deps{Store: a.store, Keys: a.keys, Logger: a.log, Now: a.now})))
 }
 
 // recoverPanics turns a panic below it into a logged 500 problem, so one bad

@@ -1,0 +1,19 @@
+// acucover billing console: progressive enhancement only; every page works
+// without this script. After a check it moves focus to the error summary or
+// the answer, so keyboard and screen-reader users land on what changed, and
+// it adds a "Print this answer" button.
+(() => {
+  'use strict';
+  const land = el => { el.tabIndex = -1; el.focus(); };
+  const summary = document.getElementById('form-error');
+  if (summary) land(summary);
+  const result = document.getElementById('result');
+  if (!result) return;
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'print';
+  b.textContent = 'Print this answer';
+  b.addEventListener('click', () => window.print());
+  (document.getElementById('estimate') ?? result).append(b);
+  if (!summary) land(document.getElementById('result-h'));
+})();
