@@ -55,6 +55,10 @@ type Plan struct {
 	Type          PlanType      `yaml:"type" json:"type"`
 	States        Scope         `yaml:"states" json:"states"`
 	BenefitPeriod BenefitPeriod `yaml:"benefit_period" json:"benefit_period"`
+	// NetworkModel is how providers relate to the plan: networks (empty:
+	// in/out of network) or medicare_assignment (Original Medicare: no
+	// network; participating, non-participating or opted-out providers).
+	NetworkModel NetworkModel `yaml:"network_model,omitempty" json:"network_model,omitempty"`
 	// CostSharing lists dated terms per network; at most one entry per
 	// network is in force on any date.
 	CostSharing []CostSharing `yaml:"cost_sharing" json:"cost_sharing"`
@@ -77,6 +81,15 @@ type BenefitPeriod struct {
 	Kind       BenefitKind `yaml:"kind" json:"kind"`
 	StartMonth int         `yaml:"start_month,omitempty" json:"start_month,omitempty"`
 }
+
+// NetworkModel is how a plan's providers are paid.
+type NetworkModel string
+
+// Network models; empty means NetworkModelNetworks.
+const (
+	NetworkModelNetworks NetworkModel = "networks"
+	MedicareAssignment   NetworkModel = "medicare_assignment"
+)
 
 // Network is in-network ("in") or out-of-network ("out").
 type Network string
@@ -183,9 +196,16 @@ type Rule struct {
 	// Electroacupuncture (97813/97814) is covered unless set to false.
 	Electroacupuncture *bool          `yaml:"electroacupuncture,omitempty" json:"electroacupuncture,omitempty"`
 	Providers          []ProviderRule `yaml:"providers,omitempty" json:"providers,omitempty"`
-	Billing            Billing        `yaml:"billing,omitempty" json:"billing,omitzero"`
-	Notes              []string       `yaml:"notes,omitempty" json:"notes,omitempty"`
-	Sources            []Source       `yaml:"sources" json:"sources"`
+	// AskProvider: the rule covers only some providers, so a question
+	// without a provider is conditional on who treats.
+	AskProvider bool    `yaml:"ask_provider,omitempty" json:"ask_provider,omitempty"`
+	Billing     Billing `yaml:"billing,omitempty" json:"billing,omitzero"`
+	// FallsBackTo names another rule of the same plan (a second benefit,
+	// e.g. routine acupuncture) that decides when this rule's criteria
+	// fail; see the README's "How a decision is made".
+	FallsBackTo string   `yaml:"falls_back_to,omitempty" json:"falls_back_to,omitempty"`
+	Notes       []string `yaml:"notes,omitempty" json:"notes,omitempty"`
+	Sources     []Source `yaml:"sources" json:"sources"`
 }
 
 // ElectroacupunctureAllowed reports whether r covers electroacupuncture.
@@ -211,6 +231,10 @@ type Limits struct {
 	// DollarCapCents caps what the plan pays for acupuncture per benefit
 	// year; nil means no cap.
 	DollarCapCents *int64 `yaml:"dollar_cap_cents,omitempty" json:"dollar_cap_cents,omitempty"`
+	// MaxUnitsPerVisit caps the billed time units of one visit (initial
+	// code plus add-ons), e.g. Medi-Cal's 97810 + at most 2 × 97811; 0
+	// means no documented cap.
+	MaxUnitsPerVisit int `yaml:"max_units_per_visit,omitempty" json:"max_units_per_visit,omitempty"`
 }
 
 // Period is the span a visit window counts over.
@@ -222,21 +246,50 @@ const (
 	PerCalendarYear  Period = "calendar_year"
 	PerCalendarMonth Period = "calendar_month"
 	PerRollingDays   Period = "rolling_days"
+	// PerPatientYear counts the patient's own year: the month of the first
+	// covered visit and the Months−1 full months after it (Months 12: the
+	// month of the first service and the 11 full months following it).
+	// The next such year starts with the first covered visit after it ends.
+	PerPatientYear Period = "months_from_first_visit"
 )
 
 // Periods lists every valid Period.
-var Periods = []Period{PerBenefitYear, PerCalendarYear, PerCalendarMonth, PerRollingDays}
+var Periods = []Period{PerBenefitYear, PerCalendarYear, PerCalendarMonth, PerRollingDays, PerPatientYear}
 
 // Window allows at most Visits covered visits per Period (Days long for
-// rolling_days). With Unit "units" the cap counts billed time units (each
-// 97810/97811/97813/97814 line is one unit) instead of visits; Visits is then
-// the number of units.
+// rolling_days, Months long for months_from_first_visit). With Unit "units"
+// the cap counts billed time units (each 97810/97811/97813/97814 line is one
+// unit) instead of visits; Visits is then the number of units. Beyond says
+// what happens past the cap: not_covered (the default) or authorization
+// (covered only with a prior authorization, e.g. Medi-Cal's Treatment
+// Authorization Request).
 type Window struct {
 	Period Period    `yaml:"period" json:"period"`
 	Days   int       `yaml:"days,omitempty" json:"days,omitempty"`
+	Months int       `yaml:"months,omitempty" json:"months,omitempty"`
 	Visits int       `yaml:"visits" json:"visits"`
 	Unit   LimitUnit `yaml:"unit,omitempty" json:"unit,omitempty"`
+	Beyond Beyond    `yaml:"beyond,omitempty" json:"beyond,omitempty"`
+	// WaivedBy names a yes/no patient fact that lifts the window when true
+	// (e.g. age_under_21: Medicaid's EPSDT benefit is not capped).
+	WaivedBy string `yaml:"waived_by,omitempty" json:"waived_by,omitempty"`
 }
+
+// Beyond is what a window's cap means once reached.
+type Beyond string
+
+// Beyond values; empty means BeyondNotCovered.
+const (
+	BeyondNotCovered    Beyond = "not_covered"
+	BeyondAuthorization Beyond = "authorization"
+)
+
+// Units reports whether w counts billed units rather than visits.
+func (w Window) Units() bool { return w.Unit == CountUnits }
+
+// NeedsAuthorization reports whether visits past w's cap are covered with
+// prior authorization rather than not covered.
+func (w Window) NeedsAuthorization() bool { return w.Beyond == BeyondAuthorization }
 
 // LimitUnit is what a visit window counts.
 type LimitUnit string
@@ -300,16 +353,23 @@ type ProviderRule struct {
 	// (incident-to billing).
 	SupervisionRequired bool     `yaml:"supervision_required,omitempty" json:"supervision_required,omitempty"`
 	Credentials         []string `yaml:"credentials,omitempty" json:"credentials,omitempty"`
+	// ConfirmCredentials: the credentials are asked (provider.credentials_met)
+	// and the answer stays conditional until they are confirmed.
+	ConfirmCredentials bool `yaml:"confirm_credentials,omitempty" json:"confirm_credentials,omitempty"`
 	// Modifier is billed when this provider type's claim is not covered.
 	Modifier string `yaml:"modifier,omitempty" json:"modifier,omitempty"`
 	Note     string `yaml:"note,omitempty" json:"note,omitempty"`
 }
 
-// Billing is a rule's billing guidance.
+// Billing is a rule's billing guidance. DeniedModifiers are billed on a
+// visit the rule does not cover (Medicare: GA with an ABN on file), with
+// DeniedNote saying what to do (e.g. give an ABN; GZ without one).
 type Billing struct {
-	CPT       []string   `yaml:"cpt,omitempty" json:"cpt,omitempty"`
-	Modifiers []Modifier `yaml:"modifiers,omitempty" json:"modifiers,omitempty"`
-	Notes     []string   `yaml:"notes,omitempty" json:"notes,omitempty"`
+	CPT             []string   `yaml:"cpt,omitempty" json:"cpt,omitempty"`
+	Modifiers       []Modifier `yaml:"modifiers,omitempty" json:"modifiers,omitempty"`
+	Notes           []string   `yaml:"notes,omitempty" json:"notes,omitempty"`
+	DeniedModifiers []string   `yaml:"denied_modifiers,omitempty" json:"denied_modifiers,omitempty"`
+	DeniedNote      string     `yaml:"denied_note,omitempty" json:"denied_note,omitempty"`
 }
 
 // Modifier is a claim modifier and when to use it.

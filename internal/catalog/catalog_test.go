@@ -109,9 +109,14 @@ func TestRuleResolutionSpecificityAndDates(t *testing.T) {
 		{"medicaid", "CA", "neck_pain", "2026-05-01", "medicaid-ca-chronic-pain"},
 		{"medicaid", "CA", "depression", "2026-05-01", "medicaid-ca-other"},
 		{"medicaid", "TX", "chronic_low_back_pain", "2026-05-01", "medicaid-tx-unknown"},
-		{"medicaid", "OH", "migraine", "2017-01-01", "medicaid-oh-lbp-migraine"},
+		{"medicaid", "OH", "migraine", "2017-01-01", "medicaid-oh-covered-conditions"},
 		{"medicaid", "OH", "migraine", "2016-12-31", "medicaid-state-not-in-catalog"},
-		{"medicaid", "OH", "neck_pain", "2026-01-01", "medicaid-oh-other"},
+		{"medicaid", "OH", "neck_pain", "2026-01-01", "medicaid-oh-covered-conditions"}, // OAC 5160-8-51(C)(1)(c)(iii)
+		{"medicaid", "OH", "depression", "2026-01-01", "medicaid-oh-other"},
+		// Medi-Cal: eliminated for adults 2009-07-01, restored 2016-07-01.
+		{"medicaid", "CA", "neck_pain", "2009-06-30", "medicaid-ca-chronic-pain-before-2009"},
+		{"medicaid", "CA", "neck_pain", "2009-07-01", "medicaid-ca-eliminated-2009"},
+		{"medicaid", "CA", "neck_pain", "2016-07-01", "medicaid-ca-chronic-pain"},
 		// plan+state+condition (3) > plan+condition (2).
 		{"example-epo-capped", "WA", "chronic_low_back_pain", "2026-05-01", "example-epo-wa-clbp"},
 		{"example-epo-capped", "TX", "chronic_low_back_pain", "2026-05-01", "example-epo-pain"},

@@ -51,6 +51,7 @@ func DefaultSnapshot() (*Snapshot, error) {
 		all.Rules = append(all.Rules, s.Rules...)
 		all.FeeSchedules = append(all.FeeSchedules, s.FeeSchedules...)
 		all.CashPrices = append(all.CashPrices, s.CashPrices...)
+		all.Licensure = append(all.Licensure, s.Licensure...)
 	}
 	return &all, nil
 }

@@ -23,6 +23,7 @@ var Facts = map[string]FactKind{
 	"surgery_related":   BoolFact,
 	"pregnancy_related": BoolFact,
 	"improving":         BoolFact,
+	"age_under_21":      BoolFact,
 }
 
 // Test is a parsed criterion test: Fact Op Value.
@@ -34,14 +35,14 @@ type Test struct {
 }
 
 // splitTest splits "fact op value" into its three parts, accepting exactly
-// what `^\s*([a-z_]+)\s*(==|!=|>=|<=|>|<)\s*(\S+)\s*$` matches (including
+// what `^\s*([a-z_][a-z0-9_]*)\s*(==|!=|>=|<=|>|<)\s*(\S+)\s*$` matches (including
 // its backtracking: "a <= " is fact a, op <, value =). It is hand written
 // because coverage.Decide parses every criterion of a rule on each call and a
 // regexp match was half of Decide's time.
 func splitTest(s string) (m [4]string, ok bool) {
 	i := skipSpace(s, 0)
 	j := i
-	for j < len(s) && (s[j] == '_' || (s[j] >= 'a' && s[j] <= 'z')) {
+	for j < len(s) && (s[j] == '_' || (s[j] >= 'a' && s[j] <= 'z') || (j > i && digit(s[j]))) {
 		j++
 	}
 	if j == i {
@@ -143,7 +144,7 @@ func (t Test) EvalInt(v int) bool {
 }
 
 func factNames() string {
-	return "pain_weeks, systemic_cause, surgery_related, pregnancy_related, improving"
+	return "pain_weeks, systemic_cause, surgery_related, pregnancy_related, improving, age_under_21"
 }
 
 // States are the two-letter codes acucover knows: the 50 states and DC.

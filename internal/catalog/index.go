@@ -47,11 +47,16 @@ type Index struct {
 	icdExact  map[string]*Condition
 	icdFamily map[string]*Condition
 	retired   map[string]retired
-	rules     map[string]planRules // by plan
-	fees      map[feeKey][]*FeeSchedule
-	cash      map[string]*CashPrice
-	tests     map[criteria][]Test // parsed, in order
-	memo      sync.Map            // see Memo
+	// introduced are the codes that replaced a retired code: valid only
+	// from the retired code's Until on.
+	introduced map[string]retired
+	rules      map[string]planRules // by plan
+	byID       map[string]*Rule
+	licensure  map[string]*Licensure
+	fees       map[feeKey][]*FeeSchedule
+	cash       map[string]*CashPrice
+	tests      map[criteria][]Test // parsed, in order
+	memo       sync.Map            // see Memo
 }
 
 type retired struct {
@@ -99,17 +104,20 @@ func BuildWithPositions(s *Snapshot, pos Positions) (*Index, error) {
 		return nil, v.ps
 	}
 	ix := &Index{
-		snap:      s,
-		revision:  s.Revision,
-		plans:     make(map[string]*Plan, len(s.Plans)),
-		conds:     make(map[string]*Condition, len(s.Conditions)),
-		icdExact:  map[string]*Condition{},
-		icdFamily: map[string]*Condition{},
-		retired:   map[string]retired{},
-		rules:     v.keyed, // sorted, and checked for overlaps
-		fees:      map[feeKey][]*FeeSchedule{},
-		cash:      map[string]*CashPrice{},
-		tests:     map[criteria][]Test{},
+		snap:       s,
+		revision:   s.Revision,
+		plans:      make(map[string]*Plan, len(s.Plans)),
+		conds:      make(map[string]*Condition, len(s.Conditions)),
+		icdExact:   map[string]*Condition{},
+		icdFamily:  map[string]*Condition{},
+		retired:    map[string]retired{},
+		introduced: map[string]retired{},
+		rules:      v.keyed, // sorted, and checked for overlaps
+		byID:       make(map[string]*Rule, len(s.Rules)),
+		licensure:  make(map[string]*Licensure, len(s.Licensure)),
+		fees:       map[feeKey][]*FeeSchedule{},
+		cash:       map[string]*CashPrice{},
+		tests:      map[criteria][]Test{},
 	}
 	if ix.revision == "" {
 		h, err := ContentHash(s)
@@ -132,10 +140,17 @@ func BuildWithPositions(s *Snapshot, pos Positions) (*Index, error) {
 		}
 		for _, r := range c.RetiredICD10 {
 			ix.retired[r.Code] = retired{c, r}
+			for _, nc := range r.ReplacedBy {
+				ix.introduced[nc] = retired{c, r}
+			}
 		}
+	}
+	for i := range s.Licensure {
+		ix.licensure[s.Licensure[i].State] = &s.Licensure[i]
 	}
 	for i := range s.Rules {
 		r := &s.Rules[i]
+		ix.byID[r.ID] = r
 		k := criteriaOf(r)
 		if _, done := ix.tests[k]; done || k.n == 0 {
 			continue
@@ -250,6 +265,12 @@ func (ix *Index) ResolveCondition(s string, d Date) (*Condition, error) {
 		return nil, fmt.Errorf("%w: %s was deleted from ICD-10-CM on %s; use %s",
 			ErrRetiredCode, code, r.code.Until, strings.Join(r.code.ReplacedBy, ", "))
 	}
+	// A replacement code did not exist before the code it replaced was
+	// deleted: ICD-10-CM adds and deletes codes on the same date.
+	if r, ok := ix.introduced[code]; ok && d.Before(r.code.Until) {
+		return nil, fmt.Errorf("%w: %s is valid in ICD-10-CM only from %s; on %s use %s",
+			ErrRetiredCode, code, r.code.Until, d, r.code.Code)
+	}
 	if c, ok := ix.icdExact[code]; ok {
 		return c, nil
 	}
@@ -280,6 +301,13 @@ func (ix *Index) Rule(plan, state, cond string, d Date) *Rule {
 	return nil
 }
 
+// RuleByID returns the rule with id, or nil.
+func (ix *Index) RuleByID(id string) *Rule { return ix.byID[id] }
+
+// Licensure returns how state licenses acupuncturists, or nil when the
+// catalog has no entry for it.
+func (ix *Index) Licensure(state string) *Licensure { return ix.licensure[state] }
+
 // Tests returns the parsed tests of r's criteria, in order. r must come from
 // this index.
 func (ix *Index) Tests(r *Rule) []Test { return ix.tests[criteriaOf(r)] }
@@ -293,6 +321,27 @@ func (ix *Index) CostSharing(p *Plan, n Network, d Date) *CostSharing {
 		}
 	}
 	return nil
+}
+
+// CostSharingCarried is CostSharing, except that a date after the plan's
+// last dated terms for network gets those last terms, with carried true: the
+// caller must say they are carried forward (a year whose terms are not yet
+// in the catalog). It returns nil when neither applies.
+func (ix *Index) CostSharingCarried(p *Plan, n Network, d Date) (cs *CostSharing, carried bool) {
+	if c := ix.CostSharing(p, n, d); c != nil {
+		return c, false
+	}
+	var last *CostSharing
+	for i := range p.CostSharing {
+		c := &p.CostSharing[i]
+		if c.Network != n || c.EffectiveTo.IsZero() || d.Before(c.EffectiveTo) {
+			continue
+		}
+		if last == nil || last.EffectiveTo.Before(c.EffectiveTo) {
+			last = c
+		}
+	}
+	return last, last != nil
 }
 
 // FeeSchedule returns the fee schedule for the plan and network in force on

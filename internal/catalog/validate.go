@@ -113,6 +113,18 @@ func (v *validator) checkPlans(s *Snapshot) {
 		default:
 			v.add(w, "benefit_period.kind %q is not calendar_year or plan_year", p.BenefitPeriod.Kind)
 		}
+		switch p.NetworkModel {
+		case "", NetworkModelNetworks:
+		case MedicareAssignment:
+			for _, c := range p.CostSharing {
+				if c.Network == OutNetwork {
+					v.add(w, "a medicare_assignment plan has no network: its cost_sharing must all be network \"in\" (the terms that apply to every provider)")
+					break
+				}
+			}
+		default:
+			v.add(w, "network_model %q is not networks or medicare_assignment", p.NetworkModel)
+		}
 		for j, c := range p.CostSharing {
 			cw := w
 			cw.cost = j + 1
@@ -298,6 +310,17 @@ func (v *validator) rules(s *Snapshot) {
 			}
 		}
 		v.limits(w, r.Limits)
+		if len(r.Billing.DeniedModifiers) > 0 && strings.TrimSpace(r.Billing.DeniedNote) == "" {
+			v.add(w, "billing.denied_modifiers need a billing.denied_note saying when each applies")
+		}
+		for _, m := range r.Billing.DeniedModifiers {
+			if len(m) != 2 {
+				v.add(w, "billing.denied_modifiers %q is not a 2-character modifier", m)
+			}
+		}
+		if r.AskProvider && len(r.Providers) == 0 {
+			v.add(w, "ask_provider needs the providers the rule covers")
+		}
 		switch r.PriorAuthorization.When() {
 		case AuthNever, AuthAlways:
 			if r.PriorAuthorization.AfterVisits != 0 {
@@ -344,6 +367,45 @@ func (v *validator) rules(s *Snapshot) {
 		}
 	}
 	v.ambiguity(s)
+	v.fallbacks(s)
+}
+
+// fallbacks checks falls_back_to: the rule named exists, is of the same
+// plan, covers (a fallback that does not cover adds nothing), and following
+// fallbacks never comes back to a rule already visited.
+func (v *validator) fallbacks(s *Snapshot) {
+	byID := make(map[string]*Rule, len(s.Rules))
+	for i := range s.Rules {
+		byID[s.Rules[i].ID] = &s.Rules[i]
+	}
+	for i := range s.Rules {
+		r := &s.Rules[i]
+		if r.FallsBackTo == "" {
+			continue
+		}
+		w := v.where("rule", "rules", i, r.ID)
+		to, ok := byID[r.FallsBackTo]
+		switch {
+		case !ok:
+			v.add(w, "falls_back_to %q is not a rule in the catalog", r.FallsBackTo)
+			continue
+		case to.Plan != r.Plan:
+			v.add(w, "falls_back_to %q is a rule of plan %q, not of this rule's plan %q", to.ID, to.Plan, r.Plan)
+			continue
+		case r.Status != Conditional:
+			v.add(w, "falls_back_to is for a conditional rule, whose criteria can fail")
+		case to.Status != Covered && to.Status != Conditional:
+			v.add(w, "falls_back_to %q must be a covering (covered or conditional) rule", to.ID)
+		}
+		seen := map[string]bool{r.ID: true}
+		for cur := to; cur != nil && cur.FallsBackTo != ""; cur = byID[cur.FallsBackTo] {
+			if seen[cur.ID] || seen[cur.FallsBackTo] {
+				v.add(w, "falls_back_to makes a cycle through rule %q", cur.FallsBackTo)
+				break
+			}
+			seen[cur.ID] = true
+		}
+	}
 }
 
 // ambiguity reports equally specific rules of one plan whose states,
@@ -426,6 +488,21 @@ func (v *validator) limits(w place, l Limits) {
 		} else if win.Days != 0 {
 			v.add(w, "only a rolling_days window has days")
 		}
+		if win.Period == PerPatientYear {
+			if win.Months < 1 || win.Months > 24 {
+				v.add(w, "months_from_first_visit window needs months between 1 and 24")
+			}
+		} else if win.Months != 0 {
+			v.add(w, "only a months_from_first_visit window has months")
+		}
+		if win.WaivedBy != "" {
+			if k, ok := Facts[win.WaivedBy]; !ok || k != BoolFact {
+				v.add(w, "limit window waived_by %q: must be a yes/no patient fact", win.WaivedBy)
+			}
+		}
+		if win.Beyond != "" && win.Beyond != BeyondNotCovered && win.Beyond != BeyondAuthorization {
+			v.add(w, "limit window beyond %q is not not_covered or authorization", win.Beyond)
+		}
 		if win.Visits < 1 {
 			v.add(w, "limit window visits must be at least 1 (use status not_covered for none)")
 		}
@@ -454,6 +531,9 @@ func (v *validator) limits(w place, l Limits) {
 	}
 	if l.DollarCapCents != nil {
 		v.cents(w, "dollar_cap_cents", *l.DollarCapCents)
+	}
+	if l.MaxUnitsPerVisit < 0 || l.MaxUnitsPerVisit > 8 {
+		v.add(w, "max_units_per_visit must be between 1 and 8 (0: no cap)")
 	}
 }
 

@@ -43,9 +43,12 @@ type Request struct {
 	// Network is "in" (the default when empty) or "out".
 	Network      catalog.Network `json:"network,omitempty"`
 	Accumulators Accumulators    `json:"accumulators"`
-	// ChargeCents is the clinic's cash price per visit. When nil the
-	// catalog's cash price for the state is used: the first visit of the
-	// course at the first-visit price, later visits at the follow-up price.
+	// ChargeCents is the clinic's charge per visit (for the visit's codes).
+	// When nil the catalog's cash price for the state is used: the first
+	// visit of the course at the first-visit price, later visits at the
+	// follow-up price. Only a charge the caller gives is compared with the
+	// fee schedule ("lesser of billed and allowed"): the catalog's cash
+	// price is a self-pay price per visit, not a charge for the same codes.
 	ChargeCents *int64             `json:"charge_cents,omitempty"`
 	Patient     *coverage.Patient  `json:"patient,omitempty"`
 	Provider    *coverage.Provider `json:"provider,omitempty"`
@@ -65,6 +68,12 @@ type Course struct {
 	// MinutesPerVisit is 15–60 in steps of 15; nil means 30. A visit of N
 	// minutes bills the initial code plus N/15 − 1 add-on units.
 	MinutesPerVisit *int `json:"minutes_per_visit,omitempty"`
+	// OneOnOneMinutes is the practitioner's personal one-on-one contact
+	// time per visit (needle retention without contact is not billable);
+	// when given it decides the units by the CPT time-unit rule (8–22
+	// minutes 1 unit, 23–37 2, 38–52 3, 53–67 4) instead of
+	// MinutesPerVisit.
+	OneOnOneMinutes *int `json:"one_on_one_minutes,omitempty"`
 	// Electroacupuncture asks for 97813/97814 instead of 97810/97811. It is
 	// estimated as manual acupuncture when a safety flag (pacemaker, AICD)
 	// or the plan's rule rules it out; the assumptions say so.
@@ -83,6 +92,14 @@ type Accumulators struct {
 	VisitsThisYear     int   `json:"visits_this_year"`
 	VisitsLast90Days   int   `json:"visits_last_90_days"`
 	VisitsThisMonth    int   `json:"visits_this_month"`
+	// UnitsThisYear counts billed time units over the benefit year, for
+	// rules that count units (Minnesota).
+	UnitsThisYear int `json:"units_this_year"`
+	// FirstVisitDate is the first covered visit of the patient's current
+	// year, for rules that count the patient's year (Medicare: the month
+	// of the first visit and the 11 full months after it); VisitsThisYear
+	// then counts the visits since it. Nil: unknown.
+	FirstVisitDate *catalog.Date `json:"first_visit_date,omitempty"`
 }
 
 // Breakdown is the estimate: the wire format of the POST /v1/estimates
@@ -95,6 +112,9 @@ type Breakdown struct {
 	Visits            []Visit           `json:"visits"`
 	Totals            Totals            `json:"totals"`
 	AccumulatorsAfter Accumulators      `json:"accumulators_after"`
+	// Summary says how many of the course's visits are covered, so a
+	// covered coverage.status never hides visits that are not.
+	Summary Summary `json:"summary"`
 	// Assumptions say, in plain words, what the estimate took for granted
 	// (fee schedule and its date, cash price, spacing, unknowns). An
 	// estimate is never a guarantee of payment.
@@ -134,6 +154,22 @@ type Visit struct {
 	BalanceBilledCents int64 `json:"balance_billed_cents"`
 	PlanCents          int64 `json:"plan_cents"`
 	PatientCents       int64 `json:"patient_cents"`
+}
+
+// Summary is the course at a glance: visits by status, whether only part of
+// the course is covered, and a plain-words line saying which visits are
+// which.
+type Summary struct {
+	// Status is covered (every visit), not_covered (none), partial (some
+	// visits covered, others not or not yet known), conditional (none
+	// covered, some conditional) or unknown.
+	Status            string `json:"status"`
+	CoveredVisits     int    `json:"covered_visits"`
+	NotCoveredVisits  int    `json:"not_covered_visits"`
+	ConditionalVisits int    `json:"conditional_visits"`
+	UnknownVisits     int    `json:"unknown_visits"`
+	PartiallyCovered  bool   `json:"partially_covered"`
+	Text              string `json:"text"`
 }
 
 // Totals are the sums over the course's visits.

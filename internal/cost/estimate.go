@@ -54,7 +54,11 @@ func Estimate(ix *catalog.Index, req Request) (Breakdown, error) {
 	if err != nil {
 		return Breakdown{}, err // unreachable: Decide resolved it
 	}
-	e := estimator{
+	part, err := participation(plan, &req)
+	if err != nil {
+		return Breakdown{}, err
+	}
+	e := estimator{part: part,
 		ix: ix, req: &req, plan: plan, cond: dec.Condition.ID, network: network, cp: cp,
 		checker: coverage.NewChecker(ix, req.Patient, req.Provider),
 		out:     Breakdown{Coverage: dec, Network: network, Visits: make([]Visit, 0, cp.visits)},
@@ -62,9 +66,99 @@ func Estimate(ix *catalog.Index, req Request) (Breakdown, error) {
 	if err := e.prices(); err != nil {
 		return Breakdown{}, err
 	}
+	if part == coverage.Participating && (req.Provider == nil || req.Provider.MedicareParticipation == "") {
+		e.assume(plan.Name + " has no network: the provider is assumed to participate (accept assignment: the fee schedule amount in full). Give provider.medicare_participation for a non-participating (95% of the fee schedule, up to the 115% limiting charge) or opted-out (private contract, self-pay) provider.")
+	}
 	e.codes(dec)
 	e.run()
+	e.summarize()
 	return e.out, nil
+}
+
+// participation checks the network and Medicare participation against the
+// plan and returns the participation in force ("" for a plan with
+// networks). Original Medicare has no network: "out" is a contradiction, as
+// is "in" with a provider that does not participate.
+func participation(plan *catalog.Plan, req *Request) (string, error) {
+	var part string
+	if req.Provider != nil {
+		part = req.Provider.MedicareParticipation
+	}
+	if plan.NetworkModel != catalog.MedicareAssignment {
+		return "", nil // Decide has refused a participation for a plan with networks
+	}
+	switch {
+	case req.Network == catalog.OutNetwork:
+		return "", coverage.Contradictory("network", plan.Name+" has no network, so network \"out\" does not apply: give provider.medicare_participation (participating, non_participating or opted_out) instead")
+	case req.Network == catalog.InNetwork && part != "" && part != coverage.Participating:
+		return "", coverage.Contradictory("network", "network \"in\" contradicts provider.medicare_participation "+strconvQuote(part)+": "+plan.Name+" has no network; leave network out")
+	case part == "":
+		return coverage.Participating, nil
+	}
+	return part, nil
+}
+
+func strconvQuote(s string) string { return strconv.Quote(s) }
+
+// summarize counts the visits by status and says in plain words which are
+// covered.
+func (e *estimator) summarize() {
+	s := &e.out.Summary
+	var runs []string
+	cur, from := catalog.Status(""), 0
+	flush := func(to int) {
+		if cur == "" {
+			return
+		}
+		r := "visit " + strconv.Itoa(from)
+		if to > from {
+			r = "visits " + strconv.Itoa(from) + "–" + strconv.Itoa(to)
+		}
+		runs = append(runs, r+" "+statusWords(cur))
+	}
+	for _, v := range e.out.Visits {
+		switch v.Status {
+		case catalog.Covered:
+			s.CoveredVisits++
+		case catalog.NotCovered:
+			s.NotCoveredVisits++
+		case catalog.Conditional:
+			s.ConditionalVisits++
+		default:
+			s.UnknownVisits++
+		}
+		if v.Status != cur {
+			flush(v.N - 1)
+			cur, from = v.Status, v.N
+		}
+	}
+	flush(len(e.out.Visits))
+	n := len(e.out.Visits)
+	switch {
+	case s.CoveredVisits == n:
+		s.Status = "covered"
+	case s.CoveredVisits > 0:
+		s.Status, s.PartiallyCovered = "partial", true
+	case s.ConditionalVisits > 0:
+		s.Status = "conditional"
+	case s.NotCoveredVisits == n:
+		s.Status = "not_covered"
+	default:
+		s.Status = "unknown"
+	}
+	s.Text = strconv.Itoa(s.CoveredVisits) + " of " + strconv.Itoa(n) + " visits covered: " + strings.Join(runs, "; ") + "."
+}
+
+func statusWords(s catalog.Status) string {
+	switch s {
+	case catalog.Covered:
+		return "covered"
+	case catalog.NotCovered:
+		return "not covered (self-pay)"
+	case catalog.Conditional:
+		return "conditional (covered only if the questions are answered yes; priced as self-pay)"
+	}
+	return "unknown (priced as self-pay)"
 }
 
 // estimator carries one Estimate call's state.
@@ -76,6 +170,12 @@ type estimator struct {
 	network catalog.Network
 	cp      plan
 	out     Breakdown
+	// part is the provider's Medicare participation ("" for plans with
+	// networks).
+	part string
+	// feeSum is the fee schedule's amount for one visit's codes (before the
+	// non-participating reduction), kept for the limiting charge.
+	limiting int64
 
 	firstCents, followCents int64
 	visitCodes              []string
@@ -155,13 +255,39 @@ func (e *estimator) codes(dec coverage.Decision) {
 			e.initial, e.addOn = cptElectro, cptElectroAddOn
 		}
 	}
-	e.units = int64(e.cp.minutes / 15)
+	e.units = int64(e.timeUnits())
 	// Every visit bills the same codes; the slice is shared, never modified.
 	e.visitCodes = make([]string, e.units)
 	e.visitCodes[0] = e.initial
 	for i := 1; i < len(e.visitCodes); i++ {
 		e.visitCodes[i] = e.addOn
 	}
+}
+
+// timeUnits returns the billed units of one visit and says, once, which
+// rule decided them. 97810/97813 is the initial 15 minutes of personal
+// one-on-one contact and each 97811/97814 another 15 with re-insertion of
+// needles; needle retention without contact is not billable. With
+// course.one_on_one_minutes the CPT time-unit rule decides (8–22 minutes 1
+// unit, 23–37 2, 38–52 3, 53–67 4, …: unconfirmed for these codes);
+// otherwise minutes_per_visit is taken as all contact time. A payer's
+// documented per-visit maximum (limits.max_units_per_visit of the rule in
+// force on start_date) caps the result.
+func (e *estimator) timeUnits() int {
+	n := e.cp.minutes / 15
+	if o := e.req.Course.OneOnOneMinutes; o != nil {
+		n = 1 + (*o-8)/15
+		e.assume("Units: " + strconv.Itoa(*o) + " minutes of personal one-on-one contact a visit bill " + strconv.Itoa(n) +
+			" unit(s) by the CPT time-unit rule (8–22 minutes 1 unit, 23–37 2, 38–52 3, 53–67 4; unconfirmed for acupuncture codes). Each add-on unit needs a re-insertion of needles; needle retention without contact is not billable.")
+	} else {
+		e.assume("Units: minutes_per_visit (" + strconv.Itoa(e.cp.minutes) + ") is taken as personal one-on-one contact time with a re-insertion of needles for each added 15 minutes (" +
+			strconv.Itoa(n) + " unit(s)). Needle retention without contact is not billable: a 30-minute session without re-insertion bills the initial code only; give course.one_on_one_minutes.")
+	}
+	if r := e.ix.Rule(e.plan.ID, e.req.State, e.cond, e.req.StartDate); r != nil && r.Limits.MaxUnitsPerVisit > 0 && n > r.Limits.MaxUnitsPerVisit {
+		n = r.Limits.MaxUnitsPerVisit
+		e.assume("Units capped at " + strconv.Itoa(n) + " a visit (the initial code and at most " + strconv.Itoa(n-1) + " add-ons), the payer's documented limit (rule " + r.ID + ").")
+	}
+	return n
 }
 
 // allowed returns the fee-schedule amount for one visit on d, or ok false
@@ -209,7 +335,20 @@ func (e *estimator) allowed(d catalog.Date) (int64, bool) {
 		}
 		e.assume(sb.String())
 	}
-	e.lastFS, e.lastAllowed = fs, a+b*(e.units-1)
+	full := a + b*(e.units-1)
+	e.lastFS, e.lastAllowed = fs, full
+	if e.part == coverage.NonParticipating {
+		// Per code: 95% of the fee schedule amount, and the limiting
+		// charge 115% of that, each rounded half up to the cent.
+		na, nb := percentHalfUp(a, 95), percentHalfUp(b, 95)
+		e.lastAllowed = na + nb*(e.units-1)
+		e.limiting = percentHalfUp(na, 115) + percentHalfUp(nb, 115)*(e.units-1)
+		if e.once("nonpar") {
+			e.assume("Non-participating provider: Medicare's approved amount is 95% of the fee schedule, " + dollars(e.lastAllowed) +
+				" a visit; the provider may charge up to the limiting charge, 115% of that, " + dollars(e.limiting) +
+				", and the patient owes the charge above the approved amount (balance_billed_cents) besides the deductible and 20% (assumed not to accept assignment on the claim).")
+		}
+	}
 	return e.lastAllowed, true
 }
 
@@ -229,13 +368,33 @@ func (e *estimator) run() {
 		DeductibleMet: acc.DeductibleMetCents, OOPMet: acc.OOPMetCents, Visits: acc.VisitsThisYear,
 	}}
 	var (
-		covered   []int // day offsets of covered visits, ascending
-		month     = startMonth
-		monthUsed = acc.VisitsThisMonth
-		sawTerms  = map[*catalog.CostSharing]bool{}
-		lastOff   int
-		conds     bool
+		covered []int // day offsets of covered visits, ascending
+		counted []int // the same with conditional visits, for limits
+		// Conditional visits in the benefit year, month and patient's year.
+		condYear, condMonth, condPY int
+		month                       = startMonth
+		monthUsed                   = acc.VisitsThisMonth
+		monthUnits                  = 0
+		yearUnits                   = acc.UnitsThisYear
+		sawTerms                    = map[*catalog.CostSharing]bool{}
+		lastOff                     int
+		conds                       bool
+		// The patient's year (months_from_first_visit): its first covered
+		// visit and the visits and units in it.
+		pyStart          = acc.FirstVisitDate
+		starts           = make([]catalog.Date, e.cp.visits) // visit dates a patient's year may start on
+		pyVisits, pyUnit = acc.VisitsThisYear, acc.UnitsThisYear
+		units            = int(e.units)
+		nonParCS         catalog.CostSharing
 	)
+	if pyStart == nil && acc.VisitsThisYear > 0 && e.patientYear(start) > 0 {
+		// Unknown start: counted as inside the patient's year for as long
+		// as it can be, from start_date on.
+		pyStart = &start
+		e.assume("accumulators.first_visit_date is not given: the " + strconv.Itoa(acc.VisitsThisYear) +
+			" visits in accumulators.visits_this_year are counted as inside the patient's year until 12 months from start_date's month (conservative).")
+	}
+	e.improvingAssumptions()
 	if acc.VisitsLast90Days > 0 {
 		e.assume(fmt.Sprintf("The %d visits in accumulators.visits_last_90_days are counted as still inside every rolling window until %s (90 days after start_date): conservative, since their dates are not known.",
 			acc.VisitsLast90Days, start.AddDays(rollingAccumDays)))
@@ -244,21 +403,34 @@ func (e *estimator) run() {
 		off := e.cp.dayOffset(i)
 		lastOff = off
 		d := start.AddDays(off)
+		starts[i] = d
+		rule := e.ix.Rule(e.plan.ID, req.State, e.cond, d)
 		if by := e.plan.BenefitYearStart(d); by.After(cur.start) {
 			cur = year{start: by}
-			e.assume(fmt.Sprintf("The course crosses into a new benefit year on %s: deductible, out-of-pocket and visit counts start again from zero, under that year's terms.", by))
+			yearUnits, condYear = 0, 0
+			if patientYearMonths(rule) > 0 {
+				e.assume(fmt.Sprintf("The course crosses into a new benefit year on %s: the deductible and out-of-pocket totals start again from zero, under that year's terms; the visit limit counts the patient's own year, which does not restart then.", by))
+			} else {
+				e.assume(fmt.Sprintf("The course crosses into a new benefit year on %s: deductible, out-of-pocket and visit counts start again from zero, under that year's terms.", by))
+			}
 		}
 		if mk := monthKey(d); mk != month {
-			month, monthUsed = mk, 0
+			month, monthUsed, monthUnits, condMonth = mk, 0, 0, 0
 		}
-		u := used{year: cur.ytd.Visits, month: monthUsed, covered: covered, off: off, prior90: acc.VisitsLast90Days}
+		if m := patientYearMonths(rule); m > 0 && pyStart != nil && !d.Before(coverage.PatientYearEnd(*pyStart, m)) {
+			e.assume("The patient's year that began with the covered visit of " + pyStart.String() + " ends on " + coverage.PatientYearEnd(*pyStart, m).AddDays(-1).String() +
+				" (the month of the first service and the 11 full months after it; unconfirmed how every contractor counts it): a new count starts with the next covered visit.")
+			pyStart, pyVisits, pyUnit, condPY = nil, 0, 0, 0
+		}
+		u := used{year: cur.ytd.Visits + condYear, month: monthUsed + condMonth, covered: counted, off: off, prior90: acc.VisitsLast90Days,
+			pyear: pyVisits + condPY, yearU: yearUnits + condYear*units, pyearU: pyUnit + condPY*units, monthU: monthUnits + condMonth*units,
+			perVisit: units}
 
 		v := Visit{N: i + 1, Date: d, Codes: e.visitCodes, Modifiers: []string{}, BilledCents: e.followCents}
 		if i == 0 {
 			v.BilledCents = e.firstCents
 		}
 		var vd verdict
-		rule := e.ix.Rule(e.plan.ID, req.State, e.cond, d)
 		switch {
 		case rule == nil:
 			vd = verdict{status: catalog.Unknown, reason: fmt.Sprintf("The catalog has no rule for %s on %s, so coverage is unknown; estimated as self-pay.", e.plan.Name, d)}
@@ -266,6 +438,21 @@ func (e *estimator) run() {
 			vd = verdict{status: rule.Status, reason: rule.Summary}
 		default:
 			vd = e.judge(rule, u)
+			if vd.status == catalog.NotCovered && vd.criteriaFailed && rule.FallsBackTo != "" {
+				if fb := e.ix.RuleByID(rule.FallsBackTo); fb != nil && catalog.InForce(fb.EffectiveFrom, fb.EffectiveTo, d) {
+					if e.once("fallback:" + rule.ID) {
+						e.assume("The patient does not meet the criteria of rule " + rule.ID + " (" + vd.reason + "); the plan's other benefit, rule " + fb.ID + ", decides instead: " + fb.Summary)
+					}
+					rule = fb
+					vd = e.judge(fb, u)
+				}
+			}
+		}
+		if vd.status == catalog.NotCovered && rule != nil && rule.Status == catalog.NotCovered && len(rule.Billing.DeniedModifiers) > 0 {
+			vd.modifiers = rule.Billing.DeniedModifiers
+			if rule.Billing.DeniedNote != "" && e.once("denied:"+rule.ID) {
+				e.assume("Not covered visits under rule " + rule.ID + ": " + rule.Billing.DeniedNote)
+			}
 		}
 		v.Status, v.Reason, v.PriorAuthorizationRequired = vd.status, vd.reason, vd.priorAuth
 		if vd.modifiers != nil {
@@ -273,11 +460,32 @@ func (e *estimator) run() {
 		}
 		if vd.status == catalog.Conditional {
 			conds = true
+			// A conditional visit uses up the limits if it turns out
+			// covered; if it does not, no later visit is covered either.
+			// So later visits count it (Medicare: with improvement
+			// unanswered, visits 13–20 are conditional and 21+ are not
+			// covered).
+			condYear++
+			condMonth++
+			condPY++
+			counted = append(counted, off)
+			if pyStart == nil {
+				pyStart = &starts[i] // not &v.Date: v would escape, one allocation a visit
+			}
 		}
 
 		var cs *catalog.CostSharing
 		if vd.status == catalog.Covered {
-			cs = e.ix.CostSharing(e.plan, e.network, d)
+			var carried bool
+			cs, carried = e.ix.CostSharingCarried(e.plan, e.network, d)
+			if carried && e.once("carried") {
+				e.assume("Visits from " + cs.EffectiveTo.String() + " on: " + coverage.CarriedNote(e.plan, cs))
+			}
+			if cs != nil && e.part == coverage.NonParticipating {
+				nonParCS = *cs
+				nonParCS.BalanceBilling = true
+				cs = &nonParCS
+			}
 			if cs == nil {
 				if e.network == catalog.OutNetwork {
 					v.Status, v.Reason = catalog.NotCovered, "Not covered: this plan does not cover out-of-network visits; self-pay."
@@ -298,15 +506,25 @@ func (e *estimator) run() {
 				}
 			}
 			allowed, ok := e.allowed(d)
+			if ok && e.part == coverage.NonParticipating && v.BilledCents > e.limiting {
+				v.BilledCents = e.limiting // a non-participating provider may not charge more
+			}
 			switch {
 			case !ok:
 				allowed = v.BilledCents
+			case e.req.ChargeCents == nil:
+				// The catalog's cash price is a self-pay price per visit,
+				// not a charge for these codes: not compared.
+				if e.once("lesser") {
+					e.assume("Allowed amount: the fee schedule's sum for the visit's codes. The catalog's cash price is a typical self-pay price per visit, not the clinic's charge for these codes, so it is not compared with the fee schedule; give charge_cents (your charge for the visit's codes) to apply the lesser of billed and allowed.")
+				}
 			case allowed > v.BilledCents:
 				// Payers allow the lesser of the billed charge and the fee
-				// schedule amount (Medicare too).
+				// schedule amount (Medicare too): charge_cents is the
+				// caller's charge for the same codes.
 				allowed = v.BilledCents
 				if e.once("lesser") {
-					e.assume("Where the billed amount is below the fee schedule amount, the allowed amount is the billed amount: payers allow the lesser of the two.")
+					e.assume("Where your charge for the visit's codes (charge_cents) is below the fee schedule amount, the allowed amount is your charge: payers allow the lesser of the two.")
 				}
 			}
 			capCents := rule.Limits.DollarCapCents
@@ -322,7 +540,19 @@ func (e *estimator) run() {
 			cur.ytd.PlanPaid += s.Plan
 			cur.ytd.Visits++
 			monthUsed++
+			monthUnits += units
+			yearUnits += units
+			if pyStart == nil {
+				pyStart = &starts[i] // not &v.Date: v would escape, one allocation a visit
+				if m := patientYearMonths(rule); m > 0 {
+					e.assume("The patient's year for the visit limit starts with the covered visit of " + d.String() + " and runs to " +
+						coverage.PatientYearEnd(d, m).AddDays(-1).String() + " (the month of the first service and the 11 full months after it; unconfirmed how every contractor counts it).")
+				}
+			}
+			pyVisits++
+			pyUnit += units
 			covered = append(covered, off)
+			counted = append(counted, off)
 		} else {
 			v.PatientCents = v.BilledCents
 		}
@@ -335,6 +565,11 @@ func (e *estimator) run() {
 	e.out.AccumulatorsAfter = Accumulators{
 		DeductibleMetCents: cur.ytd.DeductibleMet, OOPMetCents: cur.ytd.OOPMet,
 		VisitsThisYear: cur.ytd.Visits, VisitsLast90Days: n90, VisitsThisMonth: monthUsed,
+		UnitsThisYear: yearUnits,
+	}
+	if e.patientYear(start) > 0 && pyVisits > 0 {
+		e.out.AccumulatorsAfter.FirstVisitDate = pyStart
+		e.out.AccumulatorsAfter.VisitsThisYear = pyVisits
 	}
 	if conds {
 		e.assume("Some visits are conditional: whether they are covered is unknown until the questions in their reason are answered, so they are estimated as self-pay.")
@@ -362,4 +597,48 @@ func dollars(c int64) string {
 	}
 	b = append(b, '.', byte('0'+c%100/10), byte('0'+c%10))
 	return string(b)
+}
+
+// patientYear returns the months of the patient's-year window of the rule
+// in force on d, 0 if it has none.
+func (e *estimator) patientYear(d catalog.Date) int {
+	return patientYearMonths(e.ix.Rule(e.plan.ID, e.req.State, e.cond, d))
+}
+
+// patientYearMonths returns the months of r's patient's-year window, 0 if
+// it has none (or r is nil).
+func patientYearMonths(r *catalog.Rule) int {
+	if r == nil {
+		return 0
+	}
+	for _, w := range r.Limits.Windows {
+		if w.Period == catalog.PerPatientYear {
+			return w.Months
+		}
+	}
+	return 0
+}
+
+// improvingAssumptions say how the course treats improvement where the rule
+// extends its visits only for improving patients (Medicare's 13–20).
+func (e *estimator) improvingAssumptions() {
+	r := e.ix.Rule(e.plan.ID, e.req.State, e.cond, e.req.StartDate)
+	if r == nil || len(r.Limits.Extensions) == 0 {
+		return
+	}
+	x := r.Limits.Extensions[0]
+	if x.Requires != "improving" {
+		return
+	}
+	var imp *bool
+	if e.req.Patient != nil {
+		imp = e.req.Patient.Improving
+	}
+	switch {
+	case imp == nil:
+		e.assume("patient.improving is not given: the visits beyond the first limit (Medicare's visits 13–20) are shown as conditional on documented improvement at reassessment, priced as self-pay until it is confirmed; answer patient.improving to see them priced.")
+	case !*imp:
+		e.assume("patient.improving is false: improvement is judged at reassessment, so the initial visits are shown covered and the " + strconv.Itoa(x.Visits) +
+			" extra visits (Medicare's visits 13–20) not covered for lack of improvement (give an ABN, bill GA). Treatment must be discontinued if the patient is not improving or is regressing.")
+	}
 }

@@ -11,6 +11,12 @@ import (
 // its benefit year, calendar month and rolling windows.
 type used struct {
 	year, month int
+	// pyear counts the patient's year (months_from_first_visit); units are
+	// the billed units of the year, patient year and month, and perVisit
+	// those of one visit (for rolling unit windows).
+	pyear                 int
+	yearU, pyearU, monthU int
+	perVisit              int
 	// covered are the day offsets of the course's covered visits before
 	// this one (ascending), off is this visit's; prior90 are the caller's
 	// visits_last_90_days.
@@ -35,11 +41,24 @@ func (u used) rolling(days int) int {
 // count is a coverage.Used: within a course every window's usage is known,
 // rolling windows of any length included.
 func (u used) count(w catalog.Window) (int, bool) {
+	if w.Units() {
+		switch w.Period {
+		case catalog.PerCalendarMonth:
+			return u.monthU, true
+		case catalog.PerRollingDays:
+			return u.rolling(w.Days) * u.perVisit, true
+		case catalog.PerPatientYear:
+			return u.pyearU, true
+		}
+		return u.yearU, true
+	}
 	switch w.Period {
 	case catalog.PerCalendarMonth:
 		return u.month, true
 	case catalog.PerRollingDays:
 		return u.rolling(w.Days), true
+	case catalog.PerPatientYear:
+		return u.pyear, true
 	}
 	return u.year, true
 }
@@ -50,22 +69,28 @@ type verdict struct {
 	reason    string
 	modifiers []string
 	priorAuth bool
+	// criteriaFailed: the rule's own criteria failed (its falls_back_to
+	// rule may cover).
+	criteriaFailed bool
 }
 
 // judge returns the coverage of a visit under the covering rule r: the same
 // coverage.Check that Decide uses, with the usage the course implies.
 func (e *estimator) judge(r *catalog.Rule, u used) verdict {
-	started := u.year > 0 || u.rolling(90) > 0
-	e.checker.CheckInto(&e.check, r, u.count, started)
+	e.checker.CheckInto(&e.check, r, u.count)
 	v := &e.check
-	out := verdict{status: v.Status}
+	out := verdict{status: v.Status, criteriaFailed: v.CriteriaFailed}
 	if len(v.Modifiers) > 0 {
 		out.modifiers = slices.Clone(v.Modifiers) // e.check's storage is reused next visit
 	}
 	switch v.Status {
 	case catalog.NotCovered:
 		out.reason = v.Failures[0].Text
+		if r.Billing.DeniedNote != "" && len(out.modifiers) > 0 && slices.Equal(out.modifiers, r.Billing.DeniedModifiers) {
+			out.reason += " " + r.Billing.DeniedNote
+		}
 	case catalog.Conditional:
+		out.priorAuth = v.AuthNow
 		var qs []string
 		for _, r := range v.Requirements {
 			if r.Met == nil {

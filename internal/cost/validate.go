@@ -81,6 +81,14 @@ func (c *Course) check() (plan, error) {
 		}
 		p.minutes = m
 	}
+	if o := c.OneOnOneMinutes; o != nil {
+		if *o < 8 || *o > 120 {
+			return plan{}, coverage.Invalid("course.one_on_one_minutes", "course.one_on_one_minutes must be between 8 and 120 (fewer than 8 minutes of one-on-one contact bills no unit)")
+		}
+		if c.MinutesPerVisit != nil && *o > *c.MinutesPerVisit {
+			return plan{}, coverage.Contradictory("course.one_on_one_minutes", fmt.Sprintf("course.one_on_one_minutes (%d) exceeds course.minutes_per_visit (%d): contact time is part of the visit", *o, *c.MinutesPerVisit))
+		}
+	}
 	if c.VisitsPerWeek != nil {
 		if v := *c.VisitsPerWeek; v < 1 || v > 7 {
 			return plan{}, coverage.Invalid("course.visits_per_week", "course.visits_per_week must be between 1 and 7")

@@ -31,19 +31,22 @@ func TestCheckerAgreesWithCheckInto(t *testing.T) {
 		b := rng.IntN(2) == 0
 		return &b
 	}
-	providers := []string{"physician", "physician_assistant", "nurse_practitioner", "licensed_acupuncturist", "physical_therapist", "chiropractor", "dentist"}
+	providers := []string{"physician", "pa", "np", "cns", "licensed_acupuncturist", "physical_therapist", "chiropractor", "dentist", ""}
 	for range 300 {
 		var p *Patient
 		if rng.IntN(5) > 0 {
 			weeks := rng.IntN(30)
-			p = &Patient{PainWeeks: &weeks, SystemicCause: optBool(), SurgeryRelated: optBool(), PregnancyRelated: optBool(), Improving: optBool()}
+			p = &Patient{PainWeeks: &weeks, SystemicCause: optBool(), SurgeryRelated: optBool(), PregnancyRelated: optBool(), Improving: optBool(), AgeUnder21: optBool()}
 			if rng.IntN(4) == 0 {
 				p.PainWeeks = nil
 			}
 		}
 		var prov *Provider
 		if rng.IntN(4) > 0 {
-			prov = &Provider{Type: providers[rng.IntN(len(providers))], Supervised: optBool()}
+			prov = &Provider{Type: providers[rng.IntN(len(providers))], Supervised: optBool(), CredentialsMet: optBool()}
+			if rng.IntN(5) == 0 {
+				prov.MedicareParticipation = Participations[rng.IntN(len(Participations))]
+			}
 		}
 		c := NewChecker(ix, p, prov)
 		var got, want Verdict
@@ -54,9 +57,8 @@ func TestCheckerAgreesWithCheckInto(t *testing.T) {
 			}
 			n, known := visit+rng.IntN(3), rng.IntN(8) > 0
 			used := func(catalog.Window) (int, bool) { return n, known }
-			started := visit > 0 || rng.IntN(2) == 0
-			c.CheckInto(&got, r, used, started)
-			CheckInto(&want, ix, r, p, prov, used, started)
+			c.CheckInto(&got, r, used)
+			CheckInto(&want, ix, r, p, prov, used)
 			if !reflect.DeepEqual(verdictValue(got), verdictValue(want)) {
 				t.Fatalf("rule %s, patient %+v, provider %+v, visit %d: Checker %+v, CheckInto %+v", r.ID, p, prov, visit, got, want)
 			}

@@ -71,27 +71,49 @@ type Query struct {
 
 // Patient holds the patient facts criteria test, and safety flags.
 type Patient struct {
-	PainWeeks        *int     `json:"pain_weeks,omitempty"`
-	SystemicCause    *bool    `json:"systemic_cause,omitempty"`
-	SurgeryRelated   *bool    `json:"surgery_related,omitempty"`
-	PregnancyRelated *bool    `json:"pregnancy_related,omitempty"`
-	Improving        *bool    `json:"improving,omitempty"`
-	Flags            []string `json:"flags,omitempty"`
+	PainWeeks        *int  `json:"pain_weeks,omitempty"`
+	SystemicCause    *bool `json:"systemic_cause,omitempty"`
+	SurgeryRelated   *bool `json:"surgery_related,omitempty"`
+	PregnancyRelated *bool `json:"pregnancy_related,omitempty"`
+	Improving        *bool `json:"improving,omitempty"`
+	// AgeUnder21: Medicaid's EPSDT benefit for under-21s is not capped
+	// like the adult benefit.
+	AgeUnder21 *bool    `json:"age_under_21,omitempty"`
+	Flags      []string `json:"flags,omitempty"`
 }
 
 // Usage counts covered acupuncture visits the patient has already had.
 // VisitsThisYear counts the plan's benefit year (the calendar year for most
-// plans).
+// plans) — or, for a rule that counts the patient's own year
+// (months_from_first_visit), the visits since FirstVisitDate, the first
+// covered visit of that year. UnitsThisYear counts billed time units (97810
+// and each add-on are one unit each) for rules that count units.
 type Usage struct {
-	VisitsThisYear   *int `json:"visits_this_year,omitempty"`
-	VisitsLast90Days *int `json:"visits_last_90_days,omitempty"`
-	VisitsThisMonth  *int `json:"visits_this_month,omitempty"`
+	VisitsThisYear   *int          `json:"visits_this_year,omitempty"`
+	VisitsLast90Days *int          `json:"visits_last_90_days,omitempty"`
+	VisitsThisMonth  *int          `json:"visits_this_month,omitempty"`
+	UnitsThisYear    *int          `json:"units_this_year,omitempty"`
+	FirstVisitDate   *catalog.Date `json:"first_visit_date,omitempty"`
 }
 
-// Provider is who will furnish the treatment.
+// Medicare participation of a provider (Original Medicare has no network).
+const (
+	Participating    = "participating"
+	NonParticipating = "non_participating"
+	OptedOut         = "opted_out"
+)
+
+// Participations lists the valid Provider.MedicareParticipation values.
+var Participations = []string{Participating, NonParticipating, OptedOut}
+
+// Provider is who will furnish the treatment. Type may be empty when only
+// the Medicare participation is known. CredentialsMet answers whether the
+// provider holds the credentials the rule lists for the type.
 type Provider struct {
-	Type       string `json:"type"`
-	Supervised *bool  `json:"supervised,omitempty"`
+	Type                  string `json:"type,omitempty"`
+	Supervised            *bool  `json:"supervised,omitempty"`
+	CredentialsMet        *bool  `json:"credentials_met,omitempty"`
+	MedicareParticipation string `json:"medicare_participation,omitempty"`
 }
 
 // Decision is the answer to a Query. It is also the wire format of
@@ -239,8 +261,40 @@ func (q *Query) check() error {
 			return Contradictory("usage.visits_this_month", fmt.Sprintf("usage.visits_this_month (%d) exceeds usage.visits_last_90_days (%d)", *u.VisitsThisMonth, *u.VisitsLast90Days))
 		}
 	}
-	if p := q.Provider; p != nil && !slices.Contains(ProviderTypes, p.Type) {
+	if u := q.Usage; u != nil {
+		if u.UnitsThisYear != nil && (*u.UnitsThisYear < 0 || *u.UnitsThisYear > 8000) {
+			return Invalid("usage.units_this_year", "usage.units_this_year must be between 0 and 8000")
+		}
+		if u.FirstVisitDate != nil && q.Date.Before(*u.FirstVisitDate) {
+			return Contradictory("usage.first_visit_date", fmt.Sprintf("usage.first_visit_date %s is after the date asked about, %s", *u.FirstVisitDate, q.Date))
+		}
+	}
+	return q.Provider.check()
+}
+
+// check validates a provider; nil is valid.
+func (p *Provider) check() error {
+	if p == nil {
+		return nil
+	}
+	if p.Type == "" && p.MedicareParticipation == "" {
+		return Invalid("provider.type", fmt.Sprintf("provider.type is required (one of %v) unless provider.medicare_participation is given", ProviderTypes))
+	}
+	if p.Type != "" && !slices.Contains(ProviderTypes, p.Type) {
 		return Invalid("provider.type", fmt.Sprintf("provider.type %q is not one of %v", p.Type, ProviderTypes))
+	}
+	if p.MedicareParticipation != "" && !slices.Contains(Participations, p.MedicareParticipation) {
+		return Invalid("provider.medicare_participation", fmt.Sprintf("provider.medicare_participation %q is not one of %v", p.MedicareParticipation, Participations))
+	}
+	return nil
+}
+
+// CheckPlan reports a provider answer that contradicts the plan: Medicare
+// participation asked of a plan with networks (ErrContradictory).
+func (p *Provider) CheckPlan(plan *catalog.Plan) error {
+	if p != nil && p.MedicareParticipation != "" && plan.NetworkModel != catalog.MedicareAssignment {
+		return Contradictory("provider.medicare_participation", fmt.Sprintf(
+			"provider.medicare_participation is for Original Medicare, which has no network; %s has networks: give network (in or out) instead", plan.Name))
 	}
 	return nil
 }

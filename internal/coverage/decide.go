@@ -3,6 +3,7 @@ package coverage
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/acucover/acucover/internal/catalog"
 )
@@ -23,6 +24,9 @@ func Decide(ix *catalog.Index, q Query) (Decision, error) {
 	}
 	plan, err := ix.PlanIn(q.Plan, q.State)
 	if err != nil {
+		return Decision{}, err
+	}
+	if err := q.Provider.CheckPlan(plan); err != nil {
 		return Decision{}, err
 	}
 	cond, err := ix.ResolveCondition(q.Condition, q.Date)
@@ -78,16 +82,22 @@ func decide(ix *catalog.Index, q Query, plan *catalog.Plan, cond *catalog.Condit
 	if rule.Status == catalog.NotCovered || rule.Status == catalog.Unknown {
 		d.Status = rule.Status
 		d.Reasons = append(d.Reasons, summary)
+		if rule.Billing.DeniedNote != "" {
+			d.Notes = append(d.Notes, rule.Billing.DeniedNote)
+		}
 		return d
 	}
 
 	// The rule covers, possibly subject to criteria, provider, limits.
 	d.Limits = limitsView(rule)
-	if cs := ix.CostSharing(plan, catalog.InNetwork, q.Date); cs != nil {
+	if cs, carried := ix.CostSharingCarried(plan, catalog.InNetwork, q.Date); cs != nil {
 		d.CostSharing = &CostSharing{
 			Network: cs.Network, DeductibleCents: cs.DeductibleCents, DeductibleApplies: cs.DeductibleApplies,
 			CopayCents: cs.CopayCents, CopaySteps: cs.CopaySteps,
 			CoinsurancePercent: cs.CoinsurancePercent, OOPMaxCents: cs.OOPMaxCents,
+		}
+		if carried {
+			d.Notes = append(d.Notes, CarriedNote(plan, cs))
 		}
 	} else {
 		d.Notes = append(d.Notes, "The catalog has no in-network cost sharing for this plan on this date.")
@@ -104,8 +114,18 @@ func decide(ix *catalog.Index, q Query, plan *catalog.Plan, cond *catalog.Condit
 			Credentials: orEmpty(p.Credentials), Note: p.Note,
 		})
 	}
+	d.ProviderRequirements = append(d.ProviderRequirements, licensureRequirement(ix, q.State))
+	if !rule.DiscontinueWhenNotImproving {
+		d.Notes = append(d.Notes, generalImprovementAdvice)
+	}
 
-	v := Check(ix, rule, q.Patient, q.Provider, q.Usage.used, q.Usage.started())
+	used := q.Usage.usedOn(q.Date)
+	v := Check(ix, rule, q.Patient, q.Provider, used)
+	if v.Status == catalog.NotCovered && v.CriteriaFailed && rule.FallsBackTo != "" {
+		if fb := ix.RuleByID(rule.FallsBackTo); fb != nil && catalog.InForce(fb.EffectiveFrom, fb.EffectiveTo, q.Date) {
+			return fallback(ix, q, plan, cond, rule, fb, v)
+		}
+	}
 	if v.Limited {
 		d.VisitsRemaining = ptr(v.Remaining)
 	}
@@ -120,10 +140,20 @@ func decide(ix *catalog.Index, q Query, plan *catalog.Plan, cond *catalog.Condit
 		}
 	}
 
+	if v.AuthNow {
+		d.PriorAuthorization.RequiredNow = boolPtr(true)
+		d.Notes = append(d.Notes, "Authorization is required now: the next visit is beyond what the plan covers without it. With authorization approved it is covered; without, it is not.")
+	}
+	if rule.DiscontinueWhenNotImproving && q.Patient != nil && q.Patient.Improving != nil && !*q.Patient.Improving && v.Status != catalog.NotCovered {
+		d.Notes = append(d.Notes, notImprovingNote)
+	}
 	switch v.Status {
 	case catalog.NotCovered:
 		d.Reasons = append(d.Reasons, v.Failures...)
 		d.Reasons = append(d.Reasons, summary)
+		if rule.Billing.DeniedNote != "" {
+			d.Notes = append(d.Notes, rule.Billing.DeniedNote)
+		}
 	case catalog.Conditional:
 		d.Reasons = append(d.Reasons, reason(rule, rule.Summary+" "+pendingText(d.Requirements)))
 	default:
@@ -158,41 +188,58 @@ type Verdict struct {
 	// PriorAuthNow says whether the next visit needs prior authorization;
 	// nil when that depends on a visit count that is not known.
 	PriorAuthNow *bool
+	// AuthNow: the next visit is past a window whose cap is lifted by prior
+	// authorization (the verdict is conditional on it).
+	AuthNow bool
+	// CriteriaFailed: a criterion of the rule failed (the rule's benefit
+	// does not apply; a falls_back_to rule may).
+	CriteriaFailed bool
 }
 
 // Check evaluates the covering (covered or conditional) rule r of ix: its
 // criteria against the patient's facts, the provider, the visit limits against
-// used, and — once treatment has started — "discontinue when not improving".
+// used — where "discontinue when not improving" is judged at reassessment:
+// an extension that needs improvement is denied when the patient is not
+// improving, the base visits are not.
 // Any failure makes the verdict not_covered; otherwise an unanswered question
 // makes it conditional. It builds no Decision, so the estimator can call it
 // for every visit of a course; Decide is Check plus the rest of the answer.
-func Check(ix *catalog.Index, r *catalog.Rule, p *Patient, prov *Provider, used Used, started bool) Verdict {
+func Check(ix *catalog.Index, r *catalog.Rule, p *Patient, prov *Provider, used Used) Verdict {
 	var v Verdict
-	CheckInto(&v, ix, r, p, prov, used, started)
+	CheckInto(&v, ix, r, p, prov, used)
 	return v
 }
 
 // CheckInto is Check writing its verdict into v, reusing the storage of v's
 // slices, for callers that check visit after visit (the estimator). What v
 // held before is overwritten; copy any slice that must outlive the next call.
-func CheckInto(v *Verdict, ix *catalog.Index, r *catalog.Rule, p *Patient, prov *Provider, used Used, started bool) {
+func CheckInto(v *Verdict, ix *catalog.Index, r *catalog.Rule, p *Patient, prov *Provider, used Used) {
 	*v = Verdict{Failures: v.Failures[:0], Requirements: v.Requirements[:0], Modifiers: v.Modifiers[:0]}
 	e := evaluation{rule: r, patient: p, v: v}
 	e.criteria(ix.Tests(r))
 	e.provider(prov)
-	e.finish(used, started)
+	e.finish(used)
 }
 
 // finish runs the checks that depend on the visit — limits, discontinuing,
 // prior authorization — after the criteria and provider checks, and sets
 // the status.
-func (e *evaluation) finish(used Used, started bool) {
+func (e *evaluation) finish(used Used) {
 	e.v.Remaining, e.v.Limited = e.limits(used)
-	e.discontinue(started)
 	e.v.PriorAuthNow = priorAuthNow(e.rule.PriorAuthorization, used)
+	if e.v.AuthNow {
+		e.v.PriorAuthNow = &yes
+	}
 	switch {
 	case len(e.v.Failures) > 0:
 		e.v.Status, e.v.Modifiers = catalog.NotCovered, e.v.Modifiers[:0]
+		switch {
+		case e.noClaim:
+		case e.modifier != "":
+			e.v.Modifiers = append(e.v.Modifiers, e.modifier)
+		default:
+			e.v.Modifiers = append(e.v.Modifiers, e.rule.Billing.DeniedModifiers...)
+		}
 	case e.pending:
 		e.v.Status, e.v.Modifiers = catalog.Conditional, e.v.Modifiers[:0]
 	default:
@@ -209,9 +256,11 @@ type Checker struct {
 	p    *Patient
 	prov *Provider
 
-	rule    *catalog.Rule // the rule base was made for
-	base    Verdict       // Failures and Requirements of the criteria and provider
-	pending bool
+	rule     *catalog.Rule // the rule base was made for
+	base     Verdict       // Failures and Requirements of the criteria and provider
+	pending  bool
+	modifier string
+	noClaim  bool
 }
 
 // NewChecker returns a Checker for patient p and provider prov under ix.
@@ -219,23 +268,24 @@ func NewChecker(ix *catalog.Index, p *Patient, prov *Provider) Checker {
 	return Checker{ix: ix, p: p, prov: prov}
 }
 
-// CheckInto is CheckInto(v, ix, r, p, prov, used, started) for the
+// CheckInto is CheckInto(v, ix, r, p, prov, used) for the
 // Checker's index, patient and provider (TestCheckerAgreesWithCheckInto).
-func (c *Checker) CheckInto(v *Verdict, r *catalog.Rule, used Used, started bool) {
+func (c *Checker) CheckInto(v *Verdict, r *catalog.Rule, used Used) {
 	if r != c.rule {
 		c.base = Verdict{}
 		e := evaluation{rule: r, patient: c.p, v: &c.base}
 		e.criteria(c.ix.Tests(r))
 		e.provider(c.prov)
-		c.rule, c.pending = r, e.pending
+		c.rule, c.pending, c.modifier, c.noClaim = r, e.pending, e.modifier, e.noClaim
 	}
 	*v = Verdict{
-		Failures:     append(v.Failures[:0], c.base.Failures...),
-		Requirements: append(v.Requirements[:0], c.base.Requirements...),
-		Modifiers:    v.Modifiers[:0],
+		Failures:       append(v.Failures[:0], c.base.Failures...),
+		Requirements:   append(v.Requirements[:0], c.base.Requirements...),
+		Modifiers:      v.Modifiers[:0],
+		CriteriaFailed: c.base.CriteriaFailed,
 	}
-	e := evaluation{rule: r, patient: c.p, v: v, pending: c.pending}
-	e.finish(used, started)
+	e := evaluation{rule: r, patient: c.p, v: v, pending: c.pending, modifier: c.modifier, noClaim: c.noClaim}
+	e.finish(used)
 }
 
 // evaluation collects the outcome of each check of a covering rule.
@@ -244,6 +294,10 @@ type evaluation struct {
 	patient *Patient
 	v       *Verdict
 	pending bool
+	// modifier is the provider type's own modifier for a claim it cannot
+	// make (GY); noClaim: no claim is made at all (an opted-out provider).
+	modifier string
+	noClaim  bool
 }
 
 func (e *evaluation) fail(text string) { e.v.Failures = append(e.v.Failures, reason(e.rule, text)) }
@@ -268,6 +322,7 @@ func (e *evaluation) criteria(tests []catalog.Test) {
 				msg = fmt.Sprintf("Not covered: the criterion %q (%s) is not met.", c.ID, c.Test)
 			}
 			e.fail(msg)
+			e.v.CriteriaFailed = true
 		}
 	}
 }
@@ -306,12 +361,25 @@ func (e *evaluation) fact(name string) *bool {
 		return p.PregnancyRelated
 	case "improving":
 		return p.Improving
+	case "age_under_21":
+		return p.AgeUnder21
 	}
 	return nil
 }
 
 func (e *evaluation) provider(q *Provider) {
-	if q == nil || len(e.rule.Providers) == 0 {
+	if q != nil && q.MedicareParticipation == OptedOut {
+		e.fail("Not covered: the provider has opted out of Medicare, so Medicare pays nothing; the patient pays the provider's price under a private contract signed before treatment.")
+		e.noClaim = true
+		return
+	}
+	if len(e.rule.Providers) == 0 {
+		return
+	}
+	if q == nil || q.Type == "" {
+		if e.rule.AskProvider {
+			e.require("provider", providerQuestion(e.rule), nil)
+		}
 		return
 	}
 	var pr *catalog.ProviderRule
@@ -331,33 +399,65 @@ func (e *evaluation) provider(q *Provider) {
 		}
 		if pr.Modifier != "" {
 			msg += " Bill with modifier " + pr.Modifier + "."
+			e.modifier = pr.Modifier
 		}
 		e.fail(msg)
-	case pr.SupervisionRequired:
-		desc := fmt.Sprintf("Is the %s supervised by an eligible practitioner (incident-to billing)?", providerName(q.Type))
-		e.require("provider_supervised", desc, q.Supervised)
-		if q.Supervised != nil && !*q.Supervised {
-			msg := fmt.Sprintf("Not covered: a %s is covered only under supervision, billed incident-to.", providerName(q.Type))
-			if pr.Note != "" {
-				msg += " " + pr.Note
+	default:
+		if pr.ConfirmCredentials && len(pr.Credentials) > 0 {
+			e.require("provider_credentials", credentialsQuestion(q.Type, pr.Credentials), q.CredentialsMet)
+			if q.CredentialsMet != nil && !*q.CredentialsMet {
+				e.fail(fmt.Sprintf("Not covered: a %s furnishes covered acupuncture only with %s.", providerName(q.Type), strings.Join(pr.Credentials, " and ")))
 			}
-			e.fail(msg)
+		}
+		if pr.SupervisionRequired {
+			desc := fmt.Sprintf("Is the %s supervised by an eligible practitioner (incident-to billing)?", providerName(q.Type))
+			e.require("provider_supervised", desc, q.Supervised)
+			if q.Supervised != nil && !*q.Supervised {
+				msg := fmt.Sprintf("Not covered: a %s is covered only under supervision, billed incident-to.", providerName(q.Type))
+				if pr.Note != "" {
+					msg += " " + pr.Note
+				}
+				e.fail(msg)
+			}
 		}
 	}
 }
 
-// discontinue applies "treatment must be discontinued if the patient is not
-// improving"; before treatment has started it is moot.
-func (e *evaluation) discontinue(started bool) {
-	p := e.patient
-	if !e.rule.DiscontinueWhenNotImproving || !started || p == nil || p.Improving == nil || *p.Improving {
-		return
+// providerQuestion asks who will treat, listing whom the rule covers.
+func providerQuestion(r *catalog.Rule) string {
+	var b strings.Builder
+	b.WriteString("Who will furnish the acupuncture (provider.type)? Covered only from: ")
+	n := 0
+	for _, p := range r.Providers {
+		if !p.Eligible {
+			continue
+		}
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		n++
+		b.WriteString(providerName(p.Type))
+		switch {
+		case p.SupervisionRequired:
+			b.WriteString(" (with the credentials listed, supervised: incident-to)")
+		case p.ConfirmCredentials:
+			b.WriteString(" (with the credentials listed)")
+		}
 	}
-	e.fail("Not covered: treatment must be discontinued when the patient is not improving or is regressing.")
+	b.WriteString(".")
+	return b.String()
+}
+
+func credentialsQuestion(t string, creds []string) string {
+	return fmt.Sprintf("Does the %s hold: %s? (provider.credentials_met)", providerName(t), strings.Join(creds, "; "))
 }
 
 // limits checks the visit windows against used and returns the visits left,
-// and false when no window's usage is known.
+// and false when no window's usage is known. Windows whose cap is lifted by
+// prior authorization (beyond: authorization) make the verdict conditional
+// on it instead of not covered. Extensions are judged at reassessment: a
+// patient reported as not improving keeps the base visits (Medicare's
+// initial 12) and loses the extension's (visits 13–20).
 func (e *evaluation) limits(used Used) (int, bool) {
 	l := e.rule.Limits
 	if len(l.Windows) == 0 {
@@ -375,26 +475,58 @@ func (e *evaluation) limits(used Used) (int, bool) {
 			deniedExt = append(deniedExt, x)
 		}
 	}
-	left, leftIfPending, beyondBase := -1, -1, false
-	var binding, bindingAtMost catalog.Window // caps with answered / all extensions
+	left, leftIfPending, authLeft, beyondBase := -1, -1, -1, false
+	var binding, bindingAtMost, authWindow catalog.Window // caps with answered / all extensions
 	for _, w := range l.Windows {
+		if w.WaivedBy != "" {
+			if v := e.fact(w.WaivedBy); v != nil && *v {
+				continue // e.g. EPSDT: no cap under 21
+			}
+		}
 		n, ok := used(w)
 		if !ok {
 			continue
 		}
-		if m := max(w.Visits+bonus-n, 0); left < 0 || m < left {
+		if w.NeedsAuthorization() {
+			if m := max(w.Visits-n, 0); authLeft < 0 || m < authLeft {
+				authLeft, authWindow = m, w
+			}
+			continue
+		}
+		// On a tie the longer window binds: "20 a year" is the reason for
+		// visit 21, even when the 90-day window is used up on the same day.
+		if m := max(w.Visits+bonus-n, 0); left < 0 || m < left || (m == left && span(w) > span(binding)) {
 			left, binding = m, w
 			binding.Visits += bonus // the cap in force, extensions included
 		}
-		if m := max(w.Visits+bonus+pendingBonus-n, 0); leftIfPending < 0 || m < leftIfPending {
+		if m := max(w.Visits+bonus+pendingBonus-n, 0); leftIfPending < 0 || m < leftIfPending || (m == leftIfPending && span(w) > span(bindingAtMost)) {
 			leftIfPending, bindingAtMost = m, w
 			bindingAtMost.Visits += bonus + pendingBonus
 		}
 		beyondBase = beyondBase || n >= w.Visits
 	}
-	if left < 0 {
+	if left < 0 && authLeft < 0 {
 		return 0, false
 	}
+	if left >= 0 {
+		e.hardLimits(l, left, leftIfPending, bonus, beyondBase, deniedExt, binding, bindingAtMost)
+	}
+	if authLeft == 0 && (left != 0 || leftIfPending > 0) {
+		e.v.AuthNow = true
+		e.require("prior_authorization", "The limit of "+WindowText(authWindow)+" is reached: is prior authorization (e.g. a Treatment Authorization Request) approved for more?", nil)
+	}
+	switch {
+	case left < 0:
+		return authLeft, true
+	case authLeft < 0:
+		return left, true
+	}
+	return min(left, authLeft), true
+}
+
+// hardLimits applies the windows whose cap is final (not lifted by
+// authorization).
+func (e *evaluation) hardLimits(l catalog.Limits, left, leftIfPending, bonus int, beyondBase bool, deniedExt []catalog.Extension, binding, bindingAtMost catalog.Window) {
 	// Extensions are in play once a base cap is used up (or would be without
 	// the extension): ask or report their facts.
 	if left == 0 || bonus > 0 {
@@ -414,13 +546,32 @@ func (e *evaluation) limits(used Used) (int, bool) {
 		case leftIfPending > 0:
 			// Waiting for the extension's fact; require() marked it pending.
 		case len(deniedExt) > 0:
-			e.fail(fmt.Sprintf("Not covered: the limit of %s is reached, and the %d more visits need %s, which is not the case.",
-				WindowText(binding), deniedExt[0].Visits, factText(deniedExt[0].Requires)))
+			x := deniedExt[0]
+			msg := fmt.Sprintf("Not covered: the limit of %s is reached, and the %d more visits need %s, which is not the case.",
+				WindowText(binding), x.Visits, factText(x.Requires))
+			if x.Requires == "improving" {
+				msg += " At reassessment the patient is not improving: treatment must be discontinued if the patient is not improving or is regressing."
+			}
+			e.fail(msg)
 		default:
-			e.fail(fmt.Sprintf("Not covered: visit limit reached (%s).", WindowText(bindingAtMost)))
+			e.fail("Not covered: visit limit reached (" + WindowText(bindingAtMost) + ").")
 		}
 	}
-	return left, true
+}
+
+// span ranks windows by length in days, for ties.
+func span(w catalog.Window) int {
+	switch w.Period {
+	case catalog.PerRollingDays:
+		return w.Days
+	case catalog.PerCalendarMonth:
+		return 31
+	case catalog.PerPatientYear:
+		return w.Months * 31
+	case "":
+		return -1
+	}
+	return 366
 }
 
 // extensionIDs names the requirement an extension on each fact asks
@@ -447,9 +598,16 @@ func priorAuthNow(pa catalog.PriorAuth, used Used) *bool {
 	return boolPtr(false)
 }
 
-// used reports the visits u gives for w's period; a nil Usage knows nothing.
-// A rolling window is known only for 90 days, the one usage reports.
-func (u *Usage) used(w catalog.Window) (int, bool) {
+// usedOn returns the Used of u on date d; a nil Usage knows nothing.
+func (u *Usage) usedOn(d catalog.Date) Used {
+	return func(w catalog.Window) (int, bool) { return u.used(w, d) }
+}
+
+// used reports the visits (or units) u gives for w's period on d. A rolling
+// window is known only for 90 days, the one usage reports. The patient's
+// year (months_from_first_visit) is visits_this_year; when first_visit_date
+// is given and that year has ended by d, a new one starts with 0.
+func (u *Usage) used(w catalog.Window, d catalog.Date) (int, bool) {
 	if u == nil {
 		return 0, false
 	}
@@ -457,10 +615,23 @@ func (u *Usage) used(w catalog.Window) (int, bool) {
 	switch w.Period {
 	case catalog.PerBenefitYear, catalog.PerCalendarYear:
 		v = u.VisitsThisYear
+		if w.Units() {
+			v = u.UnitsThisYear
+		}
+	case catalog.PerPatientYear:
+		if u.FirstVisitDate != nil && !d.Before(PatientYearEnd(*u.FirstVisitDate, w.Months)) {
+			return 0, true
+		}
+		v = u.VisitsThisYear
+		if w.Units() {
+			v = u.UnitsThisYear
+		}
 	case catalog.PerCalendarMonth:
-		v = u.VisitsThisMonth
+		if !w.Units() {
+			v = u.VisitsThisMonth
+		}
 	case catalog.PerRollingDays:
-		if w.Days == 90 {
+		if w.Days == 90 && !w.Units() {
 			v = u.VisitsLast90Days
 		}
 	}
@@ -470,11 +641,13 @@ func (u *Usage) used(w catalog.Window) (int, bool) {
 	return *v, true
 }
 
-// started reports whether treatment may have started: false only when usage
-// says no visit this year or in the last 90 days.
-func (u *Usage) started() bool {
-	return u == nil || !(zeroOrNil(u.VisitsThisYear) && zeroOrNil(u.VisitsLast90Days))
+// PatientYearEnd is the first day after the patient's year that starts with
+// a first visit on first and runs months calendar months from that month
+// (months 12: the month of the first visit and the 11 full months after it).
+func PatientYearEnd(first catalog.Date, months int) catalog.Date {
+	return catalog.NewDate(first.Year(), first.Month()+time.Month(months), 1)
 }
+
 func limitsView(r *catalog.Rule) *Limits {
 	l := &Limits{
 		Windows:        orEmpty(r.Limits.Windows),
@@ -486,7 +659,8 @@ func limitsView(r *catalog.Rule) *Limits {
 		ext += x.Visits
 	}
 	for _, w := range r.Limits.Windows {
-		if w.Period == catalog.PerBenefitYear || w.Period == catalog.PerCalendarYear {
+		if !w.Units() && !w.NeedsAuthorization() && (w.Period == catalog.PerBenefitYear || w.Period == catalog.PerCalendarYear ||
+			(w.Period == catalog.PerPatientYear && w.Months == 12)) {
 			l.VisitsPerYear = ptr(w.Visits + ext)
 		}
 	}
@@ -495,15 +669,24 @@ func limitsView(r *catalog.Rule) *Limits {
 
 // WindowText describes a limit window in words, e.g. "12 visits in 90 days".
 func WindowText(w catalog.Window) string {
+	what := "visits"
+	if w.Units() {
+		what = "units"
+	}
 	switch w.Period {
 	case catalog.PerRollingDays:
-		return fmt.Sprintf("%d visits in %d days", w.Visits, w.Days)
+		return fmt.Sprintf("%d %s in %d days", w.Visits, what, w.Days)
 	case catalog.PerCalendarMonth:
-		return fmt.Sprintf("%d visits per calendar month", w.Visits)
+		return fmt.Sprintf("%d %s per calendar month", w.Visits, what)
 	case catalog.PerCalendarYear:
-		return fmt.Sprintf("%d visits per calendar year", w.Visits)
+		return fmt.Sprintf("%d %s per calendar year", w.Visits, what)
+	case catalog.PerPatientYear:
+		if w.Months == 12 {
+			return fmt.Sprintf("%d %s a year, the patient's year: the month of the first visit and the 11 full months after it", w.Visits, what)
+		}
+		return fmt.Sprintf("%d %s in %d months from the month of the first visit", w.Visits, what, w.Months)
 	}
-	return fmt.Sprintf("%d visits per benefit year", w.Visits)
+	return fmt.Sprintf("%d %s per benefit year", w.Visits, what)
 }
 
 func factText(f string) string {
@@ -550,8 +733,6 @@ func reason(r *catalog.Rule, text string) Reason {
 	return out
 }
 
-func zeroOrNil(p *int) bool { return p == nil || *p == 0 }
-
 func ptr[T any](v T) *T { return &v }
 
 // yes and no back the *bool answers of every decision, so evaluating a
@@ -571,4 +752,63 @@ func orEmpty[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// generalImprovementAdvice is the seed's advice, given where no payer rule
+// says when to stop.
+const generalImprovementAdvice = "If there is no improvement after a few weeks of treatment, reconsider it with the practitioner: a course is usually 1–2 visits a week for a few weeks."
+
+// notImprovingNote answers a covering decision for a patient reported as not
+// improving: improvement is judged at reassessment (visits 13–20 need it),
+// so the base visits stay payable, but the NCD's instruction applies.
+const notImprovingNote = "The patient is reported as not improving: NCD 30.3.3 says treatment must be discontinued if the patient is not improving or is regressing. Improvement is judged at reassessment, when visits 13–20 need it (KX); visits within the initial 12 remain payable (no contractor edit denying them was found; unconfirmed), and visits 13–20 will not be covered (give an ABN, bill GA). Reassess whether to continue."
+
+// CarriedNote says that cost sharing of a date after the catalog's last
+// dated terms is taken from those terms, carried forward.
+func CarriedNote(p *catalog.Plan, cs *catalog.CostSharing) string {
+	return fmt.Sprintf("Assumption: the catalog has no %s cost sharing from %s on; the last known terms (in force until %s) are carried forward: deductible %d cents, coinsurance %d%%, copay %d cents. Check the payer's figures for the later year.",
+		p.Name, cs.EffectiveTo, cs.EffectiveTo, cs.DeductibleCents, cs.CoinsurancePercent, cs.CopayCents)
+}
+
+// licensureRequirement is the practitioner licensure of state, shown with
+// every covering answer whatever the plan.
+func licensureRequirement(ix *catalog.Index, state string) ProviderRequirement {
+	l := ix.Licensure(state)
+	name := catalog.StateNames[state]
+	if l == nil || l.Status == catalog.LicensureUnknown {
+		pr := ProviderRequirement{Type: "state_licensure", Eligible: true, Credentials: []string{},
+			Note: "State licensure (" + name + "): not in the catalog; check the state's acupuncture board."}
+		if l != nil {
+			pr.Credentials = orEmpty(l.Requirements)
+		}
+		return pr
+	}
+	if l.Status == catalog.NotLicensed {
+		return ProviderRequirement{Type: "state_licensure", Eligible: true, Credentials: orEmpty(l.Requirements),
+			Note: "State licensure (" + name + "): " + name + " does not license acupuncturists." + joinNotes(l.Notes)}
+	}
+	return ProviderRequirement{Type: "state_licensure", Eligible: true, Credentials: orEmpty(l.Requirements),
+		Note: "State licensure (" + name + "): " + l.Title + "." + joinNotes(l.Notes)}
+}
+
+func joinNotes(ns []string) string {
+	if len(ns) == 0 {
+		return ""
+	}
+	return " " + strings.Join(ns, " ")
+}
+
+// fallback decides q under fb, the rule that rule falls back to when its
+// criteria fail (a plan's second benefit), keeping rule's failures as the
+// reason its own benefit does not apply.
+func fallback(ix *catalog.Index, q Query, plan *catalog.Plan, cond *catalog.Condition, rule, fb *catalog.Rule, v Verdict) Decision {
+	d := decide(ix, q, plan, cond, fb)
+	why := make([]Reason, 0, len(v.Failures)+len(d.Reasons))
+	why = append(why, d.Reasons...)
+	for _, f := range v.Failures {
+		f.Text = "The benefit of rule " + rule.ID + " does not apply: " + f.Text
+		why = append(why, f)
+	}
+	d.Reasons = why
+	return d
 }

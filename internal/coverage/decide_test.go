@@ -2,6 +2,7 @@ package coverage
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,16 +84,18 @@ func TestDecideMedicare(t *testing.T) {
 			want{catalog.Covered, ptr(8), "", nil}},
 		{"12 used, not improving", Query{Condition: "chronic_low_back_pain", Patient: with(clbp(), func(p *Patient) { p.Improving = ptr(false) }), Usage: usage(12, 12, 4)},
 			want{catalog.NotCovered, ptr(0), "need documented improvement", nil}},
-		{"5 used, not improving: discontinue", Query{Condition: "chronic_low_back_pain", Patient: with(clbp(), func(p *Patient) { p.Improving = ptr(false) }), Usage: usage(5, 5, 2)},
-			want{catalog.NotCovered, ptr(7), "discontinued", nil}},
+		// Improvement is judged at reassessment (visits 13–20): within the initial
+		// 12 the visit stays payable, with 7 left, and a note says to reassess.
+		{"5 used, not improving: covered to 12, not beyond", Query{Condition: "chronic_low_back_pain", Patient: with(clbp(), func(p *Patient) { p.Improving = ptr(false) }), Usage: usage(5, 5, 2)},
+			want{catalog.Covered, ptr(7), "NCD 30.3.3", nil}},
 		{"not improving before any visit is moot", Query{Condition: "chronic_low_back_pain", Patient: with(clbp(), func(p *Patient) { p.Improving = ptr(false) }), Usage: usage(0, 0, 0)},
 			want{catalog.Covered, ptr(12), "", nil}},
 		{"19 used, improving", Query{Condition: "chronic_low_back_pain", Patient: with(clbp(), func(p *Patient) { p.Improving = ptr(true) }), Usage: usage(19, 10, 2)},
 			want{catalog.Covered, ptr(1), "", nil}},
 		{"20 used, improving: annual cap", Query{Condition: "chronic_low_back_pain", Patient: with(clbp(), func(p *Patient) { p.Improving = ptr(true) }), Usage: usage(20, 8, 2)},
-			want{catalog.NotCovered, ptr(0), "limit reached (20 visits per benefit year)", nil}},
+			want{catalog.NotCovered, ptr(0), "limit reached (20 visits a year, the patient's year", nil}},
 		{"20 used, improvement unanswered: still capped", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Usage: usage(20, 8, 2)},
-			want{catalog.NotCovered, ptr(0), "limit reached (20 visits per benefit year)", nil}},
+			want{catalog.NotCovered, ptr(0), "limit reached (20 visits a year, the patient's year", nil}},
 		{"12 in 90 days but 3 this year (December visits)", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Usage: usage(3, 12, 3)},
 			want{catalog.Conditional, ptr(0), "improving", []string{"extension_improving"}}},
 		{"only the year is known", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Usage: &Usage{VisitsThisYear: ptr(4)}},
@@ -106,10 +109,10 @@ func TestDecideMedicare(t *testing.T) {
 		{"dentist is not listed", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Provider: &Provider{Type: "dentist"}},
 			want{catalog.NotCovered, nil, "not among the providers", nil}},
 		{"LAc, supervision unanswered", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Provider: &Provider{Type: "licensed_acupuncturist"}},
-			want{catalog.Conditional, nil, "supervised", []string{"provider_supervised"}}},
+			want{catalog.Conditional, nil, "credentials", []string{"provider_credentials", "provider_supervised"}}},
 		{"LAc unsupervised", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Provider: &Provider{Type: "licensed_acupuncturist", Supervised: ptr(false)}},
 			want{catalog.NotCovered, nil, "cannot bill Medicare directly", nil}},
-		{"LAc supervised", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Provider: &Provider{Type: "licensed_acupuncturist", Supervised: ptr(true)}},
+		{"LAc supervised", Query{Condition: "chronic_low_back_pain", Patient: clbp(), Provider: &Provider{Type: "licensed_acupuncturist", Supervised: ptr(true), CredentialsMet: ptr(true)}},
 			want{catalog.Covered, nil, "", nil}},
 		{"neck pain", Query{Condition: "neck_pain", Patient: clbp()},
 			want{catalog.NotCovered, nil, "only for chronic low back pain", nil}},
@@ -123,6 +126,9 @@ func TestDecideMedicare(t *testing.T) {
 			t.Parallel()
 			q := tc.q
 			q.Plan, q.State, q.Date = "medicare-part-b", "FL", day(t, "2026-03-10")
+			if q.Provider == nil {
+				q.Provider = &Provider{Type: "physician"} // who treats is asked otherwise
+			}
 			d, err := Decide(ix, q)
 			if err != nil {
 				t.Fatal(err)
@@ -170,7 +176,8 @@ func TestDecideMedicareDates(t *testing.T) {
 		{"2026-12-31", catalog.Covered, 28300},
 	} {
 		t.Run(tc.date, func(t *testing.T) {
-			d, err := Decide(ix, Query{Plan: "medicare-part-b", State: "OR", Condition: "chronic_low_back_pain", Date: day(t, tc.date), Patient: clbp()})
+			d, err := Decide(ix, Query{Plan: "medicare-part-b", State: "OR", Condition: "chronic_low_back_pain", Date: day(t, tc.date), Patient: clbp(),
+				Provider: &Provider{Type: "physician"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -203,12 +210,17 @@ func TestDecideMedicaidAndCommercial(t *testing.T) {
 	}{
 		{"Medi-Cal chronic pain", Query{Plan: "medicaid", State: "CA", Condition: "M54.50"}, catalog.Covered, nil, "2 services per calendar month"},
 		{"Medi-Cal second visit of the month", Query{Plan: "medicaid", State: "CA", Condition: "neck_pain", Usage: usage(5, 5, 1)}, catalog.Covered, ptr(1), ""},
-		{"Medi-Cal month used up", Query{Plan: "medicaid", State: "CA", Condition: "neck_pain", Usage: usage(5, 5, 2)}, catalog.NotCovered, ptr(0), "2 visits per calendar month"},
+		// A third service in the month needs a TAR: conditional, not "limit reached".
+		{"Medi-Cal month used up", Query{Plan: "medicaid", State: "CA", Condition: "neck_pain", Usage: usage(5, 5, 2)}, catalog.Conditional, ptr(0), "Treatment Authorization Request"},
+		{"Medi-Cal under 21: EPSDT, no monthly cap", Query{Plan: "medicaid", State: "CA", Condition: "neck_pain", Usage: usage(5, 5, 2), Patient: &Patient{AgeUnder21: ptr(true)}}, catalog.Covered, nil, ""},
 		{"Medi-Cal NP", Query{Plan: "medicaid", State: "CA", Condition: "neck_pain", Provider: &Provider{Type: "np"}}, catalog.NotCovered, nil, "nurse practitioner"},
-		{"Medi-Cal depression", Query{Plan: "medicaid", State: "CA", Condition: "depression"}, catalog.NotCovered, nil, "only for chronic pain"},
+		{"Medi-Cal depression", Query{Plan: "medicaid", State: "CA", Condition: "depression"}, catalog.NotCovered, nil, "only for severe, persistent chronic pain"},
 		{"Minnesota", Query{Plan: "medicaid", State: "MN", Condition: "chronic_low_back_pain"}, catalog.Covered, nil, "20 units"},
-		{"Ohio migraine", Query{Plan: "medicaid", State: "OH", Condition: "G43.909"}, catalog.Covered, nil, "low back pain and migraine"},
-		{"Ohio neck", Query{Plan: "medicaid", State: "OH", Condition: "neck_pain"}, catalog.NotCovered, nil, "only for low back pain and migraine"},
+		{"Ohio migraine", Query{Plan: "medicaid", State: "OH", Condition: "G43.909"}, catalog.Covered, nil, "OAC 5160-8-51"},
+		{"Ohio neck", Query{Plan: "medicaid", State: "OH", Condition: "neck_pain"}, catalog.Covered, nil, "neck pain"},
+		{"Ohio hip osteoarthritis", Query{Plan: "medicaid", State: "OH", Condition: "M16.11"}, catalog.Covered, nil, "hip"},
+		{"Ohio post-operative pain", Query{Plan: "medicaid", State: "OH", Condition: "G89.18"}, catalog.Covered, nil, "post-operative"},
+		{"Ohio depression", Query{Plan: "medicaid", State: "OH", Condition: "depression"}, catalog.NotCovered, nil, "only for low back pain"},
 		{"Texas unknown", Query{Plan: "medicaid", State: "TX", Condition: "chronic_low_back_pain"}, catalog.Unknown, nil, "could not confirm whether Texas Medicaid"},
 		{"HMO electro not covered", Query{Plan: "example-hmo-copay", State: "CA", Condition: "nausea"}, catalog.Covered, nil, "referral"},
 		{"PPO out of scope", Query{Plan: "example-ppo-gold", State: "NY", Condition: "depression"}, catalog.NotCovered, nil, "only for chronic pain"},
@@ -237,24 +249,29 @@ func TestDecideMedicaidAndCommercial(t *testing.T) {
 	}
 }
 
+// Minnesota counts units: past 20 a year, authorization is needed now (the
+// answer is conditional on it), not a denial.
 func TestDecidePriorAuthorization(t *testing.T) {
 	t.Parallel()
 	ix := defaultIndex(t)
 	for _, tc := range []struct {
-		used int
-		now  bool
-	}{{19, false}, {20, true}, {25, true}} {
-		d, err := Decide(ix, Query{Plan: "medicaid", State: "MN", Condition: "neck_pain", Date: day(t, "2026-06-01"), Usage: &Usage{VisitsThisYear: ptr(tc.used)}})
+		units  int
+		now    bool
+		status catalog.Status
+	}{{19, false, catalog.Covered}, {20, true, catalog.Conditional}, {25, true, catalog.Conditional}} {
+		d, err := Decide(ix, Query{Plan: "medicaid", State: "MN", Condition: "neck_pain", Date: day(t, "2026-06-01"), Usage: &Usage{UnitsThisYear: ptr(tc.units)}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		pa := d.PriorAuthorization
-		if pa == nil || pa.Required != catalog.AuthAfterVisits || *pa.AfterVisits != 20 || pa.RequiredNow == nil || *pa.RequiredNow != tc.now {
-			t.Errorf("%d used: prior_authorization = %+v, want after 20, required_now %v", tc.used, pa, tc.now)
+		if pa == nil || pa.RequiredNow == nil || *pa.RequiredNow != tc.now || d.Status != tc.status {
+			t.Errorf("%d units used: status %s, prior_authorization = %+v; want %s, required_now %v", tc.units, d.Status, pa, tc.status, tc.now)
 		}
-		noted := strings.Contains(strings.Join(d.Notes, " "), "Prior authorization is required before further visits")
-		if noted != tc.now || d.Status != catalog.Covered {
-			t.Errorf("%d used: status %s, prior-auth note %v; want covered, note %v", tc.used, d.Status, noted, tc.now)
+		if tc.now && !slices.Equal(pending(d), []string{"prior_authorization"}) {
+			t.Errorf("%d units used: pending %v, want the authorization", tc.units, pending(d))
+		}
+		if want := 20 - tc.units; !tc.now && (d.VisitsRemaining == nil || *d.VisitsRemaining != want) {
+			t.Errorf("%d units used: remaining %v, want %d units", tc.units, d.VisitsRemaining, want)
 		}
 	}
 }
@@ -263,7 +280,7 @@ func TestDecideSafetyAndDetails(t *testing.T) {
 	t.Parallel()
 	ix := defaultIndex(t)
 	d, err := Decide(ix, Query{Plan: "medicare-part-b", State: "CA", Condition: "chronic_low_back_pain", Date: day(t, "2026-02-01"),
-		Patient: with(clbp(), func(p *Patient) { p.Flags = []string{"sudden_severe_pain", "pacemaker", "pacemaker"} })})
+		Patient: with(clbp(), func(p *Patient) { p.Flags = []string{"sudden_severe_pain", "pacemaker", "pacemaker"} }), Provider: &Provider{Type: "physician"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,8 +303,9 @@ func TestDecideSafetyAndDetails(t *testing.T) {
 	if d.Billing.X12ServiceType != "64" || len(d.Billing.Modifiers) == 0 {
 		t.Errorf("billing = %+v", d.Billing)
 	}
-	if len(d.ProviderRequirements) != 7 {
-		t.Errorf("provider requirements = %d, want 7", len(d.ProviderRequirements))
+	// The rule's 7 provider types and the state's licensure.
+	if len(d.ProviderRequirements) != 8 || d.ProviderRequirements[7].Type != "state_licensure" {
+		t.Errorf("provider requirements = %+v, want 7 types and the state licensure", d.ProviderRequirements)
 	}
 }
 

@@ -185,11 +185,23 @@ func appendLimits(dst []byte, l *Limits) []byte {
 				dst = append(dst, `,"days":`...)
 				dst = j.Int(dst, int64(w.Days))
 			}
+			if w.Months != 0 {
+				dst = append(dst, `,"months":`...)
+				dst = j.Int(dst, int64(w.Months))
+			}
 			dst = append(dst, `,"visits":`...)
 			dst = j.Int(dst, int64(w.Visits))
 			if w.Unit != "" {
 				dst = append(dst, `,"unit":`...)
 				dst = j.String(dst, string(w.Unit))
+			}
+			if w.Beyond != "" {
+				dst = append(dst, `,"beyond":`...)
+				dst = j.String(dst, string(w.Beyond))
+			}
+			if w.WaivedBy != "" {
+				dst = append(dst, `,"waived_by":`...)
+				dst = j.String(dst, w.WaivedBy)
 			}
 			dst = append(dst, '}')
 		}

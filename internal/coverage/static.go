@@ -20,12 +20,14 @@ import (
 // decision depends on besides the question's own plan, state, condition and
 // date.
 type staticKey struct {
-	rule *catalog.Rule
-	cs   *catalog.CostSharing
+	rule    *catalog.Rule
+	cs      *catalog.CostSharing
+	state   string // a covering answer shows the state's licensure
+	carried bool   // cs is carried forward past its dates, and says so
 }
 
 // staticDecisions holds an index's precomputed no-facts decisions. Its size
-// is bounded by the catalog: rules × cost-sharing terms.
+// is bounded by the catalog: rules × cost-sharing terms × states.
 type staticDecisions struct {
 	mu sync.RWMutex
 	m  map[staticKey]*Decision
@@ -40,7 +42,8 @@ func staticFor(ix *catalog.Index) *staticDecisions {
 // static answers q, which has no patient facts, usage or provider, decided
 // by rule.
 func static(ix *catalog.Index, q Query, plan *catalog.Plan, cond *catalog.Condition, rule *catalog.Rule) Decision {
-	k := staticKey{rule, ix.CostSharing(plan, catalog.InNetwork, q.Date)}
+	cs, carried := ix.CostSharingCarried(plan, catalog.InNetwork, q.Date)
+	k := staticKey{rule, cs, q.State, carried}
 	sd := staticFor(ix)
 	sd.mu.RLock()
 	tmpl := sd.m[k]

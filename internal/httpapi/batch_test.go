@@ -98,7 +98,7 @@ func TestBatchCSV(t *testing.T) {
 	t.Parallel()
 	s := newBatchServer(t)
 	in := "\ufeffplan,state,condition,date,pain_weeks,systemic_cause,surgery_related,pregnancy_related,improving,visits_this_year,visits_last_90_days,visits_this_month,provider_type,provider_supervised\n" +
-		"medicare-part-b,CA,chronic_low_back_pain,2026-03-10,16,false,false,false,true,12,12,4,licensed_acupuncturist,true\n" +
+		"medicare-part-b,CA,chronic_low_back_pain,2026-03-10,16,false,false,false,true,12,12,4,physician,\n" +
 		"medicare-part-b,CA,chronic_low_back_pain,2026-03-10,,,,,,,,,,\n" +
 		"medicare-part-b,CA,chronic_low_back_pain,2026-03-10,many,false,false,false,true,1,1,1,,\n" +
 		"\"=HYPERLINK(\"\"http://evil\"\")\",CA,neck_pain,2026-03-10,,,,,,,,,,\n" +

@@ -75,6 +75,8 @@ func fastEstimateRequest(body []byte, req *cost.Request) bool {
 					return r.optInt(&c.Visits)
 				case "minutes_per_visit":
 					return r.optInt(&c.MinutesPerVisit)
+				case "one_on_one_minutes":
+					return r.optInt(&c.OneOnOneMinutes)
 				case "electroacupuncture":
 					return r.boolean(&c.Electroacupuncture)
 				}
@@ -99,6 +101,10 @@ func fastEstimateRequest(body []byte, req *cost.Request) bool {
 					return r.int(&a.VisitsLast90Days)
 				case "visits_this_month":
 					return r.int(&a.VisitsThisMonth)
+				case "units_this_year":
+					return r.int(&a.UnitsThisYear)
+				case "first_visit_date":
+					return r.optDate(&a.FirstVisitDate)
 				}
 				return false
 			})
@@ -131,6 +137,8 @@ func (r *jsonReader) patient(p **coverage.Patient) bool {
 			return r.optBool(&pt.PregnancyRelated)
 		case "improving":
 			return r.optBool(&pt.Improving)
+		case "age_under_21":
+			return r.optBool(&pt.AgeUnder21)
 		case "flags":
 			return r.strs(&pt.Flags)
 		}
@@ -147,6 +155,10 @@ func (r *jsonReader) usage(p **coverage.Usage) bool {
 			return r.optInt(&u.VisitsLast90Days)
 		case "visits_this_month":
 			return r.optInt(&u.VisitsThisMonth)
+		case "units_this_year":
+			return r.optInt(&u.UnitsThisYear)
+		case "first_visit_date":
+			return r.optDate(&u.FirstVisitDate)
 		}
 		return false
 	})
@@ -159,6 +171,10 @@ func (r *jsonReader) provider(p **coverage.Provider) bool {
 			return r.str(&pr.Type)
 		case "supervised":
 			return r.optBool(&pr.Supervised)
+		case "credentials_met":
+			return r.optBool(&pr.CredentialsMet)
+		case "medicare_participation":
+			return r.str(&pr.MedicareParticipation)
 		}
 		return false
 	})
@@ -408,6 +424,25 @@ func (r *jsonReader) optBool(dst **bool) bool {
 	v := new(bool)
 	*dst = v
 	return r.boolean(v)
+}
+
+// optDate reads null or a YYYY-MM-DD string; a string that is not a date
+// gives up, so the strict decoder reports it.
+func (r *jsonReader) optDate(dst **catalog.Date) bool {
+	if r.null() {
+		*dst = nil
+		return true
+	}
+	s, ok := r.raw()
+	if !ok {
+		return false
+	}
+	d, err := catalog.ParseDate(string(s))
+	if err != nil {
+		return false
+	}
+	*dst = &d
+	return true
 }
 
 func (r *jsonReader) null() bool { return r.word("null") }

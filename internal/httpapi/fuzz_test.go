@@ -140,6 +140,9 @@ func FuzzFastDecode(f *testing.F) {
 		`{"patient":{"flags":[]}}`, `{"patient":{"flags":null}}`, `{"charge_cents":null,"course":{"visits":-0}}`,
 		`{"plan":"a","plan":"b"}`, `{"Plan":"a"}`, `{"plan":"\u0041"}`, `{"course":{"visits":1.0}}`, `{"course":{"visits":1e2}}`,
 		`{"course":{"visits":012}}`, `{"accumulators":{"oop_met_cents":123456789012345678901}}`, `{}`, `{} {}`, `[]`, `null`, ``,
+		`{"patient":{"age_under_21":true},"usage":{"units_this_year":4,"first_visit_date":"2025-11-03"},"provider":{"type":"np","credentials_met":true,"medicare_participation":"non_participating"}}`,
+		`{"course":{"one_on_one_minutes":25},"accumulators":{"units_this_year":2,"first_visit_date":"2025-11-03"},"provider":{"medicare_participation":"opted_out"}}`,
+		`{"usage":{"first_visit_date":"2025-02-30"}}`, `{"accumulators":{"first_visit_date":null}}`,
 	} {
 		f.Add(b)
 	}
@@ -180,6 +183,9 @@ func TestFastDecodeTakesPlainBodies(t *testing.T) {
 		{` {"plan":"x", "date":null, "patient":null}` + "\n", true, false},
 		{` {"plan":"x", "charge_cents":null, "patient":null}` + "\n", false, true},
 		{`{"plan":"medicaid","state":"CA","condition":"neck_pain","start_date":"2026-03-10","course":{"visits":12,"visits_per_week":2},"accumulators":{"oop_met_cents":-1},"charge_cents":9500}`, false, true},
+		// The fields issue 13 added stay on the fast path.
+		{`{"plan":"medicare-part-b","state":"CA","condition":"M54.50","patient":{"age_under_21":false},"usage":{"units_this_year":4,"first_visit_date":"2025-11-03"},"provider":{"type":"np","credentials_met":true,"medicare_participation":"participating"}}`, true, false},
+		{`{"plan":"medicare-part-b","state":"CA","condition":"M54.50","start_date":"2026-03-10","course":{"visits":2,"one_on_one_minutes":25},"accumulators":{"units_this_year":2,"first_visit_date":"2025-11-03"},"provider":{"medicare_participation":"non_participating"}}`, false, true},
 		{`{"plan":"a","plan":"a"}`, false, false},
 		{`{"plan":"\u0061"}`, false, false},
 		{`{"PLAN":"a"}`, false, false},

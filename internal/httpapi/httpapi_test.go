@@ -163,7 +163,7 @@ func TestRoutes(t *testing.T) {
 			if diff := cmp.Diff(want, ids(b["rules"])); diff != "" {
 				t.Errorf("rules mismatch (-want +got):\n%s", diff)
 			}
-			cs := b["cost_sharing"].([]any)[1].(map[string]any)
+			cs := b["cost_sharing"].([]any)[2].(map[string]any) // 2024, 2025, 2026
 			if cs["deductible_cents"] != 28300.0 || cs["oop_max_cents"] != nil {
 				t.Errorf("2026 cost sharing = %v, want deductible 28300 and no OOP max", cs)
 			}
