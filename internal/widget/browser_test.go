@@ -121,6 +121,7 @@ func TestWidgetInBrowser(t *testing.T) {
 			"Is the pain nonspecific, with no identifiable systemic cause (not metastatic, inflammatory or infectious disease)?",
 			"Is the pain unrelated to surgery?",
 			"Is the pain unrelated to pregnancy?",
+			"Who will give you acupuncture?",
 		}
 		if !slices.Equal(questions, want) {
 			t.Fatalf("questions = %q, want %q", questions, want)
@@ -135,6 +136,15 @@ func TestWidgetInBrowser(t *testing.T) {
 		for _, id := range []string{"pain_12_weeks", "nonspecific", "not_surgery_related", "not_pregnancy_related"} {
 			p.answer(id, "yes")
 		}
+		// Medicare covers it only from some providers: who treats is asked.
+		p.waitVerdict("Depends on your answers")
+		p.waitText("Who will give you acupuncture?")
+		p.pickWho("licensed_acupuncturist")
+		p.waitText("Does your acupuncturist work under the supervision")
+		p.answer("provider_supervised", "yes")
+		p.answer("provider_credentials", "yes")
+		p.waitVerdict("Covered")
+		p.pickWho("physician")
 		p.waitVerdict("Covered")
 		p.openDetails()
 		p.wantText("Up to 12 visits in 90 days", "At most 20 visits a year in all",
@@ -291,6 +301,7 @@ func TestWidgetInBrowser(t *testing.T) {
 		for _, id := range []string{"pain_12_weeks", "nonspecific", "not_surgery_related", "not_pregnancy_related"} {
 			p.answer(id, "yes")
 		}
+		p.pickWho("physician")
 		p.waitVerdict("Covered")
 		// 5 a week for 4 weeks: 20 visits against 12 in 90 days, so visits
 		// 13-20 are not covered as such whatever today's date is.
@@ -317,6 +328,7 @@ func TestWidgetInBrowser(t *testing.T) {
 		for _, id := range []string{"pain_12_weeks", "nonspecific", "not_surgery_related", "not_pregnancy_related"} {
 			p.answer(id, "yes")
 		}
+		p.pickWho("physician")
 		p.waitVerdict("Covered")
 		p.waitFor(p.root() + `.querySelector('[data-total], .estimate .error')`)
 		if w := evalJS[int](p, `document.documentElement.scrollWidth`); w > 390 {
@@ -435,7 +447,13 @@ func TestWidgetInBrowser(t *testing.T) {
 			p.waitFor(fmt.Sprintf(`%s.querySelector(%q).checked`, p.root(), yes))
 			p.settle()
 		}
+		// Who treats: Tab into the group, an arrow key picks the next one.
+		p.waitVerdict("Depends on your answers")
+		p.key(kb.Tab)
+		p.wantFocus(`[data-k="who-licensed_acupuncturist"]`)
+		p.key(kb.ArrowDown)
 		p.waitVerdict("Covered")
+		p.wantFocus(`[data-k="who-physician"]`)
 		p.waitFor(p.root() + `.querySelector('[data-total], .estimate .muted, .estimate .error')`)
 
 		// From a button just before the widget, Tab walks every control in
@@ -445,7 +463,9 @@ func TestWidgetInBrowser(t *testing.T) {
 			return [...`+p.root()+`.querySelectorAll('input, select, button, a[href], summary')].filter(el =>
 				!el.disabled && el.getClientRects().length > 0 &&
 				(el.tagName === 'SUMMARY' || !el.closest('details:not([open])')) &&
-				!(el.type === 'radio' && (seen.has(el.name) || !seen.add(el.name))))
+				// Tab stops on a group's checked radio, or its first if none is.
+				!(el.type === 'radio' && (el.getRootNode().querySelector('input[name="' + el.name + '"]:checked') ?
+					!el.checked : (seen.has(el.name) || !seen.add(el.name)))))
 				.map(el => el.dataset.k || el.id || el.textContent.trim());
 		})()`)
 		p.do(chromedp.Evaluate[chromedp.Void](`(() => {
@@ -534,6 +554,7 @@ func TestWidgetInBrowser(t *testing.T) {
 var allowedBody = map[string]any{
 	"plan": "string", "state": "string", "condition": "string", "date": "string", "start_date": "string",
 	"network": "string", "charge_cents": "number",
+	"provider":     map[string]any{"type": "string", "supervised": "bool", "credentials_met": "bool"},
 	"accumulators": map[string]any{"deductible_met_cents": "number"},
 	"course":       map[string]any{"visits_per_week": "number", "weeks": "number", "minutes_per_visit": "number"},
 	"patient": map[string]any{
@@ -656,6 +677,15 @@ func (p *page) waitVerdict(want string) {
 	}
 }
 
+// pickWho answers "who will give you acupuncture?".
+func (p *page) pickWho(providerType string) {
+	p.t.Helper()
+	sel := fmt.Sprintf(`%s.querySelector('[data-k="who-%s"]')`, p.root(), providerType)
+	p.waitFor(sel)
+	p.do(chromedp.Click(chromedp.JSPath(sel)))
+	p.waitFor(sel + `.checked`)
+}
+
 // openDetails opens the collapsed details (limits, who can treat, why); they
 // stay open across answers.
 func (p *page) openDetails() {
@@ -686,6 +716,11 @@ func (p *page) coveredLinesAgree() {
 			named++
 		} else {
 			p.t.Errorf("uncovered line %q does not name its visits", l)
+		}
+	}
+	for _, line := range strings.Split(p.text(), "\n") {
+		if l := strings.TrimSpace(line); l == "0" || l == "false" || l == "undefined" {
+			p.t.Errorf("the widget shows a stray %q line", l)
 		}
 	}
 	if named != total-covered {

@@ -111,7 +111,20 @@ const ANSWERS = {
   not_surgery_related: not('surgery_related'),
   not_pregnancy_related: not('pregnancy_related'),
   extension_improving: { fact: 'improving', yes: true, no: false },
+  provider_supervised: { fact: 'supervised', yes: true, no: false, provider: true,
+    text: 'Does your acupuncturist work under the supervision of a doctor, physician assistant, nurse practitioner or clinical nurse specialist (for example, in their practice)?' },
+  provider_credentials: { fact: 'credentials_met', yes: true, no: false, provider: true,
+    text: 'Does the person treating you have a master\'s or doctoral degree in acupuncture from an accredited school and a current state licence to practise acupuncture?' },
 };
+
+// Who may treat, in the order a patient meets them; the "provider"
+// requirement is answered by picking one.
+const WHO = [
+  ['licensed_acupuncturist', 'A licensed acupuncturist'], ['physician', 'A medical doctor (MD or DO)'],
+  ['np', 'A nurse practitioner'], ['pa', 'A physician assistant'], ['cns', 'A clinical nurse specialist'],
+  ['chiropractor', 'A chiropractor'], ['physical_therapist', 'A physical therapist'],
+  ['dentist', 'A dentist'], ['podiatrist', 'A podiatrist'],
+];
 function answerFor(id) {
   const m = /^pain_(\d+)_weeks$/.exec(id);
   // "Has the pain lasted N weeks or longer?" yes -> N+4 weeks, no -> N/3.
@@ -173,7 +186,7 @@ a{color:var(--acucover-link,var(--acucover-accent,#0b6e4f))}
 fieldset{border:1px solid var(--acucover-border,#8a8a8a);border-radius:calc(var(--acucover-radius,.5rem)/2);margin:.5rem 0;padding:.5rem .75rem}
 legend{font-weight:600;padding:0 .25rem}
 .yn{display:inline-flex;align-items:center;gap:.3rem;margin-right:1.25rem;font-weight:400}
-.yn input{width:1.2rem;min-height:1.2rem;margin:0}
+.yn input{width:1.2rem;min-height:1.2rem;margin:0}.who{display:flex;margin:.2rem 0}
 .error{border:2px solid var(--acucover-not-covered,#a4161a);border-radius:calc(var(--acucover-radius,.5rem)/2);padding:.5rem .75rem;margin:.5rem 0}
 .error button{margin-top:.4rem}
 .total{font-size:1.3em;font-weight:700}
@@ -215,7 +228,7 @@ class AcucoverCheck extends HTMLElement {
     if (name === 'api') this.load();
     else if (name === 'state') { this.$state.value = val || ''; this.stateChanged(); }
     else if (name === 'plan') this.pickPlan(this.plans.find((p) => p.id === val));
-    else if (name === 'condition') { this.$cond.value = val || ''; this.answers = {}; this.check(); }
+    else if (name === 'condition') { this.$cond.value = val || ''; this.answers = {}; this.providerType = null; this.check(); }
     else this.estimate();
   }
 
@@ -271,7 +284,7 @@ class AcucoverCheck extends HTMLElement {
       this.$status, this.$result, this.$est, this.$more));
 
     this.$state.addEventListener('change', () => this.stateChanged());
-    this.$cond.addEventListener('change', () => { this.answers = {}; this.check(); });
+    this.$cond.addEventListener('change', () => { this.answers = {}; this.providerType = null; this.check(); });
     this.$plan.addEventListener('input', () => this.filter(true));
     this.$plan.addEventListener('keydown', (e) => this.planKey(e));
     this.$plan.addEventListener('blur', () => this.planBlur());
@@ -453,13 +466,21 @@ class AcucoverCheck extends HTMLElement {
     this.check();
   }
 
-  patient() {
+  patient() { return this.facts(false); }
+
+  // provider is who treats and what the patient said about them.
+  provider() {
+    if (!this.providerType) return undefined;
+    return { type: this.providerType, ...this.facts(true) };
+  }
+
+  facts(ofProvider) {
     const out = {};
     for (const [id, a] of Object.entries(this.answers)) {
       const m = answerFor(id);
-      if (m) out[m.fact] = m[a];
+      if (m && !!m.provider === ofProvider) out[m.fact] = m[a];
     }
-    return Object.keys(out).length ? out : undefined;
+    return Object.keys(out).length || ofProvider ? out : undefined;
   }
 
   question() {
@@ -467,7 +488,7 @@ class AcucoverCheck extends HTMLElement {
     if (!plan || !state || !condition) return null;
     const d = new Date();
     const date = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-    return { plan, state, condition, date, patient: this.patient() };
+    return { plan, state, condition, date, patient: this.patient(), provider: this.provider() };
   }
 
   async check() {
@@ -506,20 +527,25 @@ class AcucoverCheck extends HTMLElement {
     const [title, lead] = STATUS[d.status] || STATUS.unknown;
     const open = (d.requirements || []).filter((r) => r.met === null);
     const asks = (d.requirements || []).filter((r) => answerFor(r.id));
-    const other = (d.requirements || []).filter((r) => !answerFor(r.id));
+    const askWho = (d.requirements || []).some((r) => r.id === 'provider') || this.providerType != null;
+    const other = (d.requirements || []).filter((r) => !answerFor(r.id) && r.id !== 'provider');
     const kids = [h('div', { class: `verdict ${d.status}` },
       h('strong', { text: title }),
       h('p', { text: `${lead} for ${d.condition.name.toLowerCase()} with ${d.plan.name} in ${d.state}.` }))];
 
-    if (asks.length) {
+    if (asks.length || askWho) {
+      const yesNo = (r, i) => {
+        const name = `${this.uid}-q${i}`;
+        const radio = (v, label) => h('label', { class: 'yn' },
+          h('input', { type: 'radio', name, value: v, 'data-k': `q-${r.id}-${v}`, checked: this.answers[r.id] === v,
+            onchange: () => this.answer(r.id, v) }), label);
+        return h('fieldset', {}, h('legend', { text: answerFor(r.id).text || r.description }), radio('yes', 'Yes'), radio('no', 'No'));
+      };
+      // The patient's own questions, then who treats, then about them.
+      const mine = asks.filter((r) => !answerFor(r.id).provider), theirs = asks.filter((r) => answerFor(r.id).provider);
       kids.push(h('h3', { text: open.length ? 'Answer to see if it is covered' : 'Your answers' }),
-        ...asks.map((r, i) => {
-          const name = `${this.uid}-q${i}`;
-          const radio = (v, label) => h('label', { class: 'yn' },
-            h('input', { type: 'radio', name, value: v, 'data-k': `q-${r.id}-${v}`, checked: this.answers[r.id] === v,
-              onchange: () => this.answer(r.id, v) }), label);
-          return h('fieldset', {}, h('legend', { text: r.description }), radio('yes', 'Yes'), radio('no', 'No'));
-        }));
+        ...mine.map(yesNo), ...(askWho ? [this.whoQuestion(d, `${this.uid}-who`)] : []),
+        ...theirs.map((r, i) => yesNo(r, mine.length + i)));
     }
     this.$result.replaceChildren(...kids);
     const more = [];
@@ -588,13 +614,28 @@ class AcucoverCheck extends HTMLElement {
     if (focused) this.shadowRoot.querySelector(`[data-k="${CSS.escape(focused)}"]`)?.focus();
   }
 
+  // whoQuestion asks who will treat, among the provider types the plan's
+  // rule names; the answer is sent as provider.type.
+  whoQuestion(d, name) {
+    const named = new Set((d.provider_requirements || []).map((p) => p.type));
+    const pick = (type) => {
+      // What was said about the last provider is not about this one.
+      for (const id of Object.keys(this.answers)) if (answerFor(id)?.provider) delete this.answers[id];
+      this.providerType = type;
+      this.check();
+    };
+    return h('fieldset', { 'data-k': 'who' }, h('legend', { text: 'Who will give you acupuncture?' }),
+      ...WHO.filter(([t]) => named.has(t)).map(([t, label]) => h('label', { class: 'yn who' },
+        h('input', { type: 'radio', name, value: t, 'data-k': `who-${t}`, checked: this.providerType === t, onchange: () => pick(t) }), label)));
+  }
+
   async estimate() {
     const q = this.q, d = this.decision;
     if (!q || !d) return;
     this.$est.hidden = false;
     // No number before it means something: while questions are open, the
     // answers decide whether the plan pays, so say that instead of a total.
-    const open = (d.requirements || []).filter((r) => r.met === null && answerFor(r.id));
+    const open = (d.requirements || []).filter((r) => r.met === null && (answerFor(r.id) || r.id === 'provider'));
     if (open.length) {
       this.estCtrl?.abort();
       ++this.estSeq;
@@ -620,6 +661,7 @@ class AcucoverCheck extends HTMLElement {
     const body = {
       plan: q.plan, state: q.state, condition: q.condition, start_date: q.date,
       course: { visits_per_week: vpw, weeks, minutes_per_visit: 30 }, network: this.network, patient: q.patient,
+      provider: q.provider,
     };
     if (this.visitPrice) body.charge_cents = this.visitPrice;
     if (paid) body.accumulators = { deductible_met_cents: paid };
@@ -628,13 +670,13 @@ class AcucoverCheck extends HTMLElement {
       if (n !== this.estSeq) return;
       const t = e.totals;
       const lines = uncoveredLines(e.visits || []);
-      this.$estOut.replaceChildren(
+      this.$estOut.replaceChildren(...[
         h('p', {}, 'About ', h('span', { class: 'total', 'data-total': t.patient_cents, text: money(t.patient_cents) }),
           ` for you for ${t.visits} visits (${vpw} a week for ${weeks} weeks).`),
         h('p', { 'data-k': 'covered-count', text: `${t.covered_visits} of ${t.visits} visits covered; the plan pays about ${money(t.plan_cents)}. An estimate, not a guarantee.` }),
-        lines.length && h('ul', { class: 'uncovered', 'data-k': 'uncovered' }, lines.map((l) => h('li', { text: l }))),
-        e.assumptions?.length && h('details', {}, h('summary', { 'data-k': 'assumptions', text: 'How we worked this out' }),
-          h('ul', {}, e.assumptions.map((a) => h('li', { text: plainText(a) })))));
+        lines.length > 0 && h('ul', { class: 'uncovered', 'data-k': 'uncovered' }, lines.map((l) => h('li', { text: l }))),
+        e.assumptions?.length > 0 && h('details', {}, h('summary', { 'data-k': 'assumptions', text: 'How we worked this out' }),
+          h('ul', {}, e.assumptions.map((a) => h('li', { text: plainText(a) }))))].filter(Boolean));
     } catch (err) {
       if (err.name === 'AbortError' || n !== this.estSeq) return;
       const missing = err.status === 404 && (!err.type || /not-found$/.test(err.type));
