@@ -84,9 +84,14 @@ func TestWidgetInBrowser(t *testing.T) {
 		p.pickPlan("orig", "Original Medicare Part B")
 		p.choose("cond", "neck_pain")
 		p.waitVerdict("Not covered")
+		// The details are collapsed: the first screen is the verdict.
+		if got := p.text(); strings.Contains(got, "Who can treat") {
+			t.Errorf("details shown before they were opened:\n%s", got)
+		}
+		p.openDetails()
 		p.wantText("Original Medicare covers acupuncture only for chronic low back pain",
-			"Licensed acupuncturists cannot bill Medicare directly")
-		links := evalJS[[]map[string]string](p, p.root()+`.querySelectorAll('.result a').values().map(a => ({href: a.href, target: a.target, rel: a.rel})).toArray()`)
+			"Licensed acupuncturists cannot bill Medicare themselves")
+		links := evalJS[[]map[string]string](p, p.root()+`.querySelectorAll('.more a').values().map(a => ({href: a.href, target: a.target, rel: a.rel})).toArray()`)
 		if len(links) == 0 {
 			t.Fatal("no source links in the reasons")
 		}
@@ -116,18 +121,36 @@ func TestWidgetInBrowser(t *testing.T) {
 			"Is the pain nonspecific, with no identifiable systemic cause (not metastatic, inflammatory or infectious disease)?",
 			"Is the pain unrelated to surgery?",
 			"Is the pain unrelated to pregnancy?",
+			"Who will give you acupuncture?",
 		}
 		if !slices.Equal(questions, want) {
 			t.Fatalf("questions = %q, want %q", questions, want)
 		}
+		// No total before the answers decide whether the plan pays.
+		p.waitFor(p.root() + `.querySelector('[data-k=answer-first]')`)
+		if evalJS[bool](p, "!!"+p.root()+`.querySelector('[data-total]')`) {
+			t.Error("an estimate total is shown before the questions are answered")
+		}
+		p.wantText("your answers decide whether the plan pays")
 		p.shot("b1-medicare-clbp-questions")
 		for _, id := range []string{"pain_12_weeks", "nonspecific", "not_surgery_related", "not_pregnancy_related"} {
 			p.answer(id, "yes")
 		}
+		// Medicare covers it only from some providers: who treats is asked.
+		p.waitVerdict("Depends on your answers")
+		p.waitText("Who will give you acupuncture?")
+		p.pickWho("licensed_acupuncturist")
+		p.waitText("Does your acupuncturist work under the supervision")
+		p.answer("provider_supervised", "yes")
+		p.answer("provider_credentials", "yes")
 		p.waitVerdict("Covered")
+		p.pickWho("physician")
+		p.waitVerdict("Covered")
+		p.openDetails()
 		p.wantText("Up to 12 visits in 90 days", "At most 20 visits a year in all",
 			"8 more visits if the patient is improving", "No prior authorization needed",
-			"Licensed acupuncturists cannot bill Medicare directly")
+			"Licensed acupuncturists cannot bill Medicare")
+		p.coveredLinesAgree()
 		p.shot("b2-medicare-clbp-covered")
 		p.axe()
 
@@ -152,6 +175,7 @@ func TestWidgetInBrowser(t *testing.T) {
 		p.pickPlan("gold", "Example PPO Gold (fictional example)")
 		p.choose("cond", "neck_pain")
 		p.waitVerdict("Covered")
+		p.openDetails()
 		p.wantText("Up to 20 visits a calendar year", "the $1,500 deductible applies first, then 20% coinsurance")
 
 		// The estimate part must work when /v1/estimates exists and degrade
@@ -167,7 +191,7 @@ func TestWidgetInBrowser(t *testing.T) {
 			if got := evalJS[string](p, p.root()+`.querySelector('[data-total]').textContent`); got != wantTotal {
 				t.Errorf("estimate total = %q, want %q (patient_cents %d)", got, wantTotal, est.Totals.PatientCents)
 			}
-			p.wantText("for you for 12 visits (2 a week for 6 weeks)", "Assumptions")
+			p.wantText("for you for 12 visits (2 a week for 6 weeks)", "How we worked this out")
 		case http.StatusNotFound:
 			t.Logf("POST /v1/estimates answers 404: asserting the graceful message")
 			p.waitText("Cost estimates are not available from this service yet.")
@@ -221,6 +245,171 @@ func TestWidgetInBrowser(t *testing.T) {
 		p.shot("d2-api-500")
 	})
 
+	t.Run("states_sorted_by_name_and_plan_help", func(t *testing.T) {
+		p := open(t)
+		names := evalJS[[]string](p, p.root()+`.querySelectorAll('select[id$="-state"] option').values().filter(o => o.value).map(o => o.textContent).toArray()`)
+		if len(names) < 51 {
+			t.Fatalf("%d states listed, want 51", len(names))
+		}
+		if !slices.IsSortedFunc(names, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) }) {
+			t.Errorf("states are not sorted by name: %q", names)
+		}
+		p.choose("state", "NY")
+		p.waitText("Not listed? Ask your plan")
+	})
+
+	t.Run("clinic_settings_and_deductible_paid", func(t *testing.T) {
+		p := open(t)
+		p.do(chromedp.Evaluate[chromedp.Void](`(() => {
+			const el = document.querySelector('#demo');
+			el.setAttribute('visit-price', '95.50'); el.setAttribute('network', 'out');
+		})()`))
+		p.choose("state", "NY")
+		p.pickPlan("gold", "Example PPO Gold (fictional example)")
+		p.choose("cond", "neck_pain")
+		p.waitVerdict("Covered")
+		rec.waitFor(t, p.ctx, func(r recorded) bool {
+			return r.Path == "/v1/estimates" && strings.Contains(r.Body, `"charge_cents":9550`) && strings.Contains(r.Body, `"network":"out"`)
+		})
+		paid := `input[id$="-paid"]`
+		p.do(chromedp.SendKeys(chromedp.JSPath(p.root()+`.querySelector('`+paid+`')`), "1,200.5"+kb.Enter))
+		rec.waitFor(t, p.ctx, func(r recorded) bool {
+			return r.Path == "/v1/estimates" && strings.Contains(r.Body, `"deductible_met_cents":120050`)
+		})
+		p.waitFor(p.root() + `.querySelector('[data-total]')`)
+		p.coveredLinesAgree()
+
+		// Money typed by a person is parsed exactly or refused, never rounded.
+		got, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]any](`import('/widget/v1/acucover.js').then(m => ['95', '95.5', '$1,095.50', '0.07', '1.005', '-3', '9,99', ''].map(v => m.cents(v)))`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []any{float64(9500), float64(9550), float64(109550), float64(7), nil, nil, nil, nil}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("cents() = %v, want %v", got, want)
+		}
+		p.do(chromedp.Evaluate[chromedp.Void](`(r => { r.querySelector('` + paid + `').value = '12.345'; r.querySelector('form.course').requestSubmit(); })(` + p.root() + `)`))
+		p.waitText("Enter what you have paid towards your deductible in dollars")
+	})
+
+	t.Run("uncovered_visits_explained", func(t *testing.T) {
+		p := open(t)
+		p.choose("state", "CA")
+		p.pickPlan("medicare", "Original Medicare Part B")
+		p.choose("cond", "chronic_low_back_pain")
+		p.waitVerdict("Depends on your answers")
+		for _, id := range []string{"pain_12_weeks", "nonspecific", "not_surgery_related", "not_pregnancy_related"} {
+			p.answer(id, "yes")
+		}
+		p.pickWho("physician")
+		p.waitVerdict("Covered")
+		// 5 a week for 4 weeks: 20 visits against 12 in 90 days, so visits
+		// 13-20 are not covered as such whatever today's date is.
+		for _, f := range []struct{ sel, v string }{{`input[id$="-vpw"]`, "5"}, {`input[id$="-weeks"]`, "4"}} {
+			p.do(chromedp.SetValue(chromedp.JSPath(p.root()+`.querySelector('`+f.sel+`')`), f.v))
+		}
+		p.do(chromedp.Evaluate[chromedp.Void](p.root() + `.querySelector('form.course').requestSubmit()`))
+		p.waitText("for you for 20 visits")
+		p.coveredLinesAgree()
+		if n := evalJS[int](p, p.root()+`.querySelectorAll('[data-k=uncovered] li').length`); n == 0 {
+			t.Error("20 visits against a 12-in-90-days limit, and no line explains the visits past it")
+		}
+		p.wantText("full price")
+		p.shot("f-uncovered-visits-explained")
+	})
+
+	t.Run("mobile_390_and_desktop_1280", func(t *testing.T) {
+		p := open(t)
+		p.do(chromedp.EmulateViewport(390, 844))
+		p.choose("state", "CA")
+		p.pickPlan("medicare", "Original Medicare Part B")
+		p.choose("cond", "chronic_low_back_pain")
+		p.waitVerdict("Depends on your answers")
+		for _, id := range []string{"pain_12_weeks", "nonspecific", "not_surgery_related", "not_pregnancy_related"} {
+			p.answer(id, "yes")
+		}
+		p.pickWho("physician")
+		p.waitVerdict("Covered")
+		p.waitFor(p.root() + `.querySelector('[data-total], .estimate .error')`)
+		if w := evalJS[int](p, `document.documentElement.scrollWidth`); w > 390 {
+			t.Errorf("at 390 px the page is %d px wide: the widget overflows", w)
+		}
+		// The covered answer with its estimate (questions answered, details
+		// collapsed) fits in two and a half phone screens.
+		if hgt := evalJS[float64](p, `document.querySelector('#demo').getBoundingClientRect().height`); hgt > 2.5*844 {
+			t.Errorf("covered state is %.0f px tall at 390 px wide; want at most %.0f (2.5 screens)", hgt, 2.5*844)
+		}
+		p.shot("g1-covered-390px")
+		full, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(90))
+		if err == nil {
+			os.WriteFile(filepath.Join(artifacts, "g1-page-390px.png"), full, 0o644)
+		}
+		p.axe()
+		p.do(chromedp.EmulateViewport(1280, 900))
+		p.shot("g2-covered-1280px")
+	})
+
+	t.Run("second_origin_with_and_without_cors", func(t *testing.T) {
+		// The page lives on another origin than the API, as on a clinic's
+		// site; the element's own content is the clinic's fallback.
+		clinicPage := func(apiURL, scriptURL string) string {
+			return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Clinic</title>
+<script type="module" src="` + scriptURL + `"></script></head><body><main><h1>Clinic</h1>
+<acucover-check id="w" api="` + apiURL + `">Questions about coverage? <a href="tel:+15555550100">Call us at 555-0100</a></acucover-check>
+</main></body></html>`
+		}
+		var apiURL, scriptURL string
+		clinic := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, clinicPage(apiURL, scriptURL))
+		}))
+		t.Cleanup(clinic.Close)
+		allowed := httptest.NewServer(httpapi.New(httpapi.Deps{Store: catalog.NewStore(ix), CORSOrigins: []string{clinic.URL}}))
+		t.Cleanup(allowed.Close)
+
+		visit := func(t *testing.T, api, script string) *page {
+			apiURL, scriptURL = api, script
+			tab, cancel := chromedp.NewContext(browser)
+			t.Cleanup(cancel)
+			ctx, cancel := context.WithTimeout(tab, pageDeadline)
+			t.Cleanup(cancel)
+			p := &page{t: t, ctx: ctx, host: "#w", axeJS: axeJS, artifacts: artifacts}
+			p.do(chromedp.Navigate(clinic.URL + "/"))
+			return p
+		}
+		fallbackShown := `(() => { const a = document.querySelector('#w a[href^="tel:"]'); return !!a && a.getClientRects().length > 0; })()`
+
+		t.Run("origin_allowed", func(t *testing.T) {
+			p := visit(t, allowed.URL, allowed.URL+"/widget/v1/acucover.js")
+			p.waitReady()
+			p.choose("state", "NY")
+			p.pickPlan("gold", "Example PPO Gold (fictional example)")
+			p.choose("cond", "neck_pain")
+			p.waitVerdict("Covered")
+			if evalJS[bool](p, fallbackShown) {
+				t.Error("the fallback is shown although the service answered")
+			}
+		})
+		t.Run("origin_not_allowed", func(t *testing.T) {
+			// srv lists no CORS origins: the script loads (it is public) but
+			// the browser refuses the API's answers.
+			p := visit(t, srv.URL, srv.URL+"/widget/v1/acucover.js")
+			p.waitFor(p.root() + `?.querySelector('.error')`)
+			p.wantText("Could not reach the coverage service at " + srv.URL)
+			p.waitFor(fallbackShown)
+			p.shot("h1-cors-refused-fallback")
+			p.axe()
+		})
+		t.Run("script_unreachable", func(t *testing.T) {
+			closed := "http://" + closedPort(t)
+			p := visit(t, closed, closed+"/widget/v1/acucover.js")
+			p.waitFor(fallbackShown)
+			if evalJS[bool](p, `!!customElements.get('acucover-check')`) {
+				t.Error("the element was defined although its script cannot load")
+			}
+		})
+	})
+
 	t.Run("keyboard_only", func(t *testing.T) {
 		p := open(t)
 		// Tab from the top of the page lands on the state picker.
@@ -258,7 +447,13 @@ func TestWidgetInBrowser(t *testing.T) {
 			p.waitFor(fmt.Sprintf(`%s.querySelector(%q).checked`, p.root(), yes))
 			p.settle()
 		}
+		// Who treats: Tab into the group, an arrow key picks the next one.
+		p.waitVerdict("Depends on your answers")
+		p.key(kb.Tab)
+		p.wantFocus(`[data-k="who-licensed_acupuncturist"]`)
+		p.key(kb.ArrowDown)
 		p.waitVerdict("Covered")
+		p.wantFocus(`[data-k="who-physician"]`)
 		p.waitFor(p.root() + `.querySelector('[data-total], .estimate .muted, .estimate .error')`)
 
 		// From a button just before the widget, Tab walks every control in
@@ -267,7 +462,10 @@ func TestWidgetInBrowser(t *testing.T) {
 			const seen = new Set();
 			return [...`+p.root()+`.querySelectorAll('input, select, button, a[href], summary')].filter(el =>
 				!el.disabled && el.getClientRects().length > 0 &&
-				!(el.type === 'radio' && (seen.has(el.name) || !seen.add(el.name))))
+				(el.tagName === 'SUMMARY' || !el.closest('details:not([open])')) &&
+				// Tab stops on a group's checked radio, or its first if none is.
+				!(el.type === 'radio' && (el.getRootNode().querySelector('input[name="' + el.name + '"]:checked') ?
+					!el.checked : (seen.has(el.name) || !seen.add(el.name)))))
 				.map(el => el.dataset.k || el.id || el.textContent.trim());
 		})()`)
 		p.do(chromedp.Evaluate[chromedp.Void](`(() => {
@@ -355,8 +553,10 @@ func TestWidgetInBrowser(t *testing.T) {
 // leaf: plan, state, condition, dates, the course and the yes/no answers.
 var allowedBody = map[string]any{
 	"plan": "string", "state": "string", "condition": "string", "date": "string", "start_date": "string",
-	"network": "string",
-	"course":  map[string]any{"visits_per_week": "number", "weeks": "number", "minutes_per_visit": "number"},
+	"network": "string", "charge_cents": "number",
+	"provider":     map[string]any{"type": "string", "supervised": "bool", "credentials_met": "bool"},
+	"accumulators": map[string]any{"deductible_met_cents": "number"},
+	"course":       map[string]any{"visits_per_week": "number", "weeks": "number", "minutes_per_visit": "number"},
 	"patient": map[string]any{
 		"pain_weeks": "number", "systemic_cause": "bool", "surgery_related": "bool",
 		"pregnancy_related": "bool", "improving": "bool",
@@ -474,6 +674,64 @@ func (p *page) waitVerdict(want string) {
 		p.root(), want, p.root()))
 	if live := evalJS[string](p, p.root()+`.querySelector('[aria-live=polite][role=status]').textContent`); !strings.HasPrefix(live, want+":") {
 		p.t.Errorf("live region says %q, want it to announce %q", live, want)
+	}
+}
+
+// pickWho answers "who will give you acupuncture?".
+func (p *page) pickWho(providerType string) {
+	p.t.Helper()
+	sel := fmt.Sprintf(`%s.querySelector('[data-k="who-%s"]')`, p.root(), providerType)
+	p.waitFor(sel)
+	p.do(chromedp.Click(chromedp.JSPath(sel)))
+	p.waitFor(sel + `.checked`)
+}
+
+// openDetails opens the collapsed details (limits, who can treat, why); they
+// stay open across answers.
+func (p *page) openDetails() {
+	p.t.Helper()
+	p.waitFor(p.root() + `.querySelector('details[data-k=details]')`)
+	p.do(chromedp.Evaluate[chromedp.Void](p.root() + `.querySelector('summary[data-k=details-summary]').click()`))
+	p.waitFor(p.root() + `.querySelector('details[data-k=details]').open`)
+}
+
+// coveredLinesAgree waits for the estimate and checks that the verdict and
+// the estimate never disagree silently: every visit that is not covered is
+// named in a plain line next to the total, and none is when all are covered.
+func (p *page) coveredLinesAgree() {
+	p.t.Helper()
+	p.waitFor(p.root() + `.querySelector('[data-k=covered-count]')`)
+	count := evalJS[string](p, p.root()+`.querySelector('[data-k=covered-count]').textContent`)
+	var covered, total int
+	if _, err := fmt.Sscanf(count, "%d of %d visits covered", &covered, &total); err != nil {
+		p.t.Fatalf("covered count %q: %v", count, err)
+	}
+	lines := evalJS[[]string](p, p.root()+`.querySelectorAll('[data-k=uncovered] li').values().map(l => l.textContent).toArray()`)
+	named := 0
+	for _, l := range lines {
+		var a, b int
+		if n, _ := fmt.Sscanf(l, "Visits %d–%d", &a, &b); n == 2 {
+			named += b - a + 1
+		} else if n, _ := fmt.Sscanf(l, "Visit %d", &a); n == 1 {
+			named++
+		} else {
+			p.t.Errorf("uncovered line %q does not name its visits", l)
+		}
+	}
+	for _, line := range strings.Split(p.text(), "\n") {
+		if l := strings.TrimSpace(line); l == "0" || l == "false" || l == "undefined" {
+			p.t.Errorf("the widget shows a stray %q line", l)
+		}
+	}
+	if named != total-covered {
+		p.t.Errorf("%q but the lines next to it name %d uncovered visits: %q", count, named, lines)
+	}
+	for _, l := range lines {
+		for _, jargon := range []string{"_cents", "incident-to", "auxiliary personnel", "floor(", "usage."} {
+			if strings.Contains(l, jargon) {
+				p.t.Errorf("uncovered line %q shows %q to a patient", l, jargon)
+			}
+		}
 	}
 }
 

@@ -26,7 +26,10 @@ const (
 	DemoPath   = "/widget/"
 )
 
-// Script serves the web component's JavaScript module.
+// Script serves the web component's JavaScript module. Any site may load it
+// (Access-Control-Allow-Origin: *, as a module script from another origin
+// needs): it is public code. Which sites may call the API is the CORS setting
+// of the API routes; a page the API refuses gets the widget's fallback.
 var Script = mustAsset("assets/acucover.js", "text/javascript; charset=utf-8", "public, max-age=3600")
 
 // Demo serves the demo page. It revalidates every time (no-cache) so a new
@@ -59,5 +62,9 @@ func (a *asset) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", a.cacheControl)
 	h.Set("ETag", a.etag)
 	h.Set("X-Content-Type-Options", "nosniff")
+	if a.name == "assets/acucover.js" {
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+	}
 	http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(a.body))
 }
