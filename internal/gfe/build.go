@@ -267,7 +267,7 @@ func Build(ix *catalog.Index, req Request) (*GFE, error) {
 	}
 	if scale != nil {
 		g.Assumptions = append(g.Assumptions, fmt.Sprintf("Sliding-scale discount of %s applied to each line's charge, rounded half up to the cent (eligibility: %s).",
-			Percent(scale.BasisPoints), scale.Eligibility))
+			Percent(scale.BasisPoints), strings.TrimSuffix(scale.Eligibility, ".")))
 	}
 	return g, nil
 }
