@@ -2,6 +2,7 @@ package gfe
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -291,4 +292,12 @@ func TestPercent(t *testing.T) {
 			t.Errorf("Percent(%d) = %q, want %q", bp, got, want)
 		}
 	}
+}
+
+func regexpAll(s, expr string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(expr).FindAllStringSubmatch(s, -1) {
+		out = append(out, m[1])
+	}
+	return out
 }
