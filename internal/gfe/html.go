@@ -14,7 +14,7 @@ import (
 //go:embed templates/gfe.html
 var templates embed.FS
 
-var page = template.Must(template.New("gfe.html").Funcs(template.FuncMap{
+var pageTmpl = template.Must(template.New("gfe.html").Funcs(template.FuncMap{
 	"money":   Money,
 	"date":    LongDate,
 	"join":    strings.Join,
@@ -25,7 +25,7 @@ var page = template.Must(template.New("gfe.html").Funcs(template.FuncMap{
 // external assets, print CSS with each provider block on its own page.
 func HTML(g *GFE) ([]byte, error) {
 	var b bytes.Buffer
-	if err := page.Execute(&b, g); err != nil {
+	if err := pageTmpl.Execute(&b, g); err != nil {
 		return nil, fmt.Errorf("render good faith estimate: %w", err)
 	}
 	return b.Bytes(), nil
