@@ -301,3 +301,30 @@ func FuzzParseFile(f *testing.F) {
 		}
 	})
 }
+
+// The README's example clinic file parses and is valid.
+func TestREADMEExample(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.Index(s, "## For clinics")
+	if i < 0 {
+		t.Fatal("README has no For clinics section")
+	}
+	s = s[i:]
+	start := strings.Index(s, "```yaml\n")
+	end := strings.Index(s[start+8:], "```")
+	if start < 0 || end < 0 {
+		t.Fatal("no yaml example in For clinics")
+	}
+	cs, err := ParseFile([]byte(s[start+8 : start+8+end]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := cs[0].CashPrice("97811", date("2026-05-01")); p != 3550 {
+		t.Errorf("97811 = %d", p)
+	}
+}

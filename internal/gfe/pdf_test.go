@@ -124,6 +124,12 @@ func TestPDFContents(t *testing.T) {
 			if t.Failed() {
 				t.Logf("PDF text:\n%s", text)
 			}
+			pages := pdfPages(t, pdf)
+			for i, pg := range pages {
+				if has := strings.Contains(pg, "Provider: "+g.Providers[0].Name); has != (i == 1) {
+					t.Errorf("page %d: provider block present = %v; it must be alone on page 2", i+1, has)
+				}
+			}
 			again, err := PDF(g)
 			if err != nil || !bytes.Equal(again, pdf) {
 				t.Error("the PDF is not deterministic")
