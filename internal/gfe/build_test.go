@@ -301,3 +301,58 @@ func regexpAll(s, expr string) []string {
 	}
 	return out
 }
+
+// FuzzBuild: any course, discount and name gives a GFE whose cents add up,
+// or Problems; never a panic.
+func FuzzBuild(f *testing.F) {
+	f.Add(2, 6, 0, 30, 2500, true, false, "Maria", "2026-03-02")
+	f.Add(0, 0, 365, 60, 10000, true, true, "", "2026-13-01")
+	f.Add(7, 52, 0, 15, 1, false, false, "\x00", "1900-01-01")
+	f.Fuzz(func(t *testing.T, perWeek, weeks, visits, minutes, bp int, discount, electro bool, name, start string) {
+		c, ix := demo(t)
+		c.SlidingScale = &clinic.SlidingScale{BasisPoints: bp, Eligibility: "x"}
+		req := baseRequest(&c)
+		req.Patient.Name = name
+		req.Course = Course{MinutesPerVisit: &minutes, Electroacupuncture: electro}
+		if perWeek != 0 {
+			req.Course.VisitsPerWeek = &perWeek
+		}
+		if weeks != 0 {
+			req.Course.Weeks = &weeks
+		}
+		if visits != 0 {
+			req.Course.Visits = &visits
+		}
+		req.SlidingScaleEligible = discount
+		if d, err := catalog.ParseDate(start); err == nil {
+			req.ScheduledDate, req.Issued = d, d
+		}
+		g, err := Build(ix, req)
+		if err != nil {
+			var ps Problems
+			if !errors.As(err, &ps) || len(ps) == 0 {
+				t.Fatalf("error %v is not Problems", err)
+			}
+			return
+		}
+		var sum int64
+		for _, it := range g.Providers[0].Items {
+			if it.ChargeCents != it.UnitPriceCents*int64(it.Quantity) || it.ExpectedCents != it.ChargeCents-it.DiscountCents || it.DiscountCents < 0 || it.ExpectedCents < 0 {
+				t.Fatalf("item does not add up: %+v", it)
+			}
+			sum += it.ExpectedCents
+		}
+		if sum != g.TotalCents {
+			t.Fatalf("total %d, items sum to %d", g.TotalCents, sum)
+		}
+		if !g.PeriodOfCare.To.Before(catalog.DateOf(g.PeriodOfCare.From.Time().AddDate(1, 0, 0))) {
+			t.Fatalf("period %v is over 12 months", g.PeriodOfCare)
+		}
+		if _, err := HTML(g); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := JSON(g); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
