@@ -123,6 +123,20 @@ func TestParseReportsEveryMistakeInPlainWords(t *testing.T) {
 	}
 }
 
+func TestParseRefusesFractionalCentsInAMap(t *testing.T) {
+	t.Parallel()
+	doc := "fee_schedules:\n  - id: f\n    amounts_cents: {\"97810\": 45.5, \"\": 1.5}\n"
+	_, _, err := Parse([]byte(doc))
+	for _, w := range []string{
+		"line 3: fee_schedules[0].amounts_cents.97810: 45.5 is not a whole number of cents",
+		"line 3: fee_schedules[0].amounts_cents.: 1.5 is not a whole number of cents",
+	} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("Parse error = %v, want it to contain %q", err, w)
+		}
+	}
+}
+
 func TestParseUnknownFieldJSON(t *testing.T) {
 	t.Parallel()
 	doc := "{\"rules\": [{\"id\": \"r\",\n\"summry\": \"x\",\n\"stauts\": \"covered\"}]}"

@@ -322,29 +322,61 @@ type listKey struct {
 // Values of types that decode themselves (Date, Scope) are left to them.
 func checkTree(n *yaml.Node, t reflect.Type, path string) Problems {
 	c := treeChecker{fields: map[reflect.Type]map[string]reflect.Type{}}
-	c.check(n, t, path)
+	if path != "" {
+		c.path = []string{path}
+	}
+	c.check(n, t)
 	return c.ps
 }
 
 type treeChecker struct {
 	ps     Problems
 	fields map[reflect.Type]map[string]reflect.Type // yaml name → type, per struct type
+	// path is where check is, as segments ("rules", "[3]", "limits"),
+	// joined only for a problem: most nodes have none.
+	path []string
 }
+
+func (c *treeChecker) pathString() string {
+	var b strings.Builder
+	for i, seg := range c.path {
+		if i > 0 && !strings.HasPrefix(seg, "[") {
+			b.WriteByte('.')
+		}
+		b.WriteString(seg)
+	}
+	return b.String()
+}
+
+// inCents reports whether check is at an amount in cents: a *_cents field,
+// or an entry of a *_cents map or list.
+func (c *treeChecker) inCents() bool {
+	for i := max(0, len(c.path)-2); i < len(c.path); i++ {
+		if strings.HasSuffix(c.path[i], "_cents") {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *treeChecker) push(seg string) { c.path = append(c.path, seg) }
+func (c *treeChecker) pop()            { c.path = c.path[:len(c.path)-1] }
 
 var (
 	yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
 	textUnmarshaler = reflect.TypeFor[interface{ UnmarshalText([]byte) error }]()
 )
 
-func (c *treeChecker) add(n *yaml.Node, path, format string, args ...any) {
+func (c *treeChecker) add(n *yaml.Node, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
+	path := c.pathString()
 	if path != "" {
 		msg = path + ": " + msg
 	}
 	c.ps = append(c.ps, Problem{Where: "line " + strconv.Itoa(n.Line), Msg: msg})
 }
 
-func (c *treeChecker) check(n *yaml.Node, t reflect.Type, path string) {
+func (c *treeChecker) check(n *yaml.Node, t reflect.Type) {
 	for n.Kind == yaml.DocumentNode || n.Kind == yaml.AliasNode {
 		switch {
 		case n.Kind == yaml.AliasNode && n.Alias != nil:
@@ -367,7 +399,7 @@ func (c *treeChecker) check(n *yaml.Node, t reflect.Type, path string) {
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			c.add(n, path, "should be a set of fields (name: value), not %s", kindName(n))
+			c.add(n, "should be a set of fields (name: value), not %s", kindName(n))
 			return
 		}
 		fields := c.structFields(t)
@@ -378,46 +410,52 @@ func (c *treeChecker) check(n *yaml.Node, t reflect.Type, path string) {
 			}
 			ft, ok := fields[k.Value]
 			if !ok {
-				c.add(k, path, "unknown field %q%s", k.Value, suggest.DidYouMean(k.Value, slices.Sorted(maps.Keys(fields))))
+				c.add(k, "unknown field %q%s", k.Value, suggest.DidYouMean(k.Value, slices.Sorted(maps.Keys(fields))))
 				continue
 			}
-			c.check(v, ft, joinPath(path, k.Value))
+			c.push(k.Value)
+			c.check(v, ft)
+			c.pop()
 		}
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			c.add(n, path, "should be a list, not %s", kindName(n))
+			c.add(n, "should be a list, not %s", kindName(n))
 			return
 		}
 		for i, item := range n.Content {
-			c.check(item, t.Elem(), path+"["+strconv.Itoa(i)+"]")
+			c.push("[" + strconv.Itoa(i) + "]")
+			c.check(item, t.Elem())
+			c.pop()
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
-			c.add(n, path, "should be a set of name: value pairs, not %s", kindName(n))
+			c.add(n, "should be a set of name: value pairs, not %s", kindName(n))
 			return
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			c.check(n.Content[i+1], t.Elem(), joinPath(path, n.Content[i].Value))
+			c.push(n.Content[i].Value)
+			c.check(n.Content[i+1], t.Elem())
+			c.pop()
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		switch {
 		case n.Kind != yaml.ScalarNode:
-			c.add(n, path, "should be a whole number, not %s", kindName(n))
+			c.add(n, "should be a whole number, not %s", kindName(n))
 		case n.Tag == "!!int":
-		case n.Tag == "!!float" && strings.HasSuffix(path, "_cents"):
-			c.add(n, path, "%s is not a whole number of cents: amounts are written in cents%s", n.Value, centsHint(n.Value))
+		case n.Tag == "!!float" && c.inCents():
+			c.add(n, "%s is not a whole number of cents: amounts are written in cents%s", n.Value, centsHint(n.Value))
 		case n.Tag == "!!float":
-			c.add(n, path, "%s is not a whole number", n.Value)
+			c.add(n, "%s is not a whole number", n.Value)
 		default:
-			c.add(n, path, "should be a whole number, not %q", n.Value)
+			c.add(n, "should be a whole number, not %q", n.Value)
 		}
 	case reflect.Bool:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-			c.add(n, path, "should be true or false, not %s", kindName(n))
+			c.add(n, "should be true or false, not %s", kindName(n))
 		}
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
-			c.add(n, path, "should be text, not %s", kindName(n))
+			c.add(n, "should be text, not %s", kindName(n))
 		}
 	}
 }
@@ -444,13 +482,6 @@ func (c *treeChecker) structFields(t reflect.Type) map[string]reflect.Type {
 	}
 	c.fields[t] = f
 	return f
-}
-
-func joinPath(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
 }
 
 func kindName(n *yaml.Node) string {
