@@ -251,21 +251,23 @@ func render(spec []byte) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// anchor makes an id for an element: letters, digits and '-' only.
+// anchor makes an id for an element: lower-case letters and digits, runs
+// of anything else as one '-' ("GET", "/v1/plans/{id}" → get-v1-plans-id).
 func anchor(parts ...string) string {
 	var b strings.Builder
-	for _, p := range parts {
-		for _, r := range strings.ToLower(p) {
-			switch {
-			case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-				b.WriteRune(r)
-			default:
+	dash := false
+	for _, r := range strings.ToLower(strings.Join(parts, "-")) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if dash && b.Len() > 0 {
 				b.WriteByte('-')
 			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
 		}
-		b.WriteByte('-')
 	}
-	return strings.Trim(b.String(), "-")
+	return b.String()
 }
 
 // refName is the last part of a local $ref ("#/components/schemas/Decision").
@@ -324,6 +326,20 @@ func typeHTML(s *schema) template.HTML {
 	return template.HTML(t)
 }
 
+// KeyNote says whether the operation needs an API key: "" when it names
+// no security, optional when one of its requirements is empty.
+func (o operation) KeyNote() string {
+	if len(o.Security) == 0 {
+		return ""
+	}
+	for _, req := range o.Security {
+		if len(req) == 0 {
+			return "An API key is optional here; a server run with --public-access key requires one."
+		}
+	}
+	return "Needs an API key."
+}
+
 // Response resolves a response that is a $ref to components.responses.
 func (v view) Response(r response) response {
 	if r.Ref != "" {
@@ -356,7 +372,7 @@ h1{margin-bottom:0}h2{margin-top:2.5rem;border-bottom:1px solid #ccc}h3{margin-b
 code,.path{font-family:ui-monospace,monospace;font-size:.92em}
 .m{display:inline-block;min-width:4.2em;font:bold .8em ui-monospace,monospace;padding:.1em .4em;border-radius:3px;background:#e8eef7;margin-right:.4em}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;vertical-align:top;padding:.3em .5em;border-bottom:1px solid #eee}
-th{font-weight:600;background:#f6f6f6}nav ul{columns:2;padding-left:1.2rem}.muted{color:#555}section.op{margin-bottom:1.5rem}
+th{font-weight:600;background:#f6f6f6}td,p{overflow-wrap:anywhere}nav ul{columns:2;padding-left:1.2rem}.muted{color:#555}section.op{margin-bottom:1.5rem}
 @media (max-width:40rem){nav ul{columns:1}table{font-size:.9em}}`
 
 var csp = "default-src 'none'; style-src 'sha256-" + func() string {

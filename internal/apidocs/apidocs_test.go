@@ -80,8 +80,8 @@ func TestDocsPageShowsEveryOperationAndSchema(t *testing.T) {
 	}
 	// Every in-page link lands on an element of the page.
 	for _, m := range regexp.MustCompile(`href="#([^"]+)"`).FindAllStringSubmatch(body, -1) {
-		if !strings.Contains(body, `id="`+m[1]+`"`) {
-			t.Errorf("link #%s goes nowhere", m[1])
+		if n := strings.Count(body, `id="`+m[1]+`"`); n != 1 {
+			t.Errorf("link #%s goes to %d elements, want 1", m[1], n)
 		}
 	}
 }
@@ -108,6 +108,28 @@ func TestDocsPageLoadsNothingFromElsewhere(t *testing.T) {
 	csp := rec.Header().Get("Content-Security-Policy")
 	if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "style-src 'sha256-") {
 		t.Errorf("Content-Security-Policy = %q, want default-src 'none' and a hashed style", csp)
+	}
+}
+
+func TestDocsPageSaysWhenAKeyIsNeeded(t *testing.T) {
+	t.Parallel()
+	body := get(t, New(spec(t)), nil).Body.String()
+	section := func(id string) string {
+		_, rest, ok := strings.Cut(body, `<section class="op" id="`+id+`">`)
+		if !ok {
+			t.Fatalf("no section %s", id)
+		}
+		s, _, _ := strings.Cut(rest, "</section>")
+		return s
+	}
+	if s := section("get-v1-coverage"); !strings.Contains(s, "An API key is optional here") || strings.Contains(s, "Needs an API key") {
+		t.Errorf("GET /v1/coverage takes a key optionally:\n%s", s)
+	}
+	if s := section("get-v1-admin-audit"); !strings.Contains(s, "Needs an API key.") {
+		t.Errorf("GET /v1/admin/audit needs a key:\n%s", s)
+	}
+	if s := section("get-healthz"); strings.Contains(s, "API key") {
+		t.Errorf("GET /healthz takes no key:\n%s", s)
 	}
 }
 

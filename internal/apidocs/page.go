@@ -28,7 +28,7 @@ const pageHTML = `<!doctype html>
 <h2><span class="m">{{.Method}}</span><span class="path">{{.Path}}</span></h2>
 {{with .Summary}}<p><strong>{{.}}</strong></p>{{end}}
 {{with .Description}}<p>{{.}}</p>{{end}}
-{{if .Security}}<p class="muted">Needs an API key.</p>{{end}}
+{{with .KeyNote}}<p class="muted">{{.}}</p>{{end}}
 {{with .Parameters}}<h3>Parameters</h3>
 <table><thead><tr><th>Name</th><th>In</th><th>Type</th><th>Description</th></tr></thead><tbody>
 {{range .}}<tr><td><code>{{.Name}}</code>{{if .Required}} <small>(required)</small>{{end}}</td><td>{{.In}}</td><td>{{type .Schema}}</td><td>{{.Description}}</td></tr>
