@@ -367,12 +367,12 @@ func properties(s *schema) []property {
 	return out
 }
 
-const css = `body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#1a1a1a}
+const css = `body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#1a1a1a;overflow-wrap:anywhere}
 h1{margin-bottom:0}h2{margin-top:2.5rem;border-bottom:1px solid #ccc}h3{margin-bottom:.25rem}
 code,.path{font-family:ui-monospace,monospace;font-size:.92em}
 .m{display:inline-block;min-width:4.2em;font:bold .8em ui-monospace,monospace;padding:.1em .4em;border-radius:3px;background:#e8eef7;margin-right:.4em}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;vertical-align:top;padding:.3em .5em;border-bottom:1px solid #eee}
-th{font-weight:600;background:#f6f6f6}td,p{overflow-wrap:anywhere}nav ul{columns:2;padding-left:1.2rem}.muted{color:#555}section.op{margin-bottom:1.5rem}
+th{font-weight:600;background:#f6f6f6}nav ul{columns:2;padding-left:1.2rem}.muted{color:#555}section.op{margin-bottom:1.5rem}
 @media (max-width:40rem){nav ul{columns:1}table{font-size:.9em}}`
 
 var csp = "default-src 'none'; style-src 'sha256-" + func() string {
