@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-func TestDistance(t *testing.T) {
+func TestSuggestDistance(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		a, b string
@@ -33,7 +33,7 @@ func TestDistance(t *testing.T) {
 	}
 }
 
-func TestClosest(t *testing.T) {
+func TestSuggestClosest(t *testing.T) {
 	t.Parallel()
 	fields := []string{"id", "plan", "states", "conditions", "status", "summary", "sources", "effective_from", "effective_to"}
 	conditions := []string{"chronic_low_back_pain", "chronic_neck_pain", "migraine", "knee_osteoarthritis"}
@@ -62,7 +62,7 @@ func TestClosest(t *testing.T) {
 	}
 }
 
-func TestDidYouMean(t *testing.T) {
+func TestSuggestDidYouMean(t *testing.T) {
 	t.Parallel()
 	if got, want := DidYouMean("summry", []string{"summary"}), ` (did you mean "summary"?)`; got != want {
 		t.Errorf("DidYouMean = %q, want %q", got, want)
