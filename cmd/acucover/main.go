@@ -59,7 +59,7 @@ commands:
   revisions            list stored catalog revisions
   gen [--plans N --conditions M --states-per-plan K | --rules N] [-o FILE]
                        write a synthetic catalog (fictional) for load and scale tests
-  version              print the version
+  version              print the version (also --version)
   keys create --name NAME --role reader|editor|admin | keys list | keys revoke NAME
                        manage API keys (the new key is printed once)
   healthcheck [--url URL]
@@ -67,6 +67,7 @@ commands:
                        exit 0 on 2xx, 1 otherwise
 
 Database commands use DATABASE_URL or --database-url.
+Run "acucover help COMMAND" or "acucover COMMAND --help" for a command's usage.
 `
 
 func main() {
@@ -93,6 +94,9 @@ func exitCode(err error) int {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if handled, err := helpOrVersion(args, stdout); handled {
+		return err
+	}
 	cmd := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
@@ -121,11 +125,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return gen(args, stdout)
 	case "catalog":
 		return catalogCmd(args, stdout)
-	case "help":
-		fmt.Fprint(stdout, usage)
-		return nil
 	}
-	return usageError{fmt.Errorf("unknown command %q\n%s", cmd, usage)}
+	return unknownCommand(cmd)
 }
 
 // validate checks a catalog file and prints every problem, one per line.

@@ -202,7 +202,7 @@ func TestValidateNamesBothAmbiguousRules(t *testing.T) {
 	ps := Validate(s, pos)
 	want := Problems{{
 		Where: `rule "second" (line 22)`,
-		Msg:   `ambiguous with rule "first" (line 13): both are plan+state+condition rules of plan "p" in force on the same dates for state CA and condition c2`,
+		Msg:   `ambiguous with rule "first" (line 13): both are plan+state+condition rules of plan "p" in force from 2024-06-01 to 2024-12-31 for state CA and condition c2; if "second" replaces "first", give "first" effective_to: 2024-06-01`,
 	}}
 	if diff := cmp.Diff(want, ps); diff != "" {
 		t.Errorf("Validate mismatch (-want +got):\n%s", diff)
@@ -399,11 +399,11 @@ func TestJSONAndYAMLCatalogsParseAlike(t *testing.T) {
 	}
 	for name, tc := range map[string]struct{ doc, want string }{
 		"unknown field":  {"{\n\"plans\": [],\n\"extra\": 1}", `line 3: unknown field "extra"`},
-		"wrong type":     {"{\"plans\": [\n{\"id\": 7}]}", "line 2: plans.id: cannot use number as string"},
+		"wrong type":     {"{\"plans\": [\n{\"id\": 7}]}", "line 2: plans.id: a number is not text"},
 		"syntax":         {"{\"plans\": [}\n", "line 1: invalid character '}'"},
 		"bad date":       {"{\"rules\": [{\"id\": \"r\", \"effective_from\": \"2026-02-30\"}]}", "not a calendar date"},
 		"trailing data":  {"{}\n{}", "line 2: the catalog must be a single JSON object"},
-		"bom and spaces": {"\ufeff  \n{\"plans\": 5}", "line 2: plans: cannot use number"},
+		"bom and spaces": {"\ufeff  \n{\"plans\": 5}", "line 2: plans: should be a list, not 5"},
 	} {
 		_, _, err := Parse([]byte(tc.doc))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -2,18 +2,23 @@ package catalog
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/acucover/acucover/internal/suggest"
 )
 
 // Problem is one thing wrong with a catalog, with where it is.
@@ -83,11 +88,19 @@ func Parse(data []byte) (*Snapshot, Positions, error) {
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return nil, nil, Problems{{Msg: "document is empty"}}
 	}
+	// The tree check finds every mistake the types can see, with lines and
+	// in plain words; the decoder adds what the tree check leaves to it
+	// (dates, scopes).
+	tree := checkTree(&root, reflect.TypeFor[Snapshot](), "")
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var s Snapshot
-	if err := dec.Decode(&s); err != nil {
-		return nil, nil, yamlProblems(err)
+	if err := dec.Decode(&s); err != nil || len(tree) > 0 {
+		var decoded Problems
+		if err != nil {
+			decoded = yamlProblems(err)
+		}
+		return nil, nil, mergeProblems(tree, decoded)
 	}
 	if err := dec.Decode(new(yaml.Node)); !errors.Is(err, io.EOF) {
 		return nil, nil, Problems{{Msg: "the catalog must be a single YAML document"}}
@@ -103,13 +116,22 @@ func parseJSON(data []byte) (*Snapshot, error) {
 	dec.DisallowUnknownFields()
 	var s Snapshot
 	if err := dec.Decode(&s); err != nil {
+		// encoding/json stops at the first mistake. JSON is YAML, so (only
+		// now, as YAML is slow for the large catalogs written as JSON) read
+		// the document as a tree to report every mistake in one pass.
+		var root yaml.Node
+		if yaml.Unmarshal(data, &root) == nil {
+			if ps := checkTree(&root, reflect.TypeFor[Snapshot](), ""); len(ps) > 0 {
+				return nil, ps
+			}
+		}
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &syn):
 			return nil, Problems{{Where: lineAt(data, syn.Offset), Msg: syn.Error()}}
 		case errors.As(err, &typ):
-			return nil, Problems{{Where: lineAt(data, typ.Offset), Msg: fmt.Sprintf("%s: cannot use %s as %s", typ.Field, typ.Value, typ.Type)}}
+			return nil, Problems{{Where: lineAt(data, typ.Offset), Msg: fmt.Sprintf("%s: a %s is not %s", typ.Field, typ.Value, plainType(typ.Type.String()))}}
 		}
 		return nil, Problems{{Where: lineAt(data, dec.InputOffset()), Msg: strings.TrimPrefix(err.Error(), "json: ")}}
 	}
@@ -176,7 +198,7 @@ func yamlProblems(err error) Problems {
 	ps := make(Problems, 0, len(lines))
 	for _, l := range lines {
 		if m := yamlLineRE.FindStringSubmatch(l); m != nil {
-			ps = append(ps, Problem{Where: "line " + m[1], Msg: m[2]})
+			ps = append(ps, Problem{Where: "line " + m[1], Msg: plainDecodeMessage(m[2])})
 			continue
 		}
 		ps = append(ps, Problem{Msg: strings.TrimPrefix(l, "yaml: ")})
@@ -286,4 +308,262 @@ const maxSharedList = 4 << 10
 type listKey struct {
 	t   reflect.Type
 	raw string
+}
+
+// checkTree reports what a catalog document says that its types cannot
+// hold, in plain words and with lines: every unknown field (with the
+// nearest known one), every number that is not whole where a whole number
+// is needed (money in cents above all: yaml.v3 silently truncates 25.5 to
+// 25), and values of the wrong kind. It reports all of them, where the
+// decoders stop at the first (encoding/json) or word them in Go's terms
+// (yaml.v3). n is the node of a value of type t at path (such as
+// "rules[3]", or "" for the document). A reader that decodes the catalog
+// item by item can call it on each item's node with the item's type.
+// Values of types that decode themselves (Date, Scope) are left to them.
+func checkTree(n *yaml.Node, t reflect.Type, path string) Problems {
+	c := treeChecker{fields: map[reflect.Type]map[string]reflect.Type{}}
+	if path != "" {
+		c.path = []string{path}
+	}
+	c.check(n, t)
+	return c.ps
+}
+
+type treeChecker struct {
+	ps     Problems
+	fields map[reflect.Type]map[string]reflect.Type // yaml name → type, per struct type
+	// path is where check is, as segments ("rules", "[3]", "limits"),
+	// joined only for a problem: most nodes have none.
+	path []string
+}
+
+func (c *treeChecker) pathString() string {
+	var b strings.Builder
+	for i, seg := range c.path {
+		if i > 0 && !strings.HasPrefix(seg, "[") {
+			b.WriteByte('.')
+		}
+		b.WriteString(seg)
+	}
+	return b.String()
+}
+
+// inCents reports whether check is at an amount in cents: a *_cents field,
+// or an entry of a *_cents map or list.
+func (c *treeChecker) inCents() bool {
+	for i := max(0, len(c.path)-2); i < len(c.path); i++ {
+		if strings.HasSuffix(c.path[i], "_cents") {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *treeChecker) push(seg string) { c.path = append(c.path, seg) }
+func (c *treeChecker) pop()            { c.path = c.path[:len(c.path)-1] }
+
+var (
+	yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[interface{ UnmarshalText([]byte) error }]()
+)
+
+func (c *treeChecker) add(n *yaml.Node, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	path := c.pathString()
+	if path != "" {
+		msg = path + ": " + msg
+	}
+	c.ps = append(c.ps, Problem{Where: "line " + strconv.Itoa(n.Line), Msg: msg})
+}
+
+func (c *treeChecker) check(n *yaml.Node, t reflect.Type) {
+	for n.Kind == yaml.DocumentNode || n.Kind == yaml.AliasNode {
+		switch {
+		case n.Kind == yaml.AliasNode && n.Alias != nil:
+			n = n.Alias
+		case n.Kind == yaml.DocumentNode && len(n.Content) == 1:
+			n = n.Content[0]
+		default:
+			return
+		}
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if pt := reflect.PointerTo(t); pt.Implements(yamlUnmarshaler) || pt.Implements(textUnmarshaler) {
+		return
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return // absent: the zero value
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			c.add(n, "should be a set of fields (name: value), not %s", kindName(n))
+			return
+		}
+		fields := c.structFields(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "<<" {
+				continue // a YAML merge key; the decoder reads it
+			}
+			ft, ok := fields[k.Value]
+			if !ok {
+				c.add(k, "unknown field %q%s", k.Value, suggest.DidYouMean(k.Value, slices.Sorted(maps.Keys(fields))))
+				continue
+			}
+			c.push(k.Value)
+			c.check(v, ft)
+			c.pop()
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			c.add(n, "should be a list, not %s", kindName(n))
+			return
+		}
+		for i, item := range n.Content {
+			c.push("[" + strconv.Itoa(i) + "]")
+			c.check(item, t.Elem())
+			c.pop()
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			c.add(n, "should be a set of name: value pairs, not %s", kindName(n))
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			c.push(n.Content[i].Value)
+			c.check(n.Content[i+1], t.Elem())
+			c.pop()
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		switch {
+		case n.Kind != yaml.ScalarNode:
+			c.add(n, "should be a whole number, not %s", kindName(n))
+		case n.Tag == "!!int":
+		case n.Tag == "!!float" && c.inCents():
+			c.add(n, "%s is not a whole number of cents: amounts are written in cents%s", n.Value, centsHint(n.Value))
+		case n.Tag == "!!float":
+			c.add(n, "%s is not a whole number", n.Value)
+		default:
+			c.add(n, "should be a whole number, not %q", n.Value)
+		}
+	case reflect.Bool:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+			c.add(n, "should be true or false, not %s", kindName(n))
+		}
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			c.add(n, "should be text, not %s", kindName(n))
+		}
+	}
+}
+
+// structFields maps the YAML names of t's fields to their types.
+func (c *treeChecker) structFields(t reflect.Type) map[string]reflect.Type {
+	if f, ok := c.fields[t]; ok {
+		return f
+	}
+	f := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(sf.Name)
+		}
+		f[name] = sf.Type
+	}
+	c.fields[t] = f
+	return f
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a set of fields"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	if n.Tag == "!!str" {
+		return strconv.Quote(n.Value)
+	}
+	return n.Value
+}
+
+// centsHint suggests the cents for a value that looks like dollars with at
+// most two decimals ("25.5" → 2550), by digits, not by float arithmetic.
+func centsHint(v string) string {
+	whole, frac, ok := strings.Cut(v, ".")
+	if !ok || len(frac) > 2 || whole == "" || strings.Trim(whole, "0123456789") != "" || strings.Trim(frac, "0123456789") != "" {
+		return ""
+	}
+	cents := strings.TrimLeft(whole+(frac + "00")[:2], "0")
+	if cents == "" {
+		cents = "0"
+	}
+	return fmt.Sprintf(" (%s for $%s.%s)", cents, whole, (frac + "00")[:2])
+}
+
+// mergeProblems adds the decoder's problems to the tree's, except on lines
+// the tree already explains (the same mistake in the decoder's words), and
+// orders them by line.
+func mergeProblems(tree, dec Problems) Problems {
+	seen := map[string]bool{}
+	for _, p := range tree {
+		seen[p.Where] = true
+	}
+	out := slices.Clone(tree)
+	for _, p := range dec {
+		if p.Where == "" || !seen[p.Where] {
+			out = append(out, p)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Problem) int { return cmp.Compare(problemLine(a), problemLine(b)) })
+	return out
+}
+
+func problemLine(p Problem) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(p.Where, "line "))
+	return n
+}
+
+var (
+	yamlNotFoundRE = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+	yamlCannotRE   = regexp.MustCompile("^cannot unmarshal !!\\w+ `(.*)` into (\\S+)$")
+)
+
+// plainDecodeMessage rewords a decoder message that speaks Go
+// ("field summry not found in type catalog.Rule") in the catalog's terms.
+func plainDecodeMessage(msg string) string {
+	if m := yamlNotFoundRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("unknown field %q", m[1])
+	}
+	if m := yamlCannotRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("%q is not %s", m[1], plainType(m[2]))
+	}
+	return msg
+}
+
+// plainType names a Go type the way a catalog author thinks of it.
+func plainType(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	case strings.HasPrefix(goType, "map["):
+		return "a set of name: value pairs"
+	case strings.HasPrefix(goType, "int") || strings.HasPrefix(goType, "uint"):
+		return "a whole number"
+	case goType == "bool":
+		return "true or false"
+	case goType == "string":
+		return "text"
+	}
+	return "the right kind of value"
 }

@@ -3,10 +3,13 @@ package catalog
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/acucover/acucover/internal/suggest"
 )
 
 // Validate checks the meaning of a whole catalog and returns every problem it
@@ -99,7 +102,7 @@ func (v *validator) checkPlans(s *Snapshot) {
 			v.add(w, "payer is required")
 		}
 		if !slices.Contains(PlanTypes, p.Type) {
-			v.add(w, "type %q is not one of %v", p.Type, PlanTypes)
+			v.add(w, "type %q is not one of %v%s", p.Type, PlanTypes, dym(p.Type, PlanTypes))
 		}
 		v.states(w, p.States)
 		switch p.BenefitPeriod.Kind {
@@ -112,7 +115,7 @@ func (v *validator) checkPlans(s *Snapshot) {
 				v.add(w, "benefit_period: plan_year needs start_month 1–12")
 			}
 		default:
-			v.add(w, "benefit_period.kind %q is not calendar_year or plan_year", p.BenefitPeriod.Kind)
+			v.add(w, "benefit_period.kind %q is not calendar_year or plan_year%s", p.BenefitPeriod.Kind, dym(p.BenefitPeriod.Kind, []BenefitKind{CalendarYear, PlanYear}))
 		}
 		switch p.NetworkModel {
 		case "", NetworkModelNetworks:
@@ -124,13 +127,13 @@ func (v *validator) checkPlans(s *Snapshot) {
 				}
 			}
 		default:
-			v.add(w, "network_model %q is not networks or medicare_assignment", p.NetworkModel)
+			v.add(w, "network_model %q is not networks or medicare_assignment%s", p.NetworkModel, dym(p.NetworkModel, []NetworkModel{NetworkModelNetworks, MedicareAssignment}))
 		}
 		for j, c := range p.CostSharing {
 			cw := w
 			cw.cost = j + 1
 			if c.Network != InNetwork && c.Network != OutNetwork {
-				v.add(cw, "network %q is not \"in\" or \"out\"", c.Network)
+				v.add(cw, "network %q is not \"in\" or \"out\"%s", c.Network, dym(c.Network, networks))
 			}
 			v.span(cw, c.EffectiveFrom, c.EffectiveTo)
 			v.cents(cw, "deductible_cents", c.DeductibleCents)
@@ -152,7 +155,9 @@ func (v *validator) checkPlans(s *Snapshot) {
 			for k := range j {
 				o := p.CostSharing[k]
 				if o.Network == c.Network && spansOverlap(o.EffectiveFrom, o.EffectiveTo, c.EffectiveFrom, c.EffectiveTo) {
-					v.add(cw, "overlaps cost_sharing[%d] for network %q; dated terms of one network must not overlap", k, c.Network)
+					v.add(cw, "overlaps cost_sharing[%d] for network %q %s; dated terms of one network must not overlap: %s", k, c.Network,
+						overlapDates(o.EffectiveFrom, o.EffectiveTo, c.EffectiveFrom, c.EffectiveTo),
+						replaceHint(fmt.Sprintf("cost_sharing[%d]", k), o.EffectiveFrom, fmt.Sprintf("cost_sharing[%d]", j), c.EffectiveFrom))
 				}
 			}
 		}
@@ -249,7 +254,7 @@ func (v *validator) rules(s *Snapshot) {
 		ids[r.ID] = struct{}{}
 		plan, ok := v.plans[r.Plan]
 		if !ok {
-			v.add(w, "plan %q is not in the catalog", r.Plan)
+			v.add(w, "plan %q is not in the catalog%s", r.Plan, suggest.DidYouMean(r.Plan, slices.Sorted(maps.Keys(v.plans))))
 		}
 		v.states(w, r.States)
 		if ok && !r.States.All && !plan.States.All {
@@ -266,7 +271,7 @@ func (v *validator) rules(s *Snapshot) {
 			seen := map[string]bool{}
 			for _, c := range r.Conditions.Items {
 				if !v.conds[c] {
-					v.add(w, "condition %q is not in the catalog", c)
+					v.add(w, "condition %q is not in the catalog%s", c, suggest.DidYouMean(c, slices.Sorted(maps.Keys(v.conds))))
 				}
 				if seen[c] {
 					v.add(w, "condition %q is listed twice", c)
@@ -285,7 +290,7 @@ func (v *validator) rules(s *Snapshot) {
 				v.add(w, "a %s rule cannot have limits", r.Status)
 			}
 		default:
-			v.add(w, "status %q is not covered, conditional, not_covered or unknown", r.Status)
+			v.add(w, "status %q is not covered, conditional, not_covered or unknown%s", r.Status, dym(r.Status, []Status{Covered, Conditional, NotCovered, Unknown}))
 		}
 		if r.Status == Conditional && len(r.Criteria) == 0 {
 			v.add(w, "a conditional rule needs criteria (use status covered when nothing is required)")
@@ -332,12 +337,12 @@ func (v *validator) rules(s *Snapshot) {
 				v.add(w, "prior_authorization.after_visits must be at least 1")
 			}
 		default:
-			v.add(w, "prior_authorization.required %q is not never, always or after_visits", r.PriorAuthorization.Required)
+			v.add(w, "prior_authorization.required %q is not never, always or after_visits%s", r.PriorAuthorization.Required, dym(r.PriorAuthorization.Required, []AuthWhen{AuthNever, AuthAlways, AuthAfterVisits}))
 		}
 		types := map[string]bool{}
 		for _, p := range r.Providers {
 			if !slices.Contains(ProviderTypes, p.Type) {
-				v.add(w, "provider type %q is not one of %v", p.Type, ProviderTypes)
+				v.add(w, "provider type %q is not one of %v%s", p.Type, ProviderTypes, dym(p.Type, ProviderTypes))
 			}
 			if types[p.Type] {
 				v.add(w, "provider type %q is listed twice", p.Type)
@@ -388,7 +393,14 @@ func (v *validator) fallbacks(s *Snapshot) {
 		to, ok := byID[r.FallsBackTo]
 		switch {
 		case !ok:
-			v.add(w, "falls_back_to %q is not a rule in the catalog", r.FallsBackTo)
+			var same []string // the plan's own rules: the only possible targets
+			for id, o := range byID {
+				if o.Plan == r.Plan && id != r.ID {
+					same = append(same, id)
+				}
+			}
+			slices.Sort(same)
+			v.add(w, "falls_back_to %q is not a rule in the catalog%s", r.FallsBackTo, suggest.DidYouMean(r.FallsBackTo, same))
 			continue
 		case to.Plan != r.Plan:
 			v.add(w, "falls_back_to %q is a rule of plan %q, not of this rule's plan %q", to.ID, to.Plan, r.Plan)
@@ -454,12 +466,65 @@ func (v *validator) ambiguity(s *Snapshot) {
 	})
 	for _, p := range pairs {
 		ia, ib := index[p.a], index[p.b]
-		v.add(v.where("rule", "rules", ib, p.b.ID), "ambiguous with %s: both are %s rules of plan %q in force on the same dates for %s",
-			v.name(v.where("rule", "rules", ia, p.a.ID)), specificityName[p.a.Specificity()], p.a.Plan, overlapText(p.a, p.b))
+		v.add(v.where("rule", "rules", ib, p.b.ID), "ambiguous with %s: both are %s rules of plan %q in force %s for %s; %s",
+			v.name(v.where("rule", "rules", ia, p.a.ID)), specificityName[p.a.Specificity()], p.a.Plan,
+			overlapDates(p.a.EffectiveFrom, p.a.EffectiveTo, p.b.EffectiveFrom, p.b.EffectiveTo), overlapText(p.a, p.b),
+			replaceHint(strconv.Quote(p.a.ID), p.a.EffectiveFrom, strconv.Quote(p.b.ID), p.b.EffectiveFrom))
 	}
 }
 
 var specificityName = [...]string{"plan-default", "plan+state", "plan+condition", "plan+state+condition"}
+
+// overlapDates says when two spans (zero = open) are both in force: "from
+// 2026-01-01 to 2026-06-30" (effective_to is exclusive, as in spansOverlap),
+// "from 2026-01-01 on", "until 2026-06-30", or "on every date".
+func overlapDates(af, at, bf, bt Date) string {
+	from := af
+	if from.IsZero() || (!bf.IsZero() && bf.After(from)) {
+		from = bf
+	}
+	to := at
+	if to.IsZero() || (!bt.IsZero() && bt.Before(to)) {
+		to = bt
+	}
+	switch {
+	case !from.IsZero() && !to.IsZero():
+		return "from " + from.String() + " to " + to.AddDays(-1).String()
+	case !from.IsZero():
+		return "from " + from.String() + " on"
+	case !to.IsZero():
+		return "until " + to.AddDays(-1).String()
+	}
+	return "on every date"
+}
+
+// replaceHint says how to end the earlier of two overlapping items where
+// the later one starts (effective_to is exclusive), or, when they start on
+// the same date, that one of them must end or be narrowed.
+func replaceHint(aName string, af Date, bName string, bf Date) string {
+	// A zero effective_from is open: in force since ever, so earliest.
+	if bf.IsZero() && !af.IsZero() || !bf.IsZero() && !af.IsZero() && bf.Before(af) {
+		aName, af, bName, bf = bName, bf, aName, af
+	}
+	// Now a starts first, or both start together.
+	if bf.IsZero() || !af.IsZero() && !af.Before(bf) {
+		return "give one of them an effective_to, or narrow what they apply to"
+	}
+	return fmt.Sprintf("if %s replaces %s, give %s effective_to: %s", bName, aName, aName, bf)
+}
+
+// networks lists the valid Networks, for suggestions.
+var networks = []Network{InNetwork, OutNetwork}
+
+// dym is suggest.DidYouMean for a value of one of the catalog's string
+// types: ` (did you mean "covered"?)`, or "".
+func dym[T ~string](got T, valid []T) string {
+	names := make([]string, len(valid))
+	for i, v := range valid {
+		names[i] = string(v)
+	}
+	return suggest.DidYouMean(string(got), names)
+}
 
 func overlapText(a, b *Rule) string {
 	st, co := "every state", "every condition"
@@ -480,7 +545,7 @@ func (v *validator) limits(w place, l Limits) {
 	periods := map[span]bool{}
 	for _, win := range l.Windows {
 		if !slices.Contains(Periods, win.Period) {
-			v.add(w, "limit window period %q is not one of %v", win.Period, Periods)
+			v.add(w, "limit window period %q is not one of %v%s", win.Period, Periods, dym(win.Period, Periods))
 		}
 		if win.Period == PerRollingDays {
 			if win.Days < 1 || win.Days > 366 {
@@ -502,13 +567,13 @@ func (v *validator) limits(w place, l Limits) {
 			}
 		}
 		if win.Beyond != "" && win.Beyond != BeyondNotCovered && win.Beyond != BeyondAuthorization {
-			v.add(w, "limit window beyond %q is not not_covered or authorization", win.Beyond)
+			v.add(w, "limit window beyond %q is not not_covered or authorization%s", win.Beyond, dym(win.Beyond, []Beyond{BeyondNotCovered, BeyondAuthorization}))
 		}
 		if win.Visits < 1 {
 			v.add(w, "limit window visits must be at least 1 (use status not_covered for none)")
 		}
 		if win.Unit != "" && win.Unit != CountVisits && win.Unit != CountUnits {
-			v.add(w, "limit window unit %q is not visits or units", win.Unit)
+			v.add(w, "limit window unit %q is not visits or units%s", win.Unit, dym(win.Unit, []LimitUnit{CountVisits, CountUnits}))
 		}
 		key := span{win.Period, win.Days}
 		if periods[key] {
@@ -553,13 +618,13 @@ func (v *validator) fees(s *Snapshot) {
 			v.add(w, "give plan or payer, not both")
 		case f.Plan != "":
 			if _, ok := v.plans[f.Plan]; !ok {
-				v.add(w, "plan %q is not in the catalog", f.Plan)
+				v.add(w, "plan %q is not in the catalog%s", f.Plan, suggest.DidYouMean(f.Plan, slices.Sorted(maps.Keys(v.plans))))
 			}
 		case f.Payer == "":
 			v.add(w, "needs a plan or a payer")
 		}
 		if f.Network != InNetwork && f.Network != OutNetwork {
-			v.add(w, "network %q is not \"in\" or \"out\"", f.Network)
+			v.add(w, "network %q is not \"in\" or \"out\"%s", f.Network, dym(f.Network, networks))
 		}
 		v.span(w, f.EffectiveFrom, f.EffectiveTo)
 		if len(f.AmountsCents) == 0 {
@@ -577,7 +642,9 @@ func (v *validator) fees(s *Snapshot) {
 			o := &s.FeeSchedules[j]
 			if o.Plan == f.Plan && o.Payer == f.Payer && o.Network == f.Network &&
 				spansOverlap(o.EffectiveFrom, o.EffectiveTo, f.EffectiveFrom, f.EffectiveTo) {
-				v.add(w, "overlaps fee schedule %q for the same plan/payer and network", o.ID)
+				v.add(w, "overlaps fee schedule %q for the same plan/payer and network %s; %s", o.ID,
+					overlapDates(o.EffectiveFrom, o.EffectiveTo, f.EffectiveFrom, f.EffectiveTo),
+					replaceHint(strconv.Quote(o.ID), o.EffectiveFrom, strconv.Quote(f.ID), f.EffectiveFrom))
 			}
 		}
 		v.sources(w, f.Sources, true)
@@ -621,7 +688,7 @@ func (v *validator) licensure(s *Snapshot) {
 		switch l.Status {
 		case Licensed, NotLicensed, LicensureUnknown:
 		default:
-			v.add(w, "status %q is not licensed, not_licensed or unknown", l.Status)
+			v.add(w, "status %q is not licensed, not_licensed or unknown%s", l.Status, dym(l.Status, []LicensureStatus{Licensed, NotLicensed, LicensureUnknown}))
 		}
 		if l.Status == Licensed && strings.TrimSpace(l.Title) == "" {
 			v.add(w, "a licensed state needs the licence title")

@@ -40,6 +40,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/acucover/acucover/internal/apidocs"
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/console"
 	"github.com/acucover/acucover/internal/widget"
@@ -202,6 +203,8 @@ func (a *api) routes(r *gin.Engine) {
 	r.GET("/healthz", a.handle(a.healthz))
 	r.GET("/readyz", a.handle(a.readyz))
 	r.GET("/openapi.json", a.handle(serveOpenAPI))
+	r.GET("/", gin.WrapH(apidocs.Index(openAPIDoc, a.version)))
+	r.GET(apidocs.Path, gin.WrapH(apidocs.New(openAPIDoc)))
 	a.mountBilling(r) // /v1/admin/… and /v1/coverage/batch (admin.go, batch.go)
 	r.GET(widget.ScriptPath, gin.WrapH(widget.Script))
 	r.GET(widget.DemoPath, gin.WrapH(widget.Demo))

@@ -172,7 +172,7 @@ func malformedRequests() []request {
 	for _, q := range []string{"state=ZZ", "type=hmo", "q=a&q=b", "x=1", "%FF=1", "state=%FF", "type=", "state=", "%"} {
 		out = append(out, get("/v1/plans?"+q))
 	}
-	for _, target := range []string{"/v1/plans/nope", "/v1/plans/%FF", "/v1/plans/medicaid?x=1", "/v1/conditions?x=1", "/v1/states?%", "/v1/nope", "/", "/v1/plans/medicaid/rules", "/V1/PLANS"} {
+	for _, target := range []string{"/v1/plans/nope", "/v1/plans/%FF", "/v1/plans/medicaid?x=1", "/v1/conditions?x=1", "/v1/states?%", "/v1/nope", "/index.html", "/v1/plans/medicaid/rules", "/V1/PLANS"} {
 		out = append(out, get(target))
 	}
 	for _, m := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch, http.MethodOptions, "BREW"} {
