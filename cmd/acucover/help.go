@@ -28,6 +28,7 @@ environment variable named in brackets; a flag wins over the variable.
   --public-access open|key  key: the public read routes need an API key [ACUCOVER_PUBLIC_ACCESS]
   --rate-limit N            requests per second per client; 0 disables [ACUCOVER_RATE_LIMIT]
   --rate-burst N            requests a client may burst above the rate [ACUCOVER_RATE_BURST]
+  --max-batches N           batches answered at once; 0: two per core, at least 4 [ACUCOVER_MAX_BATCHES]
   --trusted-proxies LIST    comma-separated proxy IPs/CIDRs trusted for X-Forwarded-For [ACUCOVER_TRUSTED_PROXIES]
   --cors-origins LIST       comma-separated origins whose pages may call the API [ACUCOVER_CORS_ORIGINS]
 

@@ -299,7 +299,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		p.shots("plan-medicare")
 		p.axe()
 		p.go_("/console/catalog/plans/medicaid")
-		p.wantText("medicaid-oh-lbp-migraine")
+		p.wantText("medicaid-oh-covered-conditions")
 		p.axe()
 		p.go_("/console/no-such-page")
 		p.wantText("There is no console page at this address.")

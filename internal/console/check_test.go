@@ -187,7 +187,7 @@ func TestCatalogBrowse(t *testing.T) {
 	if res := b.get("/console/catalog?q=" + url.QueryEscape("medicare advantage")); !strings.Contains(res.body, `/console/catalog/plans/example-ma-ppo"`) {
 		t.Errorf("search “medicare advantage” does not find the example MA plan")
 	}
-	if res := b.get("/console/catalog/plans/medicaid"); res.StatusCode != http.StatusOK || !strings.Contains(res.body, "medicaid-oh-lbp-migraine") {
+	if res := b.get("/console/catalog/plans/medicaid"); res.StatusCode != http.StatusOK || !strings.Contains(res.body, "medicaid-oh-covered-conditions") {
 		t.Errorf("Medicaid plan page = %d, want its rules listed", res.StatusCode)
 	}
 	plan := b.get("/console/catalog/plans/medicare-part-b")

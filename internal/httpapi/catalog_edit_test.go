@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -122,7 +123,8 @@ func TestCatalogUploadAndRestore(t *testing.T) {
 	}
 	orig := rec.Body.String()
 	edited := strings.Replace(orig, "Example PPO Gold (fictional) covers acupuncture only", "Gold covers acupuncture only", 1)
-	edited = strings.ReplaceAll(edited, "nausea", "nausea_renamed")
+	// The condition id nausea, not the ids it begins (nausea_vomiting_pregnancy).
+	edited = regexp.MustCompile(`\bnausea\b`).ReplaceAllString(edited, "nausea_renamed")
 	if !strings.Contains(edited, "Gold covers") || !strings.Contains(edited, "id: nausea_renamed") {
 		t.Fatal("test setup: texts not found")
 	}

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -21,8 +22,11 @@ func TestMigrationConvertsRevisions(t *testing.T) {
 	if lines, err := db.Migrate(ctx, postgres.Down); err != nil || len(lines) != 1 {
 		t.Fatalf("Migrate(down) = %q, %v", lines, err)
 	}
-	a := defaultSnapshot(t)
-	b := defaultSnapshot(t)
+	// Version-1 revisions were written before windows counted a patient's
+	// year; the version-1 schema refuses that period, so the fixtures count
+	// those windows per benefit year, as version 1 could.
+	a := legacyCompatible(defaultSnapshot(t))
+	b := legacyCompatible(defaultSnapshot(t))
 	b.Rules[0].Summary += " (edited)"
 	b.Rules = append(b.Rules[:1], b.Rules[2:]...)
 	var ids []int64
@@ -68,4 +72,19 @@ func TestMigrationConvertsRevisions(t *testing.T) {
 	if _, created, err := db.Import(ctx, c, "test", ""); err != nil || !created {
 		t.Errorf("Import after the migration = %v, %v", created, err)
 	}
+}
+
+// legacyCompatible rewrites the windows the version-1 schema cannot store
+// (a patient's year) as benefit-year windows.
+func legacyCompatible(s *catalog.Snapshot) *catalog.Snapshot {
+	for i := range s.Rules {
+		ws := slices.Clone(s.Rules[i].Limits.Windows)
+		for j := range ws {
+			if ws[j].Period == catalog.PerPatientYear {
+				ws[j].Period, ws[j].Months = catalog.PerBenefitYear, 0
+			}
+		}
+		s.Rules[i].Limits.Windows = ws
+	}
+	return s
 }

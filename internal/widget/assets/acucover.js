@@ -342,7 +342,7 @@ class AcucoverCheck extends HTMLElement {
   }
 
   // fallback shows the element's own content (the clinic's fallback text,
-  // link or phone number) through a slot, or a default line when it has none.
+  // link or number to call) through a slot, or a default line when it has none.
   fallback() {
     const own = [...this.childNodes].some((n) => n.nodeType === 1 || n.textContent.trim());
     return h('div', { class: 'fallback', 'data-k': 'fallback' },
