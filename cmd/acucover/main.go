@@ -254,6 +254,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 					}
 				},
 				OnFailure: func(error) { reloadFailures.Inc(); databaseUp.Set(0) },
+				OnReload:  func(d time.Duration) { catalogLoadSeconds.WithLabelValues("reload").Observe(d.Seconds()) },
 			})
 		})
 		// Revocations and creations on any replica reach this one's key

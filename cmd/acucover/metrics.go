@@ -26,17 +26,18 @@ var (
 )
 
 // catalogLoadSeconds times loading and building the catalog to serve, by
-// where it came from: the start-up load (database, file or embedded). A
+// where it came from: the start-up load (database, file or embedded), or a
+// reload from the database that swapped in a new revision (reload). A
 // catalog of a million rules takes tens of seconds; a start that nears the
 // kubelet's startup probe shows here first.
 var catalogLoadSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 	Name:    "acucover_catalog_load_duration_seconds",
-	Help:    "Time to load and build a catalog snapshot, by source (database, file or embedded).",
+	Help:    "Time to load and build a catalog snapshot, by source (database, file or embedded at start-up; reload for a new revision from the database).",
 	Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120},
 }, []string{"source"})
 
 func init() {
-	for _, source := range []string{"database", "file", "embedded"} {
+	for _, source := range []string{"database", "file", "embedded", "reload"} {
 		catalogLoadSeconds.WithLabelValues(source) // exported from the start
 	}
 }

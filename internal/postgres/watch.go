@@ -101,6 +101,10 @@ type WatchOptions struct {
 	// OnFailure, if set, is called with every failed reload, e.g. to count
 	// refresh failures.
 	OnFailure func(error)
+	// OnReload, if set, is called after every reload that swapped in a new
+	// revision, with how long the reload took (head check, load and build),
+	// e.g. to time reloads.
+	OnReload func(time.Duration)
 }
 
 // Retry backoff after a failed reload, and the bound on one reload.
@@ -158,7 +162,9 @@ func Watch(ctx context.Context, db *DB, store *catalog.Store, opts WatchOptions)
 		case <-retry:
 		}
 		rctx, cancel := context.WithTimeout(ctx, reloadTimeout)
+		began := time.Now()
 		changed, err := store.Refresh(rctx, db)
+		took := time.Since(began)
 		cancel()
 		if ctx.Err() != nil {
 			return
@@ -175,7 +181,10 @@ func Watch(ctx context.Context, db *DB, store *catalog.Store, opts WatchOptions)
 		}
 		retry, backoff = nil, retryMin
 		if changed {
-			log.Info("catalog reloaded", "revision", store.Index().Revision(), "rules", store.Index().RuleCount())
+			log.Info("catalog reloaded", "revision", store.Index().Revision(), "rules", store.Index().RuleCount(), "took_ms", took.Milliseconds())
+			if opts.OnReload != nil {
+				opts.OnReload(took)
+			}
 		}
 		if opts.OnSuccess != nil {
 			opts.OnSuccess()

@@ -17,6 +17,7 @@ import (
 type serving struct {
 	store    *catalog.Store
 	ok, fail atomic.Int64
+	reloads  atomic.Int64 // reloads that swapped a new revision in (OnReload)
 }
 
 func startServing(t *testing.T, url string, every time.Duration) *serving {
@@ -41,6 +42,11 @@ func startServing(t *testing.T, url string, every time.Duration) *serving {
 			Every:     every,
 			OnSuccess: func() { s.ok.Add(1) },
 			OnFailure: func(error) { s.fail.Add(1) },
+			OnReload: func(d time.Duration) {
+				if d > 0 {
+					s.reloads.Add(1)
+				}
+			},
 		})
 	})
 	t.Cleanup(func() { cancel(); wg.Wait(); db.Close() })
@@ -86,6 +92,12 @@ func TestWatchFollowsImports(t *testing.T) {
 		return a.store.Index().Revision() == rev && b.store.Index().Revision() == rev
 	})
 	t.Logf("new revision served by both stores after %s", took)
+	// Each store timed the one reload that swapped a revision in, and none
+	// of the reloads that found the head unchanged.
+	eventually(t, 10*time.Second, "reloads timed", func() bool { return a.reloads.Load() == 1 && b.reloads.Load() == 1 })
+	if n := a.reloads.Load(); n != 1 {
+		t.Errorf("store a timed %d reloads, want 1", n)
+	}
 	if got := b.store.Index().Snapshot().Rules[0].Summary; got != next.Rules[0].Summary {
 		t.Errorf("served summary = %q, want %q", got, next.Rules[0].Summary)
 	}
