@@ -50,6 +50,9 @@ type ProgramSummary struct {
 	Type PlanType `json:"type"`
 	// Plans are the ids of the plans of this type with rules in the state.
 	Plans []string `json:"plans"`
+	// Known are the plans among Plans with at least one rule in the state
+	// that is not unknown: the ones the catalog can say something about.
+	Known []string `json:"known"`
 	Rules int      `json:"rules"`
 	// Statuses counts the rules by status; every status is present.
 	Statuses map[Status]int `json:"statuses"`
@@ -107,11 +110,14 @@ func Summarize(s *Snapshot, d Date) Summary {
 			}
 			ps := byType[p.Type]
 			if ps == nil {
-				ps = &ProgramSummary{Type: p.Type, Plans: []string{}, Statuses: map[Status]int{Covered: 0, Conditional: 0, NotCovered: 0, Unknown: 0}}
+				ps = &ProgramSummary{Type: p.Type, Plans: []string{}, Known: []string{}, Statuses: map[Status]int{Covered: 0, Conditional: 0, NotCovered: 0, Unknown: 0}}
 				byType[p.Type] = ps
 			}
 			if !slices.Contains(ps.Plans, p.ID) {
 				ps.Plans = append(ps.Plans, p.ID)
+			}
+			if r.Status != Unknown && !slices.Contains(ps.Known, p.ID) {
+				ps.Known = append(ps.Known, p.ID)
 			}
 			ps.Rules++
 			ps.Statuses[r.Status]++

@@ -53,8 +53,8 @@ func TestSummarizeCountsByHand(t *testing.T) {
 		"CA": {
 			State: "CA", Name: "California",
 			Programs: []ProgramSummary{
-				{Type: Medicaid, Plans: []string{"real-medicaid"}, Rules: 2, Statuses: statuses(1, 0, 0, 1)},
-				{Type: Commercial, Plans: []string{"federal"}, Rules: 1, Statuses: statuses(0, 0, 0, 1)},
+				{Type: Medicaid, Plans: []string{"real-medicaid"}, Known: []string{"real-medicaid"}, Rules: 2, Statuses: statuses(1, 0, 0, 1)},
+				{Type: Commercial, Plans: []string{"federal"}, Known: []string{}, Rules: 1, Statuses: statuses(0, 0, 0, 1)},
 			},
 			Licensure: Licensed, Confirmed: 2, Unconfirmed: 2,
 			OldestSource: date(t, "2025-03-01"), UndatedSources: 1,
@@ -62,8 +62,8 @@ func TestSummarizeCountsByHand(t *testing.T) {
 		"OR": {
 			State: "OR", Name: "Oregon",
 			Programs: []ProgramSummary{
-				{Type: Medicaid, Plans: []string{"real-medicaid"}, Rules: 2, Statuses: statuses(0, 0, 1, 1)},
-				{Type: Commercial, Plans: []string{"federal"}, Rules: 1, Statuses: statuses(0, 0, 0, 1)},
+				{Type: Medicaid, Plans: []string{"real-medicaid"}, Known: []string{"real-medicaid"}, Rules: 2, Statuses: statuses(0, 0, 1, 1)},
+				{Type: Commercial, Plans: []string{"federal"}, Known: []string{}, Rules: 1, Statuses: statuses(0, 0, 0, 1)},
 			},
 			Confirmed: 0, Unconfirmed: 3, // the lower-case "unconfirmed:" note counts
 			OldestSource: date(t, "2024-06-30"), UndatedSources: 1,
@@ -71,7 +71,7 @@ func TestSummarizeCountsByHand(t *testing.T) {
 		"AL": {
 			State: "AL", Name: "Alabama",
 			Programs: []ProgramSummary{
-				{Type: Commercial, Plans: []string{"federal"}, Rules: 1, Statuses: statuses(0, 0, 0, 1)},
+				{Type: Commercial, Plans: []string{"federal"}, Known: []string{}, Rules: 1, Statuses: statuses(0, 0, 0, 1)},
 			},
 			Licensure: NotLicensed, Unconfirmed: 2,
 			OldestSource: date(t, "2026-12-04"), UndatedSources: 1,
@@ -79,7 +79,7 @@ func TestSummarizeCountsByHand(t *testing.T) {
 		"TX": {
 			State: "TX", Name: "Texas",
 			Programs: []ProgramSummary{
-				{Type: Commercial, Plans: []string{"federal"}, Rules: 1, Statuses: statuses(0, 0, 0, 1)},
+				{Type: Commercial, Plans: []string{"federal"}, Known: []string{}, Rules: 1, Statuses: statuses(0, 0, 0, 1)},
 			},
 			Licensure: LicensureUnknown, Unconfirmed: 2,
 			OldestSource: date(t, "2026-12-04"), UndatedSources: 1,
@@ -87,7 +87,7 @@ func TestSummarizeCountsByHand(t *testing.T) {
 		"NY": {
 			State: "NY", Name: "New York",
 			Programs: []ProgramSummary{
-				{Type: Commercial, Plans: []string{"federal"}, Rules: 1, Statuses: statuses(0, 0, 0, 1)},
+				{Type: Commercial, Plans: []string{"federal"}, Known: []string{}, Rules: 1, Statuses: statuses(0, 0, 0, 1)},
 			},
 			Unconfirmed: 1, UndatedSources: 1,
 		},

@@ -256,6 +256,13 @@ func TestWidgetInBrowser(t *testing.T) {
 		}
 		p.choose("state", "NY")
 		p.waitText("Not listed? Ask your plan")
+		// Only what the catalog knows for the state is listed: New York
+		// Medicaid's rules are all unknown, so it is left out and counted.
+		p.waitText("We do not know yet how")
+		plans := evalJS[[]string](p, `document.querySelector('#demo').shadowRoot.querySelector('input[role=combobox]') && [...document.querySelector('#demo').plans].map(p => p.id)`)
+		if slices.Contains(plans, "medicaid") || !slices.Contains(plans, "medicare-part-b") {
+			t.Errorf("NY plans listed = %q: want Medicare and not Medicaid (unknown in NY)", plans)
+		}
 	})
 
 	t.Run("clinic_settings_and_deductible_paid", func(t *testing.T) {
@@ -519,7 +526,7 @@ func TestWidgetInBrowser(t *testing.T) {
 				if r.Query != "" {
 					t.Errorf("GET %s has a query %q", r.Path, r.Query)
 				}
-			case r.Method == http.MethodGet && path == "/v1/plans":
+			case r.Method == http.MethodGet && (path == "/v1/plans" || path == "/v1/catalog/summary"):
 				if !stateQuery(r.Query) {
 					t.Errorf("GET /v1/plans?%s: want only state=XX", r.Query)
 				}

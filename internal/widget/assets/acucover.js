@@ -369,6 +369,18 @@ class AcucoverCheck extends HTMLElement {
     }
   }
 
+  // unknownPlans returns the ids of the plans whose every rule in state is
+  // "unknown" (GET /v1/catalog/summary); an empty set if the summary cannot
+  // be had, so the plan list never depends on it.
+  async unknownPlans(state) {
+    try {
+      const sum = await this.request('v1/catalog/summary?' + new URLSearchParams({ state }));
+      const out = new Set();
+      for (const p of sum.states?.[0]?.programs || []) for (const id of p.plans) if (!p.known?.includes(id)) out.add(id);
+      return out;
+    } catch { return new Set(); }
+  }
+
   async stateChanged() {
     const state = this.$state.value;
     const keep = this.planId || this.getAttribute('plan');
@@ -382,12 +394,16 @@ class AcucoverCheck extends HTMLElement {
     if (!state) return;
     const n = ++this.seq;
     try {
-      const data = await this.request('v1/plans?' + new URLSearchParams({ state }));
+      const [data, unknown] = await Promise.all([this.request('v1/plans?' + new URLSearchParams({ state })), this.unknownPlans(state)]);
       if (n !== this.seq) return;
-      this.plans = data.plans;
+      // Only plans the catalog knows something about in this state are
+      // listed; the hint says how many others there are.
+      this.plans = data.plans.filter((p) => !unknown.has(p.id) || p.id === keep);
+      const hidden = data.plans.length - this.plans.length;
       this.$plan.disabled = false;
       const name = this.$state.selectedOptions[0]?.text || state;
       this.$planHint.textContent = `${this.plans.length} plan${this.plans.length === 1 ? '' : 's'} in ${name}; type to filter. ` +
+        (hidden ? `We do not know yet how ${hidden} other plan${hidden === 1 ? '' : 's'} cover${hidden === 1 ? 's' : ''} acupuncture in ${name}. ` : '') +
         'Not listed? Ask your plan (the number on your card) about acupuncture.';
       const p = this.plans.find((x) => x.id === keep);
       if (p) this.pickPlan(p);
