@@ -112,7 +112,14 @@ func TestDrillBatchMemory(t *testing.T) {
 
 	growth, statuses := batchFlood(t, serve(0), clients, settle)
 	t.Logf("default MaxBatches (%d), %d clients: RSS +%d MiB, answers %v", defaultMaxBatches(), clients, growth>>20, statuses)
-	if bound := int64(64 << 20); growth > bound {
+	// 64 MiB whatever the number of clients (about 10 MiB measured for 400
+	// clients); the race detector's shadow memory (make drill runs with
+	// -race) is allowed four times that.
+	bound := int64(64 << 20)
+	if raceEnabled {
+		bound *= 4
+	}
+	if growth > bound {
 		t.Errorf("RSS grew by %d MiB with the default MaxBatches; the bound is %d MiB", growth>>20, bound>>20)
 	}
 	if busy := statuses["HTTP/1.1 503 Service Unavailable"]; busy < clients-defaultMaxBatches() {
