@@ -108,20 +108,21 @@ func TestParseConfig(t *testing.T) {
 	}
 }
 
-// TestReadmeCatalogExample keeps the README's catalog example valid.
+// TestReadmeCatalogExample keeps the catalog format's example
+// (internal/catalog/README.md) valid.
 func TestReadmeCatalogExample(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../internal/catalog/README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, rest, ok := strings.Cut(string(readme), "<!-- catalog-example")
 	if !ok {
-		t.Fatal("README.md has no catalog-example marker")
+		t.Fatal("internal/catalog/README.md has no catalog-example marker")
 	}
 	_, rest, _ = strings.Cut(rest, "```yaml\n")
 	block, _, ok := strings.Cut(rest, "```")
 	if !ok {
-		t.Fatal("README.md catalog example is not a closed yaml block")
+		t.Fatal("internal/catalog/README.md catalog example is not a closed yaml block")
 	}
 	f := filepath.Join(t.TempDir(), "example.yaml")
 	if err := os.WriteFile(f, []byte(block), 0o644); err != nil {

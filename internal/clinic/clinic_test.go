@@ -302,23 +302,23 @@ func FuzzParseFile(f *testing.F) {
 	})
 }
 
-// The README's example clinic file parses and is valid.
+// The example clinic file in this package's README parses and is valid.
 func TestREADMEExample(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := string(b)
-	i := strings.Index(s, "## For clinics")
+	i := strings.Index(s, "## The clinic file")
 	if i < 0 {
-		t.Fatal("README has no For clinics section")
+		t.Fatal("README has no clinic file section")
 	}
 	s = s[i:]
 	start := strings.Index(s, "```yaml\n")
 	end := strings.Index(s[start+8:], "```")
 	if start < 0 || end < 0 {
-		t.Fatal("no yaml example in For clinics")
+		t.Fatal("no yaml example in the clinic file section")
 	}
 	cs, err := ParseFile([]byte(s[start+8 : start+8+end]))
 	if err != nil {
