@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Key cache lifetimes (README "API keys").
+// Key cache lifetimes (internal/httpapi/README.md, "API keys").
 const (
 	// CacheFresh is how long a verified key is trusted without asking the
 	// store of record again. A revocation reaches every replica at once by
