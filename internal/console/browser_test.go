@@ -3,8 +3,8 @@ package console_test
 import (
 	"context"
 	"fmt"
+	"github.com/acucover/acucover/internal/browsertest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -33,9 +33,9 @@ const pageDeadline = 2 * time.Minute
 var widths = []int64{1280, 390}
 
 func TestConsoleInBrowser(t *testing.T) {
-	chromium := findChromium(t)
-	axeJS := installAxe(t)
-	artifacts := artifactsDir(t)
+	chromium := browsertest.Chromium(t)
+	axeJS := browsertest.AxeJS(t)
+	artifacts := browsertest.ArtifactsDir(t)
 
 	e := newEnv(t, true)
 	keys := map[access.Role]string{}
@@ -486,57 +486,4 @@ func (p *page) axe() {
 	for _, v := range vs {
 		p.t.Errorf("axe on %s: %s (%s): %s\n  %s", p.path(), v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
 	}
-}
-
-// findChromium returns $ACUCOVER_CHROMIUM, else chromium on PATH. A missing
-// browser fails the test: a browser test that did not run did not pass.
-func findChromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("ACUCOVER_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("no Chromium found for the console's browser tests. Install it: `apt-get install -y chromium` (Debian), " +
-		"or set ACUCOVER_CHROMIUM to a Chrome/Chromium binary")
-	return ""
-}
-
-// installAxe installs axe-core 4 from npm into a temporary directory and
-// returns axe.min.js.
-func installAxe(t *testing.T) string {
-	t.Helper()
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Fatal("npm not found; the accessibility test installs axe-core with it. Install Node.js and npm: `apt-get install -y nodejs npm` (Debian)")
-	}
-	dir := t.TempDir()
-	cmd := exec.Command(npm, "install", "--prefix", dir, "--no-audit", "--no-fund", "--no-save", "axe-core@4")
-	cmd.Env = append(os.Environ(), "npm_config_cache="+filepath.Join(dir, ".npm"))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm install axe-core@4: %v\n%s\nThe accessibility test needs the npm registry (or a mirror set with npm_config_registry).", err, out)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "node_modules", "axe-core", "axe.min.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// artifactsDir is $ACUCOVER_ARTIFACTS (created if needed), else a directory
-// under the test's temporary directory.
-func artifactsDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("ACUCOVER_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join(t.TempDir(), "artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshots go to %s (set ACUCOVER_ARTIFACTS to keep them)", dir)
-	return dir
 }

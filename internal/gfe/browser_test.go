@@ -2,6 +2,7 @@ package gfe
 
 import (
 	"context"
+	"github.com/acucover/acucover/internal/browsertest"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -52,9 +53,9 @@ func TestHTMLStatic(t *testing.T) {
 }
 
 func TestHTMLInBrowser(t *testing.T) {
-	chromium := findChromium(t)
-	axeJS := installAxe(t)
-	artifacts := artifactsDir(t)
+	chromium := browsertest.Chromium(t)
+	axeJS := browsertest.AxeJS(t)
+	artifacts := browsertest.ArtifactsDir(t)
 
 	c, ix := demo(t)
 	req := baseRequest(&c)
@@ -236,57 +237,4 @@ func axe(t *testing.T, ctx context.Context, axeJS string) {
 	for _, v := range vs {
 		t.Errorf("axe %s (%s): %s\n  %s", v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
 	}
-}
-
-// findChromium returns $ACUCOVER_CHROMIUM or chromium on PATH; a missing
-// browser fails the test.
-func findChromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("ACUCOVER_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("no Chromium found for the GFE page's browser test. Install it: `apt-get install -y chromium` (Debian), " +
-		"or set ACUCOVER_CHROMIUM to a Chrome/Chromium binary")
-	return ""
-}
-
-// installAxe installs axe-core 4 from npm into a temporary directory and
-// returns axe.min.js.
-func installAxe(t *testing.T) string {
-	t.Helper()
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Fatal("npm not found; the accessibility test installs axe-core with it. Install Node.js and npm: `apt-get install -y nodejs npm` (Debian)")
-	}
-	dir := t.TempDir()
-	cmd := exec.Command(npm, "install", "--prefix", dir, "--no-audit", "--no-fund", "--no-save", "axe-core@4")
-	cmd.Env = append(os.Environ(), "npm_config_cache="+filepath.Join(dir, ".npm"))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm install axe-core@4: %v\n%s", err, out)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "node_modules", "axe-core", "axe.min.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// artifactsDir is $ACUCOVER_ARTIFACTS (created if needed), else a directory
-// under the test's temporary directory.
-func artifactsDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("ACUCOVER_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join(t.TempDir(), "artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshots go to %s (set ACUCOVER_ARTIFACTS to keep them)", dir)
-	return dir
 }

@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/acucover/acucover/internal/browsertest"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,9 +35,9 @@ const pageDeadline = 2 * time.Minute
 // browser and one server; each opens its own tab. The last subtest checks
 // every request the others made for personal data.
 func TestWidgetInBrowser(t *testing.T) {
-	chromium := findChromium(t)
-	axeJS := installAxe(t)
-	artifacts := artifactsDir(t)
+	chromium := browsertest.Chromium(t)
+	axeJS := browsertest.AxeJS(t)
+	artifacts := browsertest.ArtifactsDir(t)
 
 	ix, err := catalog.Default()
 	if err != nil {
@@ -956,58 +956,4 @@ func closedPort(t *testing.T) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	return addr
-}
-
-// findChromium returns the browser to drive: $ACUCOVER_CHROMIUM, else
-// chromium on PATH. A missing browser fails the test: a browser test that
-// did not run did not pass.
-func findChromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("ACUCOVER_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("no Chromium found for the widget's browser tests. Install it: `apt-get install -y chromium` (Debian), " +
-		"or set ACUCOVER_CHROMIUM to a Chrome/Chromium binary")
-	return ""
-}
-
-// installAxe installs axe-core 4 from npm into a temporary directory and
-// returns axe.min.js.
-func installAxe(t *testing.T) string {
-	t.Helper()
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Fatal("npm not found; the accessibility test installs axe-core with it. Install Node.js and npm: `apt-get install -y nodejs npm` (Debian)")
-	}
-	dir := t.TempDir()
-	cmd := exec.Command(npm, "install", "--prefix", dir, "--no-audit", "--no-fund", "--no-save", "axe-core@4")
-	cmd.Env = append(os.Environ(), "npm_config_cache="+filepath.Join(dir, ".npm"))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm install axe-core@4: %v\n%s\nThe accessibility test needs the npm registry (or a mirror set with npm_config_registry).", err, out)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "node_modules", "axe-core", "axe.min.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// artifactsDir is $ACUCOVER_ARTIFACTS (created if needed), else a directory
-// under the test's temporary directory.
-func artifactsDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("ACUCOVER_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join(t.TempDir(), "artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshots go to %s (set ACUCOVER_ARTIFACTS to keep them)", dir)
-	return dir
 }
