@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/acucover/acucover/internal/suggest"
 )
 
 // Lookup errors. Callers match them with errors.Is; the wrapped message says
@@ -222,7 +224,25 @@ func (ix *Index) Plan(id string) (*Plan, error) {
 	if p, ok := ix.plans[id]; ok {
 		return p, nil
 	}
-	return nil, fmt.Errorf("%w: no plan %q in the catalog (GET /v1/plans lists them)", ErrUnknownPlan, id)
+	return nil, fmt.Errorf("%w: no plan %q in the catalog%s (GET /v1/plans lists them)", ErrUnknownPlan, id, suggest.DidYouMean(id, ix.planIDs()))
+}
+
+// planIDs and conditionIDs list the ids in catalog order, for did-you-mean
+// hints; only a miss pays for them.
+func (ix *Index) planIDs() []string {
+	ids := make([]string, len(ix.snap.Plans))
+	for i := range ix.snap.Plans {
+		ids[i] = ix.snap.Plans[i].ID
+	}
+	return ids
+}
+
+func (ix *Index) conditionIDs() []string {
+	ids := make([]string, len(ix.snap.Conditions))
+	for i := range ix.snap.Conditions {
+		ids[i] = ix.snap.Conditions[i].ID
+	}
+	return ids
 }
 
 // PlanIn returns the plan with id if it is offered in state. Errors wrap
@@ -252,7 +272,7 @@ func (ix *Index) ResolveCondition(s string, d Date) (*Condition, error) {
 		return c, nil
 	}
 	if !LooksLikeICD10(s) {
-		return nil, fmt.Errorf("%w: no condition %q in the catalog (GET /v1/conditions lists them; an ICD-10-CM code also works)", ErrUnknownCondition, s)
+		return nil, fmt.Errorf("%w: no condition %q in the catalog%s (GET /v1/conditions lists them; an ICD-10-CM code also works)", ErrUnknownCondition, s, suggest.DidYouMean(s, ix.conditionIDs()))
 	}
 	code, err := NormalizeICD10(s)
 	if err != nil {

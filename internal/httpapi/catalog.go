@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/suggest"
 	"github.com/gin-gonic/gin"
 )
 
@@ -104,7 +105,7 @@ func (a *api) listPlans(c *gin.Context) error {
 	}
 	typ, hasType := q["type"]
 	if hasType && !slices.Contains(catalog.PlanTypes, catalog.PlanType(typ)) {
-		e.add("type", fmt.Sprintf("%q is not a plan type (one of %s)", typ, planTypeList()), errInvalidRequest)
+		e.add("type", fmt.Sprintf("%q is not a plan type (one of %s)%s", typ, planTypeList(), suggest.DidYouMean(typ, planTypeNames())), errInvalidRequest)
 	}
 	if err := e.err(); err != nil {
 		return err
@@ -268,4 +269,13 @@ func orEmpty[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// planTypeNames lists the plan types as strings, for did-you-mean hints.
+func planTypeNames() []string {
+	names := make([]string, len(catalog.PlanTypes))
+	for i, t := range catalog.PlanTypes {
+		names[i] = string(t)
+	}
+	return names
 }

@@ -267,8 +267,8 @@ func TestProblemDetails(t *testing.T) {
 		}},
 		{"unknown field", post(`{"plan":"medicaid","state":"CA","condition":"neck_pain","patient":{"pain_wks":3}}`), problem{
 			Type: "urn:acucover:problem:invalid-request", Title: "Invalid request", Status: 400,
-			Detail: "patient.pain_wks: is not a known field", Instance: "/v1/coverage",
-			Errors: []fieldError{{Field: "patient.pain_wks", Message: "is not a known field"}},
+			Detail: "patient.pain_wks: is not a known field (did you mean \"pain_weeks\"?)", Instance: "/v1/coverage",
+			Errors: []fieldError{{Field: "patient.pain_wks", Message: `is not a known field (did you mean "pain_weeks"?)`}},
 		}},
 		{"wrong type", post(`{"plan":"medicaid","state":"CA","condition":"neck_pain","usage":{"visits_this_year":"3"}}`), problem{
 			Type: "urn:acucover:problem:invalid-request", Title: "Invalid request", Status: 400,
