@@ -361,7 +361,7 @@ const cacheBuster = "_"
 // unknown name gets the closest allowed one as a hint. Every problem is
 // reported at once.
 func queryParams(c *gin.Context, allowed ...string) (map[string]string, error) {
-	return strictQuery(c.Request.URL.RawQuery, c.FullPath(), allowed...)
+	return strictQuery(c.Request.URL.RawQuery, pathTemplate(c.FullPath()), allowed...)
 }
 
 // strictQuery is queryParams on the raw query of route.

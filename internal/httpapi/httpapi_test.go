@@ -283,6 +283,7 @@ func TestProblemDetails(t *testing.T) {
 		{"trailing data", post(`{"plan":"medicaid"} {}`), problem{
 			Type: "urn:acucover:problem:invalid-request", Title: "Invalid request", Status: 400,
 			Detail: "the body has data after the JSON object; send exactly one object", Instance: "/v1/coverage",
+			Errors: []fieldError{{Field: "body", Message: "the body has data after the JSON object; send exactly one object"}},
 		}},
 		{"no HTML escaping", get("/v1/plans/n%3Co%3E&x"), problem{
 			Type: "urn:acucover:problem:unknown-plan", Title: "Unknown plan", Status: 404,
