@@ -44,6 +44,7 @@ func (r *Rule) Specificity() int {
 type Index struct {
 	snap      *Snapshot
 	revision  string
+	hash      string // see CatalogRevision
 	plans     map[string]*Plan
 	conds     map[string]*Condition
 	icdExact  map[string]*Condition
@@ -121,12 +122,13 @@ func BuildWithPositions(s *Snapshot, pos Positions) (*Index, error) {
 		cash:       map[string]*CashPrice{},
 		tests:      map[criteria][]Test{},
 	}
+	h, err := ContentHash(s)
+	if err != nil {
+		return nil, err
+	}
+	ix.hash = h[:RevisionLength]
 	if ix.revision == "" {
-		h, err := ContentHash(s)
-		if err != nil {
-			return nil, err
-		}
-		ix.revision = h[:12]
+		ix.revision = ix.hash
 	}
 	for i := range s.Plans {
 		ix.plans[s.Plans[i].ID] = &s.Plans[i]
@@ -205,6 +207,16 @@ func (ix *Index) Memo(key any, build func() any) any {
 
 // Revision identifies the catalog content the index was built from.
 func (ix *Index) Revision() string { return ix.revision }
+
+// RevisionLength is the length of a CatalogRevision, in hex digits.
+const RevisionLength = 12
+
+// CatalogRevision is what the API reports as catalog_revision: the first
+// RevisionLength hex digits of the catalog's ContentHash, whatever the
+// store. The same content has the same value from the embedded catalog, a
+// file or PostgreSQL; the store's own name for the revision (PostgreSQL's
+// revision number) is Revision.
+func (ix *Index) CatalogRevision() string { return ix.hash }
 
 // Snapshot returns the catalog the index was built from. It must not be
 // modified.

@@ -123,7 +123,7 @@ func (a *api) listPlans(c *gin.Context) error {
 		}
 		plans = append(plans, toPlanSummary(p))
 	}
-	c.PureJSON(http.StatusOK, gin.H{"plans": plans, "catalog_revision": ix.Revision()})
+	c.PureJSON(http.StatusOK, gin.H{"plans": plans, "catalog_revision": ix.CatalogRevision()})
 	return nil
 }
 
@@ -141,7 +141,7 @@ func (a *api) getPlan(c *gin.Context) error {
 		CostSharing:     []costSharing{},
 		Sources:         toSources(p.Sources),
 		Rules:           []ruleSummary{},
-		CatalogRevision: ix.Revision(),
+		CatalogRevision: ix.CatalogRevision(),
 	}
 	for _, cs := range p.CostSharing {
 		v := costSharing{
@@ -179,7 +179,7 @@ func (a *api) listConditions(c *gin.Context) error {
 			ID: cd.ID, Name: cd.Name, ICD10: orEmpty(cd.ICD10), ICD10Families: orEmpty(cd.ICD10Families), Evidence: cd.Evidence,
 		})
 	}
-	c.PureJSON(http.StatusOK, gin.H{"conditions": out, "catalog_revision": ix.Revision()})
+	c.PureJSON(http.StatusOK, gin.H{"conditions": out, "catalog_revision": ix.CatalogRevision()})
 	return nil
 }
 
@@ -212,7 +212,11 @@ func (a *api) readyz(c *gin.Context) error {
 	if a.ready != nil && !a.ready() {
 		return fmt.Errorf("%w: the catalog loader is not ready", errNotReady)
 	}
-	c.PureJSON(http.StatusOK, gin.H{"status": "ready", "catalog_revision": ix.Revision(), "version": a.version})
+	out := gin.H{"status": "ready", "catalog_revision": ix.CatalogRevision(), "version": a.version}
+	if rev := ix.Revision(); rev != ix.CatalogRevision() {
+		out["store_revision"] = rev // PostgreSQL's revision number, as the admin API names it
+	}
+	c.PureJSON(http.StatusOK, out)
 	return nil
 }
 

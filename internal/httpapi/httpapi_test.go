@@ -90,7 +90,7 @@ func TestRoutes(t *testing.T) {
 		check  func(t *testing.T, body map[string]any)
 	}{
 		{"healthz", def, get("/healthz"), 200, wantFields(map[string]any{"status": "ok"})},
-		{"readyz", fx, get("/readyz"), 200, wantFields(map[string]any{"status": "ready", "catalog_revision": "fixture-1", "version": "test"})},
+		{"readyz", fx, get("/readyz"), 200, wantFields(map[string]any{"status": "ready", "catalog_revision": mustFixture(t).CatalogRevision(), "store_revision": "fixture-1", "version": "test"})},
 		{"openapi", def, get("/openapi.json"), 200, wantFields(map[string]any{"openapi": "3.0.3"})},
 		{"states", def, get("/v1/states"), 200, func(t *testing.T, b map[string]any) {
 			st := b["states"].([]any)
@@ -155,7 +155,7 @@ func TestRoutes(t *testing.T) {
 					map[string]any{"id": "fx-ppo-other", "states": "all", "conditions": "all", "status": "not_covered",
 						"effective_from": nil, "effective_to": nil, "summary": "Fixture PPO covers only back pain."},
 				},
-				"catalog_revision": "fixture-1",
+				"catalog_revision": mustFixture(t).CatalogRevision(),
 			}
 			if diff := cmp.Diff(want, b); diff != "" {
 				t.Errorf("plan mismatch (-want +got):\n%s", diff)
