@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -38,6 +39,22 @@ func TestProblemsCarryFieldErrors(t *testing.T) {
 				t.Errorf("errors[0].field = %v, want %q", f, tc.field)
 			}
 		})
+	}
+}
+
+// TestBatchItemProblemsCarryFieldErrors: a check that is not an object is a
+// 400 pointing at the check.
+func TestBatchItemProblemsCarryFieldErrors(t *testing.T) {
+	s := newTestServer(t, mustDefault(t))
+	rec := s.do(t, request{method: http.MethodPost, target: "/v1/coverage/batch", body: `{"checks":[7]}`})
+	var out struct {
+		Results []struct{ Problem *problem } `json:"results"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || len(out.Results) != 1 || out.Results[0].Problem == nil {
+		t.Fatalf("batch = %d %v: %s", rec.Code, err, rec.Body)
+	}
+	if p := out.Results[0].Problem; p.Status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "checks[0]" {
+		t.Errorf("problem %+v, want a 400 with errors[0].field checks[0]", p)
 	}
 }
 
