@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/acucover/acucover/internal/suggest"
 )
 
 // Lookup errors. Callers match them with errors.Is; the wrapped message says
@@ -42,6 +44,7 @@ func (r *Rule) Specificity() int {
 type Index struct {
 	snap      *Snapshot
 	revision  string
+	hash      string // see CatalogRevision
 	plans     map[string]*Plan
 	conds     map[string]*Condition
 	icdExact  map[string]*Condition
@@ -119,12 +122,13 @@ func BuildWithPositions(s *Snapshot, pos Positions) (*Index, error) {
 		cash:       map[string]*CashPrice{},
 		tests:      map[criteria][]Test{},
 	}
+	h, err := ContentHash(s)
+	if err != nil {
+		return nil, err
+	}
+	ix.hash = h[:RevisionLength]
 	if ix.revision == "" {
-		h, err := ContentHash(s)
-		if err != nil {
-			return nil, err
-		}
-		ix.revision = h[:12]
+		ix.revision = ix.hash
 	}
 	for i := range s.Plans {
 		ix.plans[s.Plans[i].ID] = &s.Plans[i]
@@ -204,6 +208,16 @@ func (ix *Index) Memo(key any, build func() any) any {
 // Revision identifies the catalog content the index was built from.
 func (ix *Index) Revision() string { return ix.revision }
 
+// RevisionLength is the length of a CatalogRevision, in hex digits.
+const RevisionLength = 12
+
+// CatalogRevision is what the API reports as catalog_revision: the first
+// RevisionLength hex digits of the catalog's ContentHash, whatever the
+// store. The same content has the same value from the embedded catalog, a
+// file or PostgreSQL; the store's own name for the revision (PostgreSQL's
+// revision number) is Revision.
+func (ix *Index) CatalogRevision() string { return ix.hash }
+
 // Snapshot returns the catalog the index was built from. It must not be
 // modified.
 func (ix *Index) Snapshot() *Snapshot { return ix.snap }
@@ -222,7 +236,25 @@ func (ix *Index) Plan(id string) (*Plan, error) {
 	if p, ok := ix.plans[id]; ok {
 		return p, nil
 	}
-	return nil, fmt.Errorf("%w: no plan %q in the catalog (GET /v1/plans lists them)", ErrUnknownPlan, id)
+	return nil, fmt.Errorf("%w: no plan %q in the catalog%s (GET /v1/plans lists them)", ErrUnknownPlan, id, suggest.DidYouMean(id, ix.planIDs()))
+}
+
+// planIDs and conditionIDs list the ids in catalog order, for did-you-mean
+// hints; only a miss pays for them.
+func (ix *Index) planIDs() []string {
+	ids := make([]string, len(ix.snap.Plans))
+	for i := range ix.snap.Plans {
+		ids[i] = ix.snap.Plans[i].ID
+	}
+	return ids
+}
+
+func (ix *Index) conditionIDs() []string {
+	ids := make([]string, len(ix.snap.Conditions))
+	for i := range ix.snap.Conditions {
+		ids[i] = ix.snap.Conditions[i].ID
+	}
+	return ids
 }
 
 // PlanIn returns the plan with id if it is offered in state. Errors wrap
@@ -252,7 +284,7 @@ func (ix *Index) ResolveCondition(s string, d Date) (*Condition, error) {
 		return c, nil
 	}
 	if !LooksLikeICD10(s) {
-		return nil, fmt.Errorf("%w: no condition %q in the catalog (GET /v1/conditions lists them; an ICD-10-CM code also works)", ErrUnknownCondition, s)
+		return nil, fmt.Errorf("%w: no condition %q in the catalog%s (GET /v1/conditions lists them; an ICD-10-CM code also works)", ErrUnknownCondition, s, suggest.DidYouMean(s, ix.conditionIDs()))
 	}
 	code, err := NormalizeICD10(s)
 	if err != nil {

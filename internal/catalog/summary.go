@@ -72,7 +72,7 @@ func Unconfirmed(status Status, notes []string) bool {
 // Summary summarizes the index's catalog on d, with the index's revision.
 func (ix *Index) Summary(d Date) Summary {
 	sum := Summarize(ix.Snapshot(), d)
-	sum.Revision = ix.Revision()
+	sum.Revision = ix.CatalogRevision()
 	return sum
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/coverage"
+	"github.com/acucover/acucover/internal/suggest"
 )
 
 // Input limits. maxCents ($100 million) keeps every sum far from int64
@@ -37,7 +38,7 @@ func (r *Request) check() (plan, error) {
 	case r.StartDate.IsZero():
 		return plan{}, coverage.Invalid("start_date", "start_date is required (YYYY-MM-DD)")
 	case r.Network != "" && r.Network != catalog.InNetwork && r.Network != catalog.OutNetwork:
-		return plan{}, coverage.Invalid("network", fmt.Sprintf("network %q must be \"in\" or \"out\"", r.Network))
+		return plan{}, coverage.Invalid("network", fmt.Sprintf("network %q must be \"in\" or \"out\"%s", r.Network, suggest.DidYouMean(string(r.Network), []string{string(catalog.InNetwork), string(catalog.OutNetwork)})))
 	}
 	p, err := r.Course.check()
 	if err != nil {

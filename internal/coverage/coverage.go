@@ -20,6 +20,7 @@ import (
 	"slices"
 
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/suggest"
 )
 
 // Input errors, matched with errors.Is. Lookup errors (unknown plan, state or
@@ -240,7 +241,7 @@ func (q *Query) check() error {
 		}
 		for _, f := range p.Flags {
 			if _, ok := safetyTable[f]; !ok {
-				return Invalid("patient.flags", fmt.Sprintf("patient.flags: %q is not one of %v", f, SafetyFlags))
+				return Invalid("patient.flags", fmt.Sprintf("patient.flags: %q is not one of %v%s", f, SafetyFlags, suggest.DidYouMean(f, SafetyFlags)))
 			}
 		}
 	}
@@ -281,10 +282,10 @@ func (p *Provider) check() error {
 		return Invalid("provider.type", fmt.Sprintf("provider.type is required (one of %v) unless provider.medicare_participation is given", ProviderTypes))
 	}
 	if p.Type != "" && !slices.Contains(ProviderTypes, p.Type) {
-		return Invalid("provider.type", fmt.Sprintf("provider.type %q is not one of %v", p.Type, ProviderTypes))
+		return Invalid("provider.type", fmt.Sprintf("provider.type %q is not one of %v%s", p.Type, ProviderTypes, suggest.DidYouMean(p.Type, ProviderTypes)))
 	}
 	if p.MedicareParticipation != "" && !slices.Contains(Participations, p.MedicareParticipation) {
-		return Invalid("provider.medicare_participation", fmt.Sprintf("provider.medicare_participation %q is not one of %v", p.MedicareParticipation, Participations))
+		return Invalid("provider.medicare_participation", fmt.Sprintf("provider.medicare_participation %q is not one of %v%s", p.MedicareParticipation, Participations, suggest.DidYouMean(p.MedicareParticipation, Participations)))
 	}
 	return nil
 }

@@ -55,7 +55,7 @@ func decide(ix *catalog.Index, q Query, plan *catalog.Plan, cond *catalog.Condit
 		Billing:              Billing{CPT: []string{}, X12ServiceType: X12Acupuncture, Modifiers: []catalog.Modifier{}, Notes: []string{}},
 		Reasons:              []Reason{},
 		Notes:                []string{},
-		CatalogRevision:      ix.Revision(),
+		CatalogRevision:      ix.CatalogRevision(),
 	}
 	if cond.ID != q.Condition {
 		d.Condition.MatchedICD10, _ = catalog.NormalizeICD10(q.Condition)

@@ -134,13 +134,13 @@ func (a *api) require(min access.Role) gin.HandlerFunc {
 		res := authOf(c)
 		switch {
 		case a.editor == nil || a.keys == nil:
-			a.abort(c, fmt.Errorf("%w: %s needs the PostgreSQL store of record (set DATABASE_URL); this server serves a catalog file or the embedded default", errNeedsDatabase, c.FullPath()))
+			a.abort(c, fmt.Errorf("%w: %s needs the PostgreSQL store of record (set DATABASE_URL); this server serves a catalog file or the embedded default", errNeedsDatabase, pathTemplate(c.FullPath())))
 		case !res.presented:
 			a.abort(c, fmt.Errorf("%w: send Authorization: Bearer <key> with a key of role %s or higher", errUnauthorized, min))
 		case res.err != nil:
 			a.abort(c, res.err)
 		case !res.principal.Role.Allows(min):
-			a.abort(c, fmt.Errorf("%w: key %q has role %s; %s %s needs role %s or higher", errForbidden, res.principal.Name, res.principal.Role, c.Request.Method, c.FullPath(), min))
+			a.abort(c, fmt.Errorf("%w: key %q has role %s; %s %s needs role %s or higher", errForbidden, res.principal.Name, res.principal.Role, c.Request.Method, pathTemplate(c.FullPath()), min))
 		default:
 			c.Next()
 		}

@@ -195,6 +195,10 @@ func (a *api) itemProblem(c *gin.Context, err error, i int) *problem {
 	if errors.As(err, &re) {
 		p.Errors, p.Omitted = problemErrors(re.fields)
 	}
+	if p.Errors == nil && status == http.StatusBadRequest {
+		// As writeProblem: a 400 always points somewhere, here at the check.
+		p.Errors = []fieldError{{Field: "checks[" + strconv.Itoa(i) + "]", Message: cutText(detail)}}
+	}
 	if status >= 500 {
 		a.log.Error("internal error in batch item", "path", c.Request.URL.Path, "item", i, "error", err.Error())
 		p.Detail, p.Errors, p.Omitted = "internal error", nil, 0

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/suggest"
 	"github.com/gin-gonic/gin"
 )
 
@@ -104,7 +105,7 @@ func (a *api) listPlans(c *gin.Context) error {
 	}
 	typ, hasType := q["type"]
 	if hasType && !slices.Contains(catalog.PlanTypes, catalog.PlanType(typ)) {
-		e.add("type", fmt.Sprintf("%q is not a plan type (one of %s)", typ, planTypeList()), errInvalidRequest)
+		e.add("type", fmt.Sprintf("%q is not a plan type (one of %s)%s", typ, planTypeList(), suggest.DidYouMean(typ, planTypeNames())), errInvalidRequest)
 	}
 	if err := e.err(); err != nil {
 		return err
@@ -122,7 +123,7 @@ func (a *api) listPlans(c *gin.Context) error {
 		}
 		plans = append(plans, toPlanSummary(p))
 	}
-	c.PureJSON(http.StatusOK, gin.H{"plans": plans, "catalog_revision": ix.Revision()})
+	c.PureJSON(http.StatusOK, gin.H{"plans": plans, "catalog_revision": ix.CatalogRevision()})
 	return nil
 }
 
@@ -140,7 +141,7 @@ func (a *api) getPlan(c *gin.Context) error {
 		CostSharing:     []costSharing{},
 		Sources:         toSources(p.Sources),
 		Rules:           []ruleSummary{},
-		CatalogRevision: ix.Revision(),
+		CatalogRevision: ix.CatalogRevision(),
 	}
 	for _, cs := range p.CostSharing {
 		v := costSharing{
@@ -178,7 +179,7 @@ func (a *api) listConditions(c *gin.Context) error {
 			ID: cd.ID, Name: cd.Name, ICD10: orEmpty(cd.ICD10), ICD10Families: orEmpty(cd.ICD10Families), Evidence: cd.Evidence,
 		})
 	}
-	c.PureJSON(http.StatusOK, gin.H{"conditions": out, "catalog_revision": ix.Revision()})
+	c.PureJSON(http.StatusOK, gin.H{"conditions": out, "catalog_revision": ix.CatalogRevision()})
 	return nil
 }
 
@@ -211,7 +212,11 @@ func (a *api) readyz(c *gin.Context) error {
 	if a.ready != nil && !a.ready() {
 		return fmt.Errorf("%w: the catalog loader is not ready", errNotReady)
 	}
-	c.PureJSON(http.StatusOK, gin.H{"status": "ready", "catalog_revision": ix.Revision(), "version": a.version})
+	out := gin.H{"status": "ready", "catalog_revision": ix.CatalogRevision(), "version": a.version}
+	if rev := ix.Revision(); rev != ix.CatalogRevision() {
+		out["store_revision"] = rev // PostgreSQL's revision number, as the admin API names it
+	}
+	c.PureJSON(http.StatusOK, out)
 	return nil
 }
 
@@ -268,4 +273,13 @@ func orEmpty[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// planTypeNames lists the plan types as strings, for did-you-mean hints.
+func planTypeNames() []string {
+	names := make([]string, len(catalog.PlanTypes))
+	for i, t := range catalog.PlanTypes {
+		names[i] = string(t)
+	}
+	return names
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/coverage"
+	"github.com/acucover/acucover/internal/suggest"
 	"github.com/gin-gonic/gin"
 )
 
@@ -304,7 +305,7 @@ func jsonError(body []byte, err error) error {
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name = strings.Trim(name, `"`)
-		return fieldErr(unknownFieldPath(body, name), "is not a known field", errInvalidRequest)
+		return fieldErr(unknownFieldPath(body, name), "is not a known field", errInvalidRequest) // checkKeys names most
 	}
 	return fmt.Errorf("%w: the body is not a valid request: %w", errInvalidRequest, err)
 }
@@ -351,10 +352,16 @@ func unknownFieldPath(body []byte, name string) string {
 	return name
 }
 
+// cacheBuster is the query parameter that cache-busting clients (jQuery's
+// cache: false, many widgets) add with a timestamp: ignored, not refused.
+const cacheBuster = "_"
+
 // queryParams parses the raw query strictly: valid encoding and UTF-8, only
-// the allowed names, each at most once. Every problem is reported at once.
+// the allowed names (and the ignored cacheBuster), each at most once. An
+// unknown name gets the closest allowed one as a hint. Every problem is
+// reported at once.
 func queryParams(c *gin.Context, allowed ...string) (map[string]string, error) {
-	return strictQuery(c.Request.URL.RawQuery, c.FullPath(), allowed...)
+	return strictQuery(c.Request.URL.RawQuery, pathTemplate(c.FullPath()), allowed...)
 }
 
 // strictQuery is queryParams on the raw query of route.
@@ -375,8 +382,10 @@ func strictQuery(raw, route string, allowed ...string) (map[string]string, error
 		switch {
 		case !utf8.ValidString(k):
 			e.add(strings.ToValidUTF8(k, "\uFFFD"), "is not valid UTF-8", errInvalidRequest)
+		case k == cacheBuster && !slices.Contains(allowed, k):
+			// jQuery's cache: false and similar add _=<timestamp>.
 		case !slices.Contains(allowed, k):
-			e.add(k, "is not a parameter of "+route+" (allowed: "+strings.Join(allowed, ", ")+")", errInvalidRequest)
+			e.add(k, "is not a parameter of "+route+suggest.DidYouMean(k, allowed)+" (allowed: "+strings.Join(allowed, ", ")+")", errInvalidRequest)
 		case len(vs) > 1:
 			e.add(k, fmt.Sprintf("is given %d times; give it once", len(vs)), errInvalidRequest)
 		case !utf8.ValidString(vs[0]):

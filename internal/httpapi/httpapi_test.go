@@ -90,7 +90,7 @@ func TestRoutes(t *testing.T) {
 		check  func(t *testing.T, body map[string]any)
 	}{
 		{"healthz", def, get("/healthz"), 200, wantFields(map[string]any{"status": "ok"})},
-		{"readyz", fx, get("/readyz"), 200, wantFields(map[string]any{"status": "ready", "catalog_revision": "fixture-1", "version": "test"})},
+		{"readyz", fx, get("/readyz"), 200, wantFields(map[string]any{"status": "ready", "catalog_revision": mustFixture(t).CatalogRevision(), "store_revision": "fixture-1", "version": "test"})},
 		{"openapi", def, get("/openapi.json"), 200, wantFields(map[string]any{"openapi": "3.0.3"})},
 		{"states", def, get("/v1/states"), 200, func(t *testing.T, b map[string]any) {
 			st := b["states"].([]any)
@@ -155,7 +155,7 @@ func TestRoutes(t *testing.T) {
 					map[string]any{"id": "fx-ppo-other", "states": "all", "conditions": "all", "status": "not_covered",
 						"effective_from": nil, "effective_to": nil, "summary": "Fixture PPO covers only back pain."},
 				},
-				"catalog_revision": "fixture-1",
+				"catalog_revision": mustFixture(t).CatalogRevision(),
 			}
 			if diff := cmp.Diff(want, b); diff != "" {
 				t.Errorf("plan mismatch (-want +got):\n%s", diff)
@@ -267,8 +267,8 @@ func TestProblemDetails(t *testing.T) {
 		}},
 		{"unknown field", post(`{"plan":"medicaid","state":"CA","condition":"neck_pain","patient":{"pain_wks":3}}`), problem{
 			Type: "urn:acucover:problem:invalid-request", Title: "Invalid request", Status: 400,
-			Detail: "patient.pain_wks: is not a known field", Instance: "/v1/coverage",
-			Errors: []fieldError{{Field: "patient.pain_wks", Message: "is not a known field"}},
+			Detail: "patient.pain_wks: is not a known field (did you mean \"pain_weeks\"?)", Instance: "/v1/coverage",
+			Errors: []fieldError{{Field: "patient.pain_wks", Message: `is not a known field (did you mean "pain_weeks"?)`}},
 		}},
 		{"wrong type", post(`{"plan":"medicaid","state":"CA","condition":"neck_pain","usage":{"visits_this_year":"3"}}`), problem{
 			Type: "urn:acucover:problem:invalid-request", Title: "Invalid request", Status: 400,
@@ -283,6 +283,7 @@ func TestProblemDetails(t *testing.T) {
 		{"trailing data", post(`{"plan":"medicaid"} {}`), problem{
 			Type: "urn:acucover:problem:invalid-request", Title: "Invalid request", Status: 400,
 			Detail: "the body has data after the JSON object; send exactly one object", Instance: "/v1/coverage",
+			Errors: []fieldError{{Field: "body", Message: "the body has data after the JSON object; send exactly one object"}},
 		}},
 		{"no HTML escaping", get("/v1/plans/n%3Co%3E&x"), problem{
 			Type: "urn:acucover:problem:unknown-plan", Title: "Unknown plan", Status: 404,

@@ -215,6 +215,11 @@ func (a *api) writeProblem(c *gin.Context, err error) {
 	if errors.As(err, &re) {
 		p.Errors, p.Omitted = problemErrors(re.fields)
 	}
+	if p.Errors == nil && status == http.StatusBadRequest {
+		// A form shows errors by field: one that is not about a single
+		// field is about the body or the query as a whole.
+		p.Errors = []fieldError{{Field: requestPart(c), Message: cutText(detail)}}
+	}
 	if len(p.Detail) > 4*maxProblemText {
 		p.Detail = p.Detail[:4*maxProblemText] + "…"
 		p.Detail = strings.ToValidUTF8(p.Detail, "")
@@ -260,4 +265,32 @@ func (a *api) handle(h handlerFunc) gin.HandlerFunc {
 		}
 		a.writeProblem(c, err)
 	}
+}
+
+// requestPart names the part of the request a 400 that is about no single
+// field is about: "body" for a request that has one, else "query".
+func requestPart(c *gin.Context) string {
+	switch c.Request.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+		return "body"
+	}
+	if c.Request.ContentLength > 0 {
+		return "body"
+	}
+	return "query"
+}
+
+// pathTemplate writes a Gin route ("/v1/plans/:id") as the OpenAPI document
+// does ("/v1/plans/{id}"), for messages a client compares with the spec.
+func pathTemplate(route string) string {
+	if strings.IndexByte(route, ':') < 0 && strings.IndexByte(route, '*') < 0 {
+		return route
+	}
+	parts := strings.Split(route, "/")
+	for i, p := range parts {
+		if len(p) > 1 && (p[0] == ':' || p[0] == '*') {
+			parts[i] = "{" + p[1:] + "}"
+		}
+	}
+	return strings.Join(parts, "/")
 }

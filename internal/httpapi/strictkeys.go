@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
+
+	"github.com/acucover/acucover/internal/suggest"
 )
 
 // checkKeys refuses what encoding/json would quietly accept in body, which
@@ -104,11 +107,7 @@ func walkObject(dec *json.Decoder, t reflect.Type, path string, e *requestError)
 		case fields != nil:
 			ft, ok := fields[key]
 			if !ok {
-				for name := range fields {
-					if strings.EqualFold(name, key) {
-						e.add(field, fmt.Sprintf("is not a known field; field names are case-sensitive: did you mean %q?", name), errInvalidRequest)
-					}
-				}
+				e.add(field, unknownField(key, fields), errInvalidRequest)
 			}
 			vt = ft
 		case t != nil && t.Kind() == reflect.Map:
@@ -151,4 +150,18 @@ func jsonFields(t reflect.Type, m map[string]reflect.Type) map[string]reflect.Ty
 		m[name] = f.Type
 	}
 	return m
+}
+
+// unknownField is the message for key, which is not one of fields: with the
+// closest field name as a hint, if one is close.
+func unknownField(key string, fields map[string]reflect.Type) string {
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		if strings.EqualFold(name, key) {
+			return fmt.Sprintf("is not a known field; field names are case-sensitive: did you mean %q?", name)
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names) // ties go to the first: keep hints stable
+	return "is not a known field" + suggest.DidYouMean(key, names)
 }

@@ -49,8 +49,9 @@ func Distance(a, b string) int {
 // Closest returns the candidate nearest to got, and false when none is near
 // enough to be a plausible typo: within an edit distance of a third of got's
 // length (at least 1), or, for got of 4 runes or more, the only candidate
-// that contains got ("back_pain" for "chronic_low_back_pain"). Ties go to
-// the candidate listed first. An exact match is returned as itself.
+// that contains got ("back_pain" for "chronic_low_back_pain"), which wins
+// over a candidate more than one edit away ("neck_pain"). Ties go to the
+// candidate listed first. An exact match is returned as itself.
 func Closest(got string, candidates []string) (string, bool) {
 	if got == "" {
 		return "", false
@@ -64,12 +65,26 @@ func Closest(got string, candidates []string) (string, bool) {
 			best, bestD = c, d
 		}
 	}
-	if bestD >= 0 {
+	if bestD >= 0 && (bestD <= 1 || n < 4) {
 		return best, true
 	}
 	if n < 4 {
 		return "", false
 	}
+	// Beyond one edit, a name that contains what was typed is the better
+	// guess: "back_pain" means "chronic_low_back_pain", not "neck_pain".
+	if c, ok := onlyContaining(got, candidates); ok {
+		return c, true
+	}
+	if bestD >= 0 {
+		return best, true
+	}
+	return "", false
+}
+
+// onlyContaining returns the one candidate that contains got, ignoring case;
+// false when none or several do (a guess would mislead).
+func onlyContaining(got string, candidates []string) (string, bool) {
 	lg := strings.ToLower(got)
 	var only string
 	for _, c := range candidates {

@@ -47,8 +47,11 @@ func TestSuggestClosest(t *testing.T) {
 		{"stats", fields, "states", true}, // "status" is as close; the first listed wins
 		{"efective_to", fields, "effective_to", true},
 		{"summary", fields, "summary", true},
-		{"back_pain", conditions, "chronic_low_back_pain", true}, // contained in exactly one
-		{"pain", conditions, "", false},                          // contained in two: no guess
+		{"back_pain", conditions, "chronic_low_back_pain", true},                                     // contained in exactly one
+		{"pain", conditions, "", false},                                                              // contained in two: no guess
+		{"back_pain", []string{"neck_pain", "chronic_low_back_pain"}, "chronic_low_back_pain", true}, // containing beats two edits
+		{"neck_pan", []string{"neck_pain", "chronic_neck_pan"}, "neck_pain", true},                   // one edit beats containing
+		{"knee_pain", []string{"neck_pain"}, "neck_pain", true},                                      // nothing contains it: the nearest
 		{"xyz", fields, "", false},
 		{"ip", fields, "id", true},
 		{"", fields, "", false},
