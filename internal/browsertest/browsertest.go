@@ -5,10 +5,14 @@
 package browsertest
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // Chromium returns the browser to drive: $ACUCOVER_CHROMIUM, else chromium
@@ -62,4 +66,30 @@ func ArtifactsDir(t testing.TB) string {
 	}
 	t.Logf("screenshots go to %s (set ACUCOVER_ARTIFACTS to keep them)", dir)
 	return dir
+}
+
+// Axe runs axe-core (axeJS, from AxeJS) on the page in ctx, shadow roots
+// included, loading it first if the page has not, and fails the test on
+// every serious or critical violation; where names the page in messages.
+func Axe(t testing.TB, ctx context.Context, axeJS, where string) {
+	t.Helper()
+	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!window.axe`)); err != nil || !ok {
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](axeJS)); err != nil {
+			t.Fatalf("load axe-core: %v", err)
+		}
+	}
+	type violation struct {
+		ID, Impact, Help string
+		Nodes            []string
+	}
+	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ['violations']}).then(r =>
+		r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({
+			ID: v.id, Impact: v.impact, Help: v.help,
+			Nodes: v.nodes.map(n => JSON.stringify(n.target) + ': ' + n.failureSummary)})))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("axe.run: %v", err)
+	}
+	for _, v := range vs {
+		t.Errorf("axe on %s: %s (%s): %s\n  %s", where, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
+	}
 }

@@ -214,27 +214,8 @@ func pdfPages(t *testing.T, pdf []byte) []string {
 	return pages
 }
 
-// axe runs axe-core on the page and fails on any serious or critical
-// violation.
+// axe runs axe-core on the estimate page (browsertest.Axe).
 func axe(t *testing.T, ctx context.Context, axeJS string) {
 	t.Helper()
-	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!window.axe`)); err != nil || !ok {
-		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](axeJS)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	type violation struct {
-		ID, Impact, Help string
-		Nodes            []string
-	}
-	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ['violations']}).then(r =>
-		r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({
-			ID: v.id, Impact: v.impact, Help: v.help,
-			Nodes: v.nodes.map(n => JSON.stringify(n.target) + ': ' + n.failureSummary)})))`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("axe.run: %v", err)
-	}
-	for _, v := range vs {
-		t.Errorf("axe %s (%s): %s\n  %s", v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
-	}
+	browsertest.Axe(t, ctx, axeJS, "the Good Faith Estimate page")
 }

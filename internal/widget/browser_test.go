@@ -828,27 +828,10 @@ func (p *page) shot(name string) {
 	p.t.Logf("screenshot: %s", path)
 }
 
-// axe runs axe-core on the whole page, shadow roots included, and fails on
-// any serious or critical violation.
+// axe runs axe-core on the whole page (browsertest.Axe).
 func (p *page) axe() {
 	p.t.Helper()
-	if !evalJS[bool](p, `!!window.axe`) {
-		p.do(chromedp.Evaluate[chromedp.Void](p.axeJS))
-	}
-	type violation struct {
-		ID, Impact, Help string
-		Nodes            []string
-	}
-	vs, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ['violations']}).then(r =>
-		r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({
-			ID: v.id, Impact: v.impact, Help: v.help,
-			Nodes: v.nodes.map(n => JSON.stringify(n.target) + ': ' + n.failureSummary)})))`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		p.t.Fatalf("axe.run: %v", err)
-	}
-	for _, v := range vs {
-		p.t.Errorf("axe %s (%s): %s\n  %s", v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
-	}
+	browsertest.Axe(p.t, p.ctx, p.axeJS, "the widget page")
 }
 
 // recorder keeps every request the server sees, for the privacy check.
