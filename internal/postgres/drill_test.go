@@ -89,3 +89,31 @@ func TestDrillConcurrentWriters(t *testing.T) {
 	}
 	t.Logf("%d writers: %d committed, %d refused as busy", len(answers), acked, busy)
 }
+
+// TestEditCancelledMidTransaction: a writer whose context ends while its
+// transaction runs is told so (context.Canceled), and nothing is committed.
+// A cancel that lands inside a statement can surface from lib/pq as "driver:
+// bad connection" (seen in TestDrillConcurrentWriters under load); inTx then
+// wraps the context's error too, which this test cannot time precisely.
+func TestEditCancelledMidTransaction(t *testing.T) {
+	t.Parallel()
+	db := pgtest.Open(t)
+	mustImport(t, db, defaultSnapshot(t))
+	before, err := db.HeadRevision(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, _, err = db.Edit(ctx, "drill", "edit", "cancelled", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+		cur.Rules[0].Summary += " (cancelled)"
+		cancel() // the client goes away while the edit is written
+		return cur, nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Edit = %v, want an error that is context.Canceled", err)
+	}
+	if after, err := db.HeadRevision(context.Background()); err != nil || after != before {
+		t.Errorf("head = %s, %v after a cancelled edit; want %s (nothing committed)", after, err, before)
+	}
+}

@@ -245,6 +245,13 @@ func (db *DB) inTx(ctx context.Context, opts *sql.TxOptions, fn func(*sqlx.Tx) e
 		}
 		if err != nil {
 			_ = tx.Rollback()
+			// A statement cut short by the caller's deadline or cancel can
+			// surface as a driver error ("bad connection"); say it was the
+			// context, so callers answer "busy" or "client gone", not 500.
+			// Nothing was committed.
+			if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+				err = fmt.Errorf("%w: %w", err, cerr)
+			}
 			return
 		}
 		if err = tx.Commit(); err != nil {
