@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -9,9 +8,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 )
-
-// errBusy is a batch refused because Deps.MaxBatches batches are running.
-var errBusy = errors.New("busy")
 
 // defaultMaxBatches is Deps.MaxBatches when unset: two per core, at least
 // four. A batch holds at most its body, its parsed checks and one write

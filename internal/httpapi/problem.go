@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/coverage"
-	"github.com/gin-gonic/gin"
 )
 
 // Errors of the HTTP layer itself; domain errors come from catalog and
@@ -200,86 +197,6 @@ func fieldErr(field, msg string, cause error) error {
 	return e
 }
 
-// writeProblem answers err as a problem. 5xx details are logged, never sent:
-// they may name internals a caller has no use for.
-func (a *api) writeProblem(c *gin.Context, err error) {
-	status, kind, title, detail := lookup(err)
-	p := problem{
-		Type:     problemTypePrefix + kind,
-		Title:    title,
-		Status:   status,
-		Detail:   detail,
-		Instance: c.Request.URL.Path,
-	}
-	var re *requestError
-	if errors.As(err, &re) {
-		p.Errors, p.Omitted = problemErrors(re.fields)
-	}
-	if p.Errors == nil && status == http.StatusBadRequest {
-		// A form shows errors by field: one that is not about a single
-		// field is about the body or the query as a whole.
-		p.Errors = []fieldError{{Field: requestPart(c), Message: cutText(detail)}}
-	}
-	if len(p.Detail) > 4*maxProblemText {
-		p.Detail = p.Detail[:4*maxProblemText] + "…"
-		p.Detail = strings.ToValidUTF8(p.Detail, "")
-	}
-	if status >= 500 && status != http.StatusServiceUnavailable && !clientGone(c) {
-		// Only the path is logged: query strings and bodies can carry
-		// patient facts.
-		a.log.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
-		p.Detail = "internal error"
-		p.Errors, p.Omitted = nil, 0
-	}
-	var body bytes.Buffer
-	enc := json.NewEncoder(&body)
-	enc.SetEscapeHTML(false) // details quote catalog text such as "Medicare & Medicaid"
-	if mErr := enc.Encode(p); mErr != nil {
-		// A problem holds only strings and ints; this cannot happen, but
-		// the caller still gets a status.
-		c.Status(status)
-		return
-	}
-	if errors.Is(err, errUnavailable) && c.Writer.Header().Get("Retry-After") == "" {
-		c.Header("Retry-After", "1") // the database is expected back
-	}
-	c.Header("Content-Type", problemContentType)
-	c.Data(status, problemContentType, body.Bytes())
-}
-
-// handlerFunc is a handler that returns its error instead of writing it, so
-// "wrote the error, forgot to return" cannot happen.
-type handlerFunc func(c *gin.Context) error
-
-// handle adapts h to Gin: an error becomes a problem response, unless h
-// already started the response (then only logging is possible).
-func (a *api) handle(h handlerFunc) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		err := h(c)
-		if err == nil {
-			return
-		}
-		if c.Writer.Written() {
-			a.log.Error("error after response started", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
-			return
-		}
-		a.writeProblem(c, err)
-	}
-}
-
-// requestPart names the part of the request a 400 that is about no single
-// field is about: "body" for a request that has one, else "query".
-func requestPart(c *gin.Context) string {
-	switch c.Request.Method {
-	case http.MethodPost, http.MethodPut, http.MethodPatch:
-		return "body"
-	}
-	if c.Request.ContentLength > 0 {
-		return "body"
-	}
-	return "query"
-}
-
 // pathTemplate writes a Gin route ("/v1/plans/:id") as the OpenAPI document
 // does ("/v1/plans/{id}"), for messages a client compares with the spec.
 func pathTemplate(route string) string {
@@ -294,3 +211,36 @@ func pathTemplate(route string) string {
 	}
 	return strings.Join(parts, "/")
 }
+
+// Errors of authentication and authorization; each has a row in problems.
+var (
+	errUnauthorized  = errors.New("unauthorized")
+	errForbidden     = errors.New("forbidden")
+	errNeedsDatabase = errors.New("needs PostgreSQL")
+	errUnavailable   = errors.New("temporarily unavailable")
+	errClientClosed  = errors.New("client closed the request")
+)
+
+// errTimeout is a request whose body did not arrive within the server's
+// read timeout.
+var errTimeout = errors.New("request timeout")
+
+// errBusy is a batch refused because Deps.MaxBatches batches are running.
+var errBusy = errors.New("busy")
+
+var errRateLimited = errors.New("rate limited")
+
+// Errors of the editing API; each has a row in problems.
+var (
+	errUnknownResource      = errors.New("unknown resource")
+	errConflict             = errors.New("resource exists")
+	errPreconditionFailed   = errors.New("precondition failed")
+	errPreconditionRequired = errors.New("precondition required")
+	errInvalidCatalog       = errors.New("invalid catalog")
+)
+
+// StatusClientClosed is the status the metrics and the access log record
+// for a request whose client went away before its answer, or whose answer
+// could not be written to it (nginx's 499).
+// No client ever receives it.
+const StatusClientClosed = 499
