@@ -145,9 +145,17 @@ func (a *api) toQuery(r coverageRequest) (coverage.Query, error) {
 // about, so the problem's errors[] points a form at it: input errors carry
 // their field; catalog lookups are about the field they look up.
 func withField(err error) error {
+	var ies coverage.InputErrors
+	if errors.As(err, &ies) {
+		e := &requestError{fields: make([]coverage.InputError, len(ies))}
+		for i, ie := range ies {
+			e.fields[i] = *ie
+		}
+		return e
+	}
 	var ie *coverage.InputError
 	if errors.As(err, &ie) {
-		return fieldErr(ie.Field, ie.Msg, ie.Kind)
+		return &requestError{fields: []coverage.InputError{*ie}}
 	}
 	for _, m := range []struct {
 		sentinel error

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -107,21 +106,24 @@ type problem struct {
 	Omitted int `json:"errors_omitted,omitempty"`
 }
 
-// fieldError says what is wrong with one request field: a query parameter
-// name, or a dotted path into the JSON body such as "usage.visits_this_year".
+// fieldError is a problem's errors[] entry: what is wrong with one request
+// field, a query parameter name or a dotted path into the JSON body such as
+// "usage.visits_this_year". It is the wire shape of a coverage.InputError.
 type fieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
-	cause   error
 }
 
 // requestError collects every field problem of a request, so a caller fixes
-// them in one round trip. It unwraps to the shared cause of its fields (which
-// decides the status), or to errInvalidRequest when they differ.
-type requestError struct{ fields []fieldError }
+// them in one round trip. Its fields are coverage.InputError, the one
+// field-error type of a request, whether the HTTP layer found it (Kind
+// errInvalidRequest, …) or the domain did (coverage.ErrInvalidInput, …).
+// It unwraps to the shared Kind of its fields (which decides the status),
+// or to errInvalidRequest when they differ.
+type requestError struct{ fields []coverage.InputError }
 
 func (e *requestError) add(field, msg string, cause error) {
-	e.fields = append(e.fields, fieldError{Field: field, Message: msg, cause: cause})
+	e.fields = append(e.fields, coverage.InputError{Field: field, Msg: msg, Kind: cause})
 }
 
 // err returns e as an error, or nil when it holds no problems. (A copy, so
@@ -137,10 +139,10 @@ func (e *requestError) Error() string {
 	fields := e.fields[:min(len(e.fields), maxProblemErrors)]
 	parts := make([]string, len(fields), len(fields)+1)
 	for i, f := range fields {
-		parts[i] = f.Field + ": " + f.Message
+		parts[i] = f.Field + ": " + f.Msg
 		// Domain messages often start with the field already.
-		if strings.HasPrefix(f.Message, f.Field+" ") || strings.HasPrefix(f.Message, f.Field+":") {
-			parts[i] = f.Message
+		if strings.HasPrefix(f.Msg, f.Field+" ") || strings.HasPrefix(f.Msg, f.Field+":") {
+			parts[i] = f.Msg
 		}
 	}
 	if n := len(e.fields) - len(fields); n > 0 {
@@ -159,10 +161,10 @@ const (
 
 // problemErrors returns the field errors a problem lists: the first
 // maxProblemErrors, each cut to maxProblemText, and how many were left out.
-func problemErrors(fields []fieldError) (listed []fieldError, omitted int) {
-	listed = slices.Clone(fields[:min(len(fields), maxProblemErrors)])
-	for i, f := range listed {
-		listed[i].Field, listed[i].Message = cutText(f.Field), cutText(f.Message)
+func problemErrors(fields []coverage.InputError) (listed []fieldError, omitted int) {
+	listed = make([]fieldError, min(len(fields), maxProblemErrors))
+	for i := range listed {
+		listed[i] = fieldError{Field: cutText(fields[i].Field), Message: cutText(fields[i].Msg)}
 	}
 	return listed, len(fields) - len(listed)
 }
@@ -181,9 +183,9 @@ func cutText(s string) string {
 }
 
 func (e *requestError) Unwrap() error {
-	cause := e.fields[0].cause
+	cause := e.fields[0].Kind
 	for _, f := range e.fields[1:] {
-		if f.cause != cause {
+		if f.Kind != cause {
 			return errInvalidRequest
 		}
 	}

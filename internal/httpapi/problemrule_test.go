@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,5 +45,39 @@ func TestOneProblemRule(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "too many batches") {
 		t.Errorf("a 503 was logged as an internal error:\n%s", logs.String())
+	}
+}
+
+// TestEveryFieldErrorListed: a coverage question with several bad values
+// lists each in errors[] at its path, from one validator
+// (coverage.Query.Validate), for POST and for a batch check alike.
+func TestEveryFieldErrorListed(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, mustDefault(t))
+	check := `{"plan":"medicare-part-b","state":"CA","condition":"chronic_low_back_pain","date":"2026-03-10",` +
+		`"patient":{"pain_weeks":-1},"provider":{"type":"shaman"}}`
+	want := []string{"patient.pain_weeks", "provider.type"}
+	rec := s.do(t, post(check))
+	var p problem
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusBadRequest {
+		t.Fatalf("POST = %d %s", rec.Code, rec.Body)
+	}
+	var batch struct {
+		Results []batchItem `json:"results"`
+	}
+	rec = s.do(t, request{method: http.MethodPost, target: "/v1/coverage/batch", body: `{"checks":[` + check + `]}`})
+	if err := json.Unmarshal(rec.Body.Bytes(), &batch); err != nil || len(batch.Results) != 1 || batch.Results[0].Problem == nil {
+		t.Fatalf("batch = %d %s", rec.Code, rec.Body)
+	}
+	for name, got := range map[string][]fieldError{"POST": p.Errors, "batch": batch.Results[0].Problem.Errors} {
+		if len(got) != len(want) {
+			t.Errorf("%s: errors[] = %+v, want one at each of %v", name, got, want)
+			continue
+		}
+		for i := range want {
+			if got[i].Field != want[i] {
+				t.Errorf("%s: errors[%d] at %q, want %q", name, i, got[i].Field, want[i])
+			}
+		}
 	}
 }
