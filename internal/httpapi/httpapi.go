@@ -55,8 +55,10 @@
 // requestError listing fields), and write the answer with answer.go's
 // writeJSON or a jsonBody. Register it in the table in routes.go with its
 // full path, wrapped in a.handle (plus a.require(role) for a key), add its
-// operation to openapi.json (TestOpenAPIDocumentIsValid checks every route has one),
-// and give any new error a row in problems.
+// operation to openapi.json (TestOpenAPIDocumentIsValid checks every route
+// has one), and give any new error a row in problems. Its problems then
+// have the same shape as every other (newProblem), and observe logs and
+// counts it under its route template.
 //
 // The request path is kept cheap (the figures are in cmd/loadtest's
 // README): repeated GET questions are answered from the snapshot's cache of
