@@ -21,12 +21,14 @@ const (
 
 // Estimate prices the course in req visit by visit against the catalog ix.
 //
-// Errors: validation errors are *coverage.InputError, wrapping
-// coverage.ErrInvalidInput (400) or coverage.ErrContradictory (422), with
-// the field they are about; lookup errors wrap
-// catalog.ErrUnknownPlan, ErrUnknownState, ErrPlanNotOffered,
-// ErrUnknownCondition, ErrMalformedCode or ErrRetiredCode (all from
-// coverage.Decide for start_date). A course the catalog cannot price (no
+// Errors: validation errors are coverage.InputErrors (every problem of
+// the request; a single one is a plain *coverage.InputError), each with the
+// field it is about: coverage.ErrInvalidInput (400),
+// coverage.ErrContradictory (422), or for the state and condition
+// catalog.ErrUnknownState and catalog.ErrMalformedCode. Lookup errors are
+// *catalog.LookupError (from coverage.Decide for start_date: unknown plan
+// or condition, plan not offered, retired code). The state may be given in
+// any case. A course the catalog cannot price (no
 // cash price and no charge_cents) is ErrInvalidInput naming charge_cents.
 // Every other outcome, including "not covered" and "unknown", is a Breakdown.
 //
@@ -37,6 +39,7 @@ func Estimate(ix *catalog.Index, req Request) (Breakdown, error) {
 	if err != nil {
 		return Breakdown{}, err
 	}
+	req.State, _ = catalog.NormalizeState(req.State)
 	network := req.Network
 	if network == "" {
 		network = catalog.InNetwork

@@ -8,11 +8,13 @@ import (
 	"github.com/acucover/acucover/internal/catalog"
 )
 
-// Decide answers q from the catalog ix. Errors wrap catalog.ErrUnknownPlan,
-// catalog.ErrUnknownState, catalog.ErrPlanNotOffered,
-// catalog.ErrUnknownCondition, catalog.ErrMalformedCode,
-// catalog.ErrRetiredCode, ErrInvalidInput or ErrContradictory; every other
-// outcome, including "the catalog does not know", is a Decision.
+// Decide answers q from the catalog ix. The question is checked first
+// (Validate: every problem at once, as InputErrors); then the catalog
+// lookups fail with a *catalog.LookupError (unknown plan or condition, plan
+// not offered, retired code), and a provider answer that contradicts the
+// plan with ErrContradictory. Every other outcome, including "the catalog
+// does not know", is a Decision. The state may be given in any case; the
+// decision's is the upper-case code.
 //
 // A Decision shares memory with the catalog and with other decisions (a
 // question without patient facts, usage or provider is answered from a
@@ -22,6 +24,7 @@ func Decide(ix *catalog.Index, q Query) (Decision, error) {
 	if err := q.Validate().Err(); err != nil {
 		return Decision{}, err
 	}
+	q.State, _ = catalog.NormalizeState(q.State)
 	plan, err := ix.PlanIn(q.Plan, q.State)
 	if err != nil {
 		return Decision{}, err
