@@ -584,7 +584,7 @@ func (e *estimator) run() {
 func monthKey(d catalog.Date) int { return d.Year()*12 + int(d.Month()) }
 
 // dollars formats cents as $1,234.56 for assumptions. It avoids fmt: it runs
-// several times per estimate and fmt made it a tenth of Estimate's time.
+// several times per estimate (what that was worth: cmd/loadtest's README).
 func dollars(c int64) string {
 	b := make([]byte, 0, 24)
 	if c < 0 {
