@@ -32,6 +32,11 @@ type Window struct {
 	WaivedBy string            `json:"waived_by,omitempty"`
 }
 
+// Text describes w in words, as WindowText does the catalog's window.
+func (w Window) Text() string {
+	return WindowText(catalog.Window{Period: w.Period, Days: w.Days, Months: w.Months, Visits: w.Visits, Unit: w.Unit, Beyond: w.Beyond, WaivedBy: w.WaivedBy})
+}
+
 // Extension raises the rule's caps by Visits when the patient fact Requires
 // is true (Question asks it); visits beyond the base caps are billed with
 // Modifier, if set.
