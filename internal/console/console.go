@@ -63,6 +63,12 @@ type Deps struct {
 	// Keys verifies API keys; nil without a database, when nobody can sign
 	// in and the sign-in page says why.
 	Keys KeyStore
+	// Editor changes the catalog in its store of record and History reads
+	// its revisions and audit log; nil without a database, when the
+	// editing, revisions and audit pages say why they are unavailable.
+	// *postgres.DB implements both.
+	Editor  Editor
+	History History
 	// Logger receives errors; nil discards them. Keys and patient answers
 	// are never logged.
 	Logger *slog.Logger
@@ -81,6 +87,8 @@ var staticFS embed.FS
 type server struct {
 	store    *catalog.Store
 	keys     KeyStore
+	editor   Editor
+	history  History
 	log      *slog.Logger
 	now      func() time.Time
 	sessions *sessions
@@ -93,7 +101,7 @@ func New(d Deps) http.Handler {
 	if d.Store == nil {
 		panic("console.New: Deps.Store is nil")
 	}
-	s := &server{store: d.Store, keys: d.Keys, log: d.Logger, now: d.Now}
+	s := &server{store: d.Store, keys: d.Keys, editor: d.Editor, history: d.History, log: d.Logger, now: d.Now}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -114,6 +122,13 @@ func New(d Deps) http.Handler {
 	mux.HandleFunc("POST /console/check", s.signedIn(s.check))
 	mux.HandleFunc("GET /console/catalog", s.signedIn(s.catalogPage))
 	mux.HandleFunc("GET /console/catalog/plans/{id}", s.signedIn(s.planPage))
+	mux.HandleFunc("GET /console/catalog/{kind}/{id}/edit", s.signedIn(s.editPage))
+	mux.HandleFunc("POST /console/catalog/{kind}/{id}/edit", s.signedIn(s.editPost))
+	mux.HandleFunc("GET /console/revisions", s.signedIn(s.revisionsPage))
+	mux.HandleFunc("GET /console/revisions/diff", s.signedIn(s.revisionDiffPage))
+	mux.HandleFunc("GET /console/revisions/{id}/restore", s.signedIn(s.restorePage))
+	mux.HandleFunc("POST /console/revisions/{id}/restore", s.signedIn(s.restore))
+	mux.HandleFunc("GET /console/audit", s.signedIn(s.auditPage))
 	mux.HandleFunc("/console/", s.notFound)
 	return securityHeaders(mux)
 }
