@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -314,5 +315,68 @@ func TestEditRolesAndCSRF(t *testing.T) {
 		if r := b.get(p); r.StatusCode != http.StatusServiceUnavailable || !strings.Contains(r.body, "need the PostgreSQL store of record") {
 			t.Errorf("without a database GET %s = %d, want 503 saying why", p, r.StatusCode)
 		}
+	}
+}
+
+// TestAuditFiltersAndPaging: the audit log pages 25 at a time, newest
+// first, and filters by who, kind, id and date range.
+func TestAuditFiltersAndPaging(t *testing.T) {
+	t.Parallel()
+	e := newDBEnv(t)
+	ctx := context.Background()
+	for i := range 30 {
+		actor := "billing-pat"
+		if i%3 == 0 {
+			actor = "billing-sam"
+		}
+		_, _, err := e.db.Edit(ctx, actor, "edit", "step", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+			p := cur.Plans[0]
+			p.CostSharing = slices.Clone(p.CostSharing) // the head's lists are not ours
+			p.CostSharing[2].CopayCents = int64(100 + i)
+			cur.Plans[0] = p
+			return cur, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.browser(t)
+	b.signIn(e.role[access.Editor])
+	entry := regexp.MustCompile(`<li class="entry"`)
+	first := b.get("/console/audit?kind=plan")
+	if n := len(entry.FindAllString(first.body, -1)); n != 25 {
+		t.Fatalf("first page has %d entries, want 25\n%s", n, first.body)
+	}
+	if !strings.Contains(first.body, "<td class=\"now\">129</td>") {
+		t.Error("the newest change is not on the first page")
+	}
+	next := regexp.MustCompile(`<a href="(/console/audit\?[^"]+)">Older entries`).FindStringSubmatch(first.body)
+	if next == nil {
+		t.Fatal("no link to older entries")
+	}
+	second := b.get(htmlUnescape(next[1]))
+	if n := len(entry.FindAllString(second.body, -1)); n != 5 {
+		t.Errorf("second page has %d entries, want 5", n)
+	}
+	if !strings.Contains(second.body, "kind=plan") || strings.Contains(second.body, "Older entries") {
+		t.Error("the second page lost the filter or offers a third")
+	}
+	if n := len(entry.FindAllString(b.get("/console/audit?key=billing-sam").body, -1)); n != 10 {
+		t.Errorf("key=billing-sam: %d entries, want 10", n)
+	}
+	if n := len(entry.FindAllString(b.get("/console/audit?kind=rule").body, -1)); n != 0 {
+		t.Errorf("kind=rule: %d entries, want 0", n)
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+	if n := len(entry.FindAllString(b.get("/console/audit?key=billing-sam&from="+today+"&to="+today).body, -1)); n != 10 {
+		t.Errorf("today's entries by billing-sam: %d, want 10", n)
+	}
+	if n := len(entry.FindAllString(b.get("/console/audit?from="+tomorrow).body, -1)); n != 0 {
+		t.Errorf("entries from tomorrow: %d, want 0", n)
+	}
+	bad := b.get("/console/audit?from=yesterday&kind=nope")
+	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.body, `id="a-from-error">must be a date`) || !strings.Contains(bad.body, `id="a-kind-error"`) {
+		t.Errorf("bad filters = %d\n%s", bad.StatusCode, bad.body)
 	}
 }
