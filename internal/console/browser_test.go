@@ -89,7 +89,7 @@ func TestConsoleInBrowser(t *testing.T) {
 				}
 				p.wantText(fmt.Sprintf("billing-%s (%s)", role, role))
 				nav := evalJS[[]string](p, `[...document.querySelectorAll('nav a')].map(a => a.textContent)`)
-				wantNav := []string{"Check and estimate", "Catalog"}
+				wantNav := []string{"Check and estimate", "Tomorrow's patients", "Catalog"}
 				if role.Allows(access.Editor) {
 					wantNav = append(wantNav, "Revisions", "Audit log")
 				}
@@ -199,11 +199,11 @@ func TestConsoleInBrowser(t *testing.T) {
 		p.waitPath("/console/check")
 		// From the top: skip link, the pages, sign out, then the form.
 		var order []string
-		for range 7 {
+		for range 8 {
 			p.key(kb.Tab)
 			order = append(order, p.focused())
 		}
-		want := []string{"Skip to content", "Check and estimate", "Catalog", "Revisions", "Audit log", "Sign out", "plan"}
+		want := []string{"Skip to content", "Check and estimate", "Tomorrow's patients", "Catalog", "Revisions", "Audit log", "Sign out", "plan"}
 		if !slices.Equal(order, want) {
 			t.Errorf("Tab order from the top = %q, want %q", order, want)
 		}
@@ -336,7 +336,7 @@ func reachable(role access.Role, h string) bool {
 	case strings.HasSuffix(h, "/edit") || strings.Contains(h, "/edit?"), strings.HasPrefix(h, "/console/revisions"), strings.HasPrefix(h, "/console/audit"):
 		return role.Allows(access.Editor)
 	}
-	return strings.HasPrefix(h, "/console/check") || strings.HasPrefix(h, "/console/catalog") || h == "/console/signout" || h == "/console/"
+	return strings.HasPrefix(h, "/console/check") || strings.HasPrefix(h, "/console/batch") || strings.HasPrefix(h, "/console/catalog") || h == "/console/signout" || h == "/console/"
 }
 
 // page is one browser tab.

@@ -69,6 +69,10 @@ type Deps struct {
 	// *postgres.DB implements both.
 	Editor  Editor
 	History History
+	// API is the API's own handler: the console sends batch checks to its
+	// POST /v1/coverage/batch in process, so their answers are the API's.
+	// nil: no batch page.
+	API http.Handler
 	// Logger receives errors; nil discards them. Keys and patient answers
 	// are never logged.
 	Logger *slog.Logger
@@ -89,6 +93,7 @@ type server struct {
 	keys     KeyStore
 	editor   Editor
 	history  History
+	api      http.Handler
 	log      *slog.Logger
 	now      func() time.Time
 	sessions *sessions
@@ -101,7 +106,7 @@ func New(d Deps) http.Handler {
 	if d.Store == nil {
 		panic("console.New: Deps.Store is nil")
 	}
-	s := &server{store: d.Store, keys: d.Keys, editor: d.Editor, history: d.History, log: d.Logger, now: d.Now}
+	s := &server{store: d.Store, keys: d.Keys, editor: d.Editor, history: d.History, api: d.API, log: d.Logger, now: d.Now}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -124,6 +129,9 @@ func New(d Deps) http.Handler {
 	mux.HandleFunc("GET /console/catalog/plans/{id}", s.signedIn(s.planPage))
 	mux.HandleFunc("GET /console/catalog/{kind}/{id}/edit", s.signedIn(s.editPage))
 	mux.HandleFunc("POST /console/catalog/{kind}/{id}/edit", s.signedIn(s.editPost))
+	mux.HandleFunc("GET /console/batch", s.signedIn(s.batchPage))
+	mux.HandleFunc("POST /console/batch", s.signedIn(s.batch))
+	mux.HandleFunc("POST /console/batch/download", s.signedIn(s.batchDownload))
 	mux.HandleFunc("GET /console/revisions", s.signedIn(s.revisionsPage))
 	mux.HandleFunc("GET /console/revisions/diff", s.signedIn(s.revisionDiffPage))
 	mux.HandleFunc("GET /console/revisions/{id}/restore", s.signedIn(s.restorePage))

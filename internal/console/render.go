@@ -30,6 +30,7 @@ type page struct {
 	Revisions *revisionsView
 	Diff      *diffView
 	Audit     *auditView
+	Batch     *batchView
 }
 
 // CanEdit and CanRestore say what the signed-in role may do, so pages show
@@ -125,7 +126,7 @@ func deref(v any) any {
 // parsePages parses each page template with the layout.
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"signin", "check", "catalog", "plan", "error", "notfound", "edit", "revisions", "revdiff", "audit"} {
+	for _, name := range []string{"signin", "check", "catalog", "plan", "error", "notfound", "edit", "revisions", "revdiff", "audit", "batch"} {
 		out[name] = template.Must(template.New("layout.html").Funcs(funcs).
 			ParseFS(templateFS, "templates/layout.html", "templates/changes.html", "templates/"+name+".html"))
 	}

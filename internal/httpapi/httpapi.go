@@ -208,7 +208,7 @@ func (a *api) routes(r *gin.Engine) {
 	a.mountBilling(r) // /v1/admin/… and /v1/coverage/batch (admin.go, batch.go)
 	r.GET(widget.ScriptPath, gin.WrapH(widget.Script))
 	r.GET(widget.DemoPath, gin.WrapH(widget.Demo))
-	r.Match([]string{http.MethodGet, http.MethodPost}, console.Prefix+"*page", gin.WrapH(console.New(console.Deps{Store: a.store, Keys: a.keys, Editor: a.editor, History: a.editor, Logger: a.log, Now: a.now})))
+	r.Match([]string{http.MethodGet, http.MethodPost}, console.Prefix+"*page", gin.WrapH(console.New(console.Deps{Store: a.store, Keys: a.keys, Editor: a.editor, History: a.editor, API: r, Logger: a.log, Now: a.now})))
 }
 
 // recoverPanics turns a panic below it into a logged 500 problem, so one bad

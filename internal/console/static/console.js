@@ -21,3 +21,40 @@
   (document.getElementById('estimate') ?? result).append(b);
   if (!summary) land(document.getElementById('result-h'));
 })();
+// Sortable tables: each heading becomes a button; numbers sort as numbers,
+// empty cells last.
+(() => {
+  'use strict';
+  for (const table of document.querySelectorAll('table.sortable')) {
+    const heads = [...table.tHead.rows[0].cells];
+    const body = table.tBodies[0];
+    const status = document.getElementById('sort-status');
+    heads.forEach((th, col) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'sort';
+      b.textContent = th.textContent;
+      th.textContent = '';
+      th.append(b);
+      b.addEventListener('click', () => {
+        const dir = th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending';
+        heads.forEach(h => h.removeAttribute('aria-sort'));
+        th.setAttribute('aria-sort', dir);
+        const val = tr => tr.cells[col]?.textContent.trim() ?? '';
+        const num = s => (s !== '' && !isNaN(Number(s.replace(/[$,]/g, '')))) ? Number(s.replace(/[$,]/g, '')) : null;
+        const rows = [...body.rows];
+        rows.sort((x, y) => {
+          const a = val(x), c = val(y);
+          if (a === '' || c === '') return (a === '') - (c === '');
+          const na = num(a), nc = num(c);
+          const r = (na !== null && nc !== null) ? na - nc : a.localeCompare(c, undefined, {numeric: true});
+          return dir === 'ascending' ? r : -r;
+        });
+        body.append(...rows);
+        if (status) status.textContent = `Sorted by ${b.textContent}, ${dir}.`;
+      });
+    });
+  }
+  const results = document.getElementById('results-h');
+  if (results && !document.getElementById('form-error')) { results.tabIndex = -1; results.focus(); }
+})();
