@@ -57,7 +57,7 @@ func TestBatchInBrowser(t *testing.T) {
 	p.wantText("Results: 4 patients from tomorrow.csv")
 
 	want, _ := csv.NewReader(strings.NewReader(apiBatch(t, e.srv.URL, key, ehrSchedule))).ReadAll()
-	table := evalJS[[][]string](p, `[...document.querySelectorAll('table.results-table tr')].map(r => [...r.cells].map(c => c.textContent))`)
+	table := evalJS[[][]string](p, `[...document.querySelectorAll('table.results-table tr')].map(r => [...r.cells].map(c => (c.querySelector('.full') ?? c).textContent))`)
 	if len(table) != len(want) {
 		t.Fatalf("the table has %d rows, the API's answer %d", len(table), len(want))
 	}

@@ -71,6 +71,7 @@ var funcs = template.FuncMap{
 	"inc":       func(n int) int { return n + 1 },
 	"when":      when,
 	"plural":    plural,
+	"short":     shortText,
 	"action":    actionText,
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
@@ -204,4 +205,21 @@ func actionText(a string) string {
 		return "whole catalog replaced"
 	}
 	return a
+}
+
+// shortText is the start of a long cell, for its summary: about 40
+// characters, cut at a space.
+func shortText(s string) string {
+	r := []rune(s)
+	if len(r) <= 48 {
+		return s
+	}
+	cut := 40
+	for i := 40; i > 20; i-- {
+		if r[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	return string(r[:cut]) + "…"
 }

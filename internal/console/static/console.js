@@ -40,7 +40,7 @@
         const dir = th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending';
         heads.forEach(h => h.removeAttribute('aria-sort'));
         th.setAttribute('aria-sort', dir);
-        const val = tr => tr.cells[col]?.textContent.trim() ?? '';
+        const val = tr => { const c = tr.cells[col]; return ((c?.querySelector('.full') ?? c)?.textContent ?? '').trim(); };
         const num = s => (s !== '' && !isNaN(Number(s.replace(/[$,]/g, '')))) ? Number(s.replace(/[$,]/g, '')) : null;
         const rows = [...body.rows];
         rows.sort((x, y) => {
