@@ -1,11 +1,18 @@
 // Package console serves the billing console: server-rendered HTML pages
 // under /console/ for billing staff, signed in with an API key.
 //
-// This slice has the sign-in page, "Check and estimate" (a coverage decision
-// and a course estimate from one form, in plain words, printable) and a
-// read-only catalog browser, for every role. Pages are html/template with
-// embedded CSS and one small progressive-enhancement script; everything
-// works with JavaScript off.
+// Pages: sign-in; "Check and estimate" (a coverage decision and a course
+// estimate from one form, in plain words, printable); "Tomorrow's patients"
+// (a CSV sent to the API's own batch endpoint in process, so its answers
+// are the API's; batch.go); the catalog, with editing of plans, rules and
+// fee schedules for editors (a form built from the catalog's types by
+// reflection, or YAML; problems on their fields; a field-level diff; saved
+// only over the version the form was loaded with; edit.go, form.go,
+// problems.go); revisions with diffs, restore for admins, and the audit log
+// (history.go). Pages are html/template with embedded CSS and one small
+// progressive-enhancement script; everything but table sorting works with
+// JavaScript off. A page shows only what the session's role may do, and
+// the handlers refuse the rest (a 403 page).
 //
 // Sessions: signing in verifies the key through the same KeyStore the API
 // uses. The browser gets only a random session id, in an HttpOnly,
