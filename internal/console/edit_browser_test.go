@@ -41,6 +41,7 @@ func TestEditingInBrowser(t *testing.T) {
 		}
 		pages := []pg{
 			{"/console/check", access.Reader},
+			{"/console/batch", access.Reader},
 			{"/console/catalog", access.Reader},
 			{"/console/catalog/plans/medicare-part-b", access.Reader},
 			{"/console/catalog/plans/medicare-part-b/edit", access.Editor},
