@@ -181,6 +181,7 @@ type editView struct {
 	CommentError         string
 	Changes              []fieldChange
 	Theirs               []fieldChange // conflict: what the other change did
+	TheirsBy             string        // conflict: who made the latest change, when, and why
 	TopError             string
 	Summary              []placedProblem
 	Notice               string
@@ -502,6 +503,7 @@ func (s *server) save(w http.ResponseWriter, r *http.Request, x *session, k edit
 		v.Theirs = fieldDiff(base, conflict.theirs)
 		v.Changes = fieldDiff(conflict.theirs, item)
 		v.ETag, v.Base, v.Item = etagOf(conflict.theirs), canonical(conflict.theirs), canonical(item)
+		v.TheirsBy = s.lastChange(r.Context(), k.kind(), v.ID)
 		s.renderEdit(w, r, x, http.StatusConflict, v)
 		return
 	case errors.Is(own, errGone):
@@ -519,4 +521,19 @@ func (s *server) save(w http.ResponseWriter, r *http.Request, x *session, k edit
 		s.log.Warn("console: reload after a catalog change failed; the watcher will retry", "error", err.Error())
 	}
 	http.Redirect(w, r, "/console/catalog/"+k.path()+"/"+url.PathEscape(v.ID)+"/edit?saved="+url.QueryEscape(rev), http.StatusSeeOther)
+}
+
+// lastChange says who last changed an item, when and why, from the audit
+// log; "" if it cannot tell.
+func (s *server) lastChange(ctx context.Context, kind, id string) string {
+	es, err := s.history.Audit(ctx, history.Filter{Resource: kind, ResourceID: id, Limit: 1})
+	if err != nil || len(es) == 0 {
+		return ""
+	}
+	e := es[0]
+	out := fmt.Sprintf("%s changed it at %s (revision %s)", e.Actor, e.At.UTC().Format("15:04 UTC on 2006-01-02"), e.Revision)
+	if e.Comment != "" {
+		out += fmt.Sprintf(": “%s”", e.Comment)
+	}
+	return out + "."
 }

@@ -220,7 +220,7 @@ func TestEditConflict(t *testing.T) {
 	if r.StatusCode != http.StatusConflict {
 		t.Fatalf("second save = %d, want 409\n%s", r.StatusCode, r.body)
 	}
-	for _, want := range []string{"Someone else changed this plan", "cost_sharing[2].copay_cents", "1500", "cost_sharing[2].deductible_cents", "30000"} {
+	for _, want := range []string{"Someone else changed this plan", "billing-editor changed it at", "cost_sharing[2].copay_cents", "1500", "cost_sharing[2].deductible_cents", "30000"} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("the conflict page lacks %q", want)
 		}
@@ -378,5 +378,48 @@ func TestAuditFiltersAndPaging(t *testing.T) {
 	bad := b.get("/console/audit?from=yesterday&kind=nope")
 	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.body, `id="a-from-error">must be a date`) || !strings.Contains(bad.body, `id="a-kind-error"`) {
 		t.Errorf("bad filters = %d\n%s", bad.StatusCode, bad.body)
+	}
+}
+
+// TestEditYAML: a power user's YAML edit goes through the same review and
+// save; unknown fields and another id are refused on the YAML field.
+func TestEditYAML(t *testing.T) {
+	t.Parallel()
+	e := newDBEnv(t)
+	b := e.browser(t)
+	b.signIn(e.role[access.Editor])
+	rule := "/console/catalog/rules/medicare-b-clbp/edit"
+	page := b.get(rule + "?mode=yaml")
+	f := formOf(t, page.body, rule)
+	y := f.Get("yaml")
+	if !strings.Contains(y, "id: medicare-b-clbp") || !strings.Contains(y, "visits: 12") {
+		t.Fatalf("the YAML does not hold the rule:\n%s", y)
+	}
+	f.Set("action", "review-yaml")
+	f.Set("yaml", strings.Replace(y, "visits: 12", "visits: 14", 1))
+	r := b.post(rule, f)
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.body, "limits.windows[0].visits") {
+		t.Fatalf("YAML review = %d\n%s", r.StatusCode, r.body)
+	}
+	save := formOf(t, r.body, rule)
+	save.Set("action", "save")
+	if res := b.post(rule, save); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save = %d\n%s", res.StatusCode, res.body)
+	}
+	snap, _ := e.db.LoadCatalog(context.Background())
+	for _, x := range snap.Rules {
+		if x.ID == "medicare-b-clbp" && x.Limits.Windows[0].Visits != 14 {
+			t.Errorf("stored visits %d, want 14", x.Limits.Windows[0].Visits)
+		}
+	}
+	for yamlText, want := range map[string]string{
+		"id: medicare-b-clbp\nshoe_size: 9\n": "field shoe_size not found",
+		"id: another-rule\n":                  "id must stay",
+	} {
+		f.Set("yaml", yamlText)
+		r := b.post(rule, f)
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.body, want) || !strings.Contains(r.body, `id="f-yaml-error"`) {
+			t.Errorf("YAML %q = %d, want 422 with %q on the YAML field", yamlText, r.StatusCode, want)
+		}
 	}
 }
