@@ -36,6 +36,7 @@ var csvColumns = []string{"plan", "state", "condition", "date", "pain_weeks", "s
 var csvAliases = map[string]string{
 	"icd10": "condition", "icd_10": "condition", "icd10_code": "condition", "icd_10_code": "condition",
 	"diagnosis": "condition", "diagnosis_code": "condition", "dx": "condition", "dx_code": "condition",
+	"primary_diagnosis": "condition", "primary_dx": "condition",
 	"plan_id": "plan",
 }
 
@@ -596,9 +597,16 @@ func centsText(c int64) string {
 }
 
 // isoDate turns a US date (3/10/2026 or 03/10/2026), as EHR exports write
-// them, into 2026-03-10; anything else is returned as is for the date
-// check to judge.
+// them, into 2026-03-10, and drops a time of day after a date ("2026-03-10
+// 09:30", "2026-03-10T09:30:00", "3/10/2026 9:30 AM"); anything else is
+// returned as is for the date check to judge.
 func isoDate(s string) string {
+	if d, _, ok := strings.Cut(s, " "); ok && strings.ContainsAny(d, "/-") {
+		s = d
+	}
+	if len(s) > 10 && s[4] == '-' && s[7] == '-' && s[10] == 'T' {
+		s = s[:10]
+	}
 	parts := strings.Split(s, "/")
 	if len(parts) != 3 || len(parts[2]) != 4 {
 		return s

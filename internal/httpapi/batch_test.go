@@ -292,7 +292,8 @@ func TestBatchCSVFromAnEHRExport(t *testing.T) {
 func TestISODateAndHeaderNames(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{"3/10/2026": "2026-03-10", "03/01/2026": "2026-03-01", "2026-03-10": "2026-03-10",
-		"13/01/2026": "13/01/2026", "3/10/26": "3/10/26", "a/b/cdef": "a/b/cdef"} {
+		"13/01/2026": "13/01/2026", "3/10/26": "3/10/26", "a/b/cdef": "a/b/cdef",
+		"2026-03-10 09:30": "2026-03-10", "2026-03-10T09:30:00Z": "2026-03-10", "3/10/2026 9:30 AM": "2026-03-10", "March 10": "March 10"} {
 		if got := isoDate(in); got != want {
 			t.Errorf("isoDate(%q) = %q, want %q", in, got, want)
 		}
