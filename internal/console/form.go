@@ -187,7 +187,14 @@ func (b *formBuilder) walk(v reflect.Value, path, show, name string) {
 		if !d.IsZero() {
 			s = d.String()
 		}
-		b.field(entry{Input: "date", Path: path, Show: show, Value: b.value(path, s), Help: "Empty: open-ended."})
+		help := "YYYY-MM-DD; empty: open-ended."
+		switch name {
+		case "effective_from":
+			help = "The first day it applies (YYYY-MM-DD); empty: always before."
+		case "effective_to":
+			help = "The first day it no longer applies (YYYY-MM-DD); empty: no end."
+		}
+		b.field(entry{Input: "date", Path: path, Show: show, Value: b.value(path, s), Help: help})
 		return
 	case t == scopeType:
 		b.field(entry{Input: "text", Path: path, Show: show, Value: b.value(path, scopeValue(v.Interface().(catalog.Scope))),
@@ -265,7 +272,11 @@ func (b *formBuilder) walk(v reflect.Value, path, show, name string) {
 				p := path + "." + strconv.Itoa(i)
 				s := fmt.Sprintf("%s[%d]", show, i)
 				rm := p + ".remove"
-				b.out = append(b.out, entry{Kind: "open", Path: p, ID: htmlID(p), Show: s, Label: fmt.Sprintf("%s %d", label(name), i+1),
+				lbl := fmt.Sprintf("%s %d", label(name), i+1)
+				if h := elementHint(v.Index(i)); h != "" {
+					lbl += " (" + h + ")"
+				}
+				b.out = append(b.out, entry{Kind: "open", Path: p, ID: htmlID(p), Show: s, Label: lbl,
 					Remove: rm, Removed: b.value(rm, "") == "yes"})
 				b.fields(v.Index(i), p, s, false)
 				b.out = append(b.out, entry{Kind: "close"})
@@ -617,4 +628,37 @@ func fieldDiff(a, b any) []fieldChange {
 		}
 	}
 	return out
+}
+
+// hintFields name a list element in its legend: "Cost sharing 3 (in, from
+// 2026-01-01)", so the one to change is found without opening each.
+var hintFields = []string{"id", "code", "type", "network", "period", "title"}
+
+func elementHint(v reflect.Value) string {
+	if v.Kind() != reflect.Struct {
+		return ""
+	}
+	var parts []string
+	t := v.Type()
+	var from, to catalog.Date
+	for i := range t.NumField() {
+		name := jsonName(t.Field(i))
+		f := v.Field(i)
+		switch {
+		case name == "effective_from" && f.Type() == dateType:
+			from = f.Interface().(catalog.Date)
+		case name == "effective_to" && f.Type() == dateType:
+			to = f.Interface().(catalog.Date)
+		case slices.Contains(hintFields, name) && f.Kind() == reflect.String && f.String() != "":
+			x := f.String()
+			if len(x) > 40 {
+				x = x[:40] + "…"
+			}
+			parts = append(parts, x)
+		}
+	}
+	if !from.IsZero() || !to.IsZero() {
+		parts = append(parts, spanText(from, to))
+	}
+	return strings.Join(parts, ", ")
 }
