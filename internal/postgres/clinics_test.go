@@ -195,7 +195,6 @@ func TestClinicScopedKeys(t *testing.T) {
 	}
 }
 
-
 func gfeInput(clinicID string) gfe.Input {
 	return gfe.Input{
 		Clinic:        clinicID,
