@@ -560,7 +560,7 @@ func TestWidgetInBrowser(t *testing.T) {
 // leaf: plan, state, condition, dates, the course and the yes/no answers.
 var allowedBody = map[string]any{
 	"plan": "string", "state": "string", "condition": "string", "date": "string", "start_date": "string",
-	"network": "string", "charge_cents": "number",
+	"network": "string", "charge_cents": "number", "clinic": "string",
 	"provider":     map[string]any{"type": "string", "supervised": "bool", "credentials_met": "bool"},
 	"accumulators": map[string]any{"deductible_met_cents": "number"},
 	"course":       map[string]any{"visits_per_week": "number", "weeks": "number", "minutes_per_visit": "number"},
