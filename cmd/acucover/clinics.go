@@ -212,3 +212,12 @@ func clinicReader(db *postgres.DB, file *clinic.FileStore) clinic.Reader {
 	}
 	return nil
 }
+
+// gfeStore is the database as the API's estimate store, or a nil interface
+// without one.
+func gfeStore(db *postgres.DB) gfe.Store {
+	if db == nil {
+		return nil
+	}
+	return db
+}

@@ -320,8 +320,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		MaxBatches:     cfg.MaxBatches,
 		TrustedProxies: cfg.TrustedProxies,
 		CORSOrigins:    cfg.CORSOrigins,
+		Clinics:        clinics,
+		GFEs:           gfeStore(db),
 	})
-	_ = clinics // the clinic routes arrive with the restructured httpapi
 	srv := httpapi.NewServer(handler)
 	srv.Addr = cfg.Addr
 	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)

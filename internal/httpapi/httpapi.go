@@ -42,7 +42,9 @@ import (
 
 	"github.com/acucover/acucover/internal/apidocs"
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/clinic"
 	"github.com/acucover/acucover/internal/console"
+	"github.com/acucover/acucover/internal/gfe"
 	"github.com/acucover/acucover/internal/widget"
 	"github.com/gin-gonic/gin"
 )
@@ -94,6 +96,12 @@ type Deps struct {
 	// pages may call the API from a browser, e.g. with the widget. Empty
 	// means no cross-origin access. See CheckCORSOrigin.
 	CORSOrigins []string
+	// Clinics reads the clinics (PostgreSQL's, editable through
+	// /v1/admin/clinics when it is a clinic.Editor, or a --clinics file's,
+	// read-only); nil: no clinics. GFEs stores Good Faith Estimates (the
+	// *postgres.DB); nil without a database, when /v1/gfe answers 503.
+	Clinics clinic.Reader
+	GFEs    gfe.Store
 }
 
 const defaultMaxBodyBytes = 1 << 20
@@ -106,8 +114,9 @@ type api struct {
 	version   string
 	now       func() time.Time
 	ready     func() bool
-	batches   batchSlots // POST /v1/coverage/batch in progress
-	billing              // keys, editing, rate limits (auth.go, admin.go, ratelimit.go)
+	batches   batchSlots  // POST /v1/coverage/batch in progress
+	billing               // keys, editing, rate limits (auth.go, admin.go, ratelimit.go)
+	clin      clinicState // clinics and Good Faith Estimates (clinics.go, gfe.go)
 }
 
 // New returns the API handler. It panics if d.Store is nil, a wiring
@@ -141,6 +150,7 @@ func newEngine(d Deps) *gin.Engine {
 	}
 	a := &api{store: d.Store, log: d.Logger, accessLog: d.AccessLog, version: d.Version, now: d.Now, ready: d.Ready}
 	a.billing.init(d)
+	a.clin = newClinicState(d)
 	n := d.MaxBatches
 	if n <= 0 {
 		n = defaultMaxBatches()
@@ -206,6 +216,7 @@ func (a *api) routes(r *gin.Engine) {
 	r.GET("/", gin.WrapH(apidocs.Index(openAPIDoc, a.version)))
 	r.GET(apidocs.Path, gin.WrapH(apidocs.New(openAPIDoc)))
 	a.mountBilling(r) // /v1/admin/… and /v1/coverage/batch (admin.go, batch.go)
+	a.clinicRoutes(r) // /v1/admin/clinics…, /v1/gfe… (clinics.go, gfe.go)
 	r.GET(widget.ScriptPath, gin.WrapH(widget.Script))
 	r.GET(widget.DemoPath, gin.WrapH(widget.Demo))
 	r.Match([]string{http.MethodGet, http.MethodPost}, console.Prefix+"*page", gin.WrapH(console.New(console.Deps{Store: a.store, Keys: a.keys, Logger: a.log, Now: a.now})))
