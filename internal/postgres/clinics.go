@@ -101,7 +101,7 @@ func (db *DB) CreateClinic(ctx context.Context, c clinic.Clinic, actor string) (
 			}
 			return err
 		}
-		return insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "clinics", Resource: "clinic", ResourceID: c.ID,
+		return insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "edit", Resource: "clinic", ResourceID: c.ID,
 			Action: "create", After: json.RawMessage(content)})
 	})
 	if err != nil {
@@ -141,7 +141,7 @@ func (db *DB) UpdateClinic(ctx context.Context, c clinic.Clinic, ifMatch []strin
 		if _, err := tx.ExecContext(ctx, `UPDATE clinics SET content = $2, updated_at = now() WHERE id = $1`, c.ID, string(content)); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "clinics", Resource: "clinic", ResourceID: c.ID,
+		return insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "edit", Resource: "clinic", ResourceID: c.ID,
 			Action: "update", Before: &cur, After: json.RawMessage(content)})
 	})
 	if err != nil {
@@ -190,7 +190,7 @@ func (db *DB) DeleteClinic(ctx context.Context, id string, ifMatch []string, act
 			if err := notifyKey(ctx, tx, k.Prefix); err != nil {
 				return err
 			}
-			if err := insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "clinics", Resource: "api_key", ResourceID: k.Name,
+			if err := insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "edit", Resource: "api_key", ResourceID: k.Name,
 				Action: "revoke", Before: map[string]string{"name": k.Name, "role": k.Role, "clinic": id},
 				Comment: "its clinic was deleted"}); err != nil {
 				return err
@@ -200,7 +200,7 @@ func (db *DB) DeleteClinic(ctx context.Context, id string, ifMatch []string, act
 		if _, err := tx.ExecContext(ctx, `DELETE FROM clinics WHERE id = $1`, id); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "clinics", Resource: "clinic", ResourceID: id,
+		return insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "edit", Resource: "clinic", ResourceID: id,
 			Action: "delete", Before: &cur})
 	})
 	if err != nil {
@@ -242,14 +242,14 @@ func (db *DB) ImportClinics(ctx context.Context, cs []clinic.Clinic, actor strin
 					return err
 				}
 				created++
-				err = insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "clinics-import", Resource: "clinic", ResourceID: c.ID,
+				err = insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "import", Resource: "clinic", ResourceID: c.ID,
 					Action: "create", After: json.RawMessage(content)})
 			case clinic.ETag(&cur) != clinic.ETag(c):
 				if _, err := tx.ExecContext(ctx, `UPDATE clinics SET content = $2, updated_at = now() WHERE id = $1`, c.ID, string(content)); err != nil {
 					return err
 				}
 				updated++
-				err = insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "clinics-import", Resource: "clinic", ResourceID: c.ID,
+				err = insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "import", Resource: "clinic", ResourceID: c.ID,
 					Action: "update", Before: &cur, After: json.RawMessage(content)})
 			}
 			if err != nil {

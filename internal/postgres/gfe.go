@@ -65,7 +65,7 @@ func (db *DB) CreateGFE(ctx context.Context, clinicID, actor string, build func(
 			return err
 		}
 		rec = gfe.Record{ID: id, Clinic: clinicID, CreatedAt: at.UTC(), CreatedBy: actorOr(actor), GFE: g}
-		return insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "gfe", Resource: "gfe", ResourceID: fmt.Sprint(id),
+		return insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "edit", Resource: "gfe", ResourceID: fmt.Sprint(id),
 			Action: "create", After: gfeAudit(id, clinicID, g.TotalCents)})
 	})
 	if err != nil {
@@ -125,7 +125,7 @@ func (db *DB) DeleteGFE(ctx context.Context, id int64, scope, actor string) erro
 		if err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "gfe", Resource: "gfe", ResourceID: fmt.Sprint(id),
+		return insertAudit(ctx, tx, auditRow{Actor: actorOr(actor), Operation: "edit", Resource: "gfe", ResourceID: fmt.Sprint(id),
 			Action: "delete", Before: gfeAudit(id, row.Clinic, row.Total)})
 	})
 	if err != nil {
