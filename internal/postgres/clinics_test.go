@@ -63,7 +63,7 @@ func TestClinicCRUD(t *testing.T) {
 	if p, ok := got.CashPrice("97811", catalog.NewDate(2026, 3, 2)); !ok || p != 3550 {
 		t.Errorf("stored 97811 price = %d %v, want 3550", p, ok)
 	}
-	if a, ok := got.ContractedRate("example-health", "example-ppo-gold", "97810", catalog.NewDate(2026, 3, 2)); !ok || a != 6840 {
+	if a, ok := got.ContractedRate("example-mutual-insurance-fictional", "example-ppo-gold", "97810", catalog.NewDate(2026, 3, 2)); !ok || a != 6840 {
 		t.Errorf("stored contract = %d %v, want 6840", a, ok)
 	}
 	if n, _ := got.Network("example-hmo-silver"); n != catalog.OutNetwork {

@@ -288,7 +288,7 @@ func TestWidgetInBrowser(t *testing.T) {
 				!strings.Contains(r.Body, "charge_cents") && !strings.Contains(r.Body, `"network"`)
 		})
 		p.waitFor(p.root() + `.querySelector('[data-total]')`)
-		p.do(chromedp.Evaluate[chromedp.Void](p.root()+`.querySelector('[data-k=assumptions]').click()`))
+		p.do(chromedp.Evaluate[chromedp.Void](p.root() + `.querySelector('[data-k=assumptions]').click()`))
 		p.waitText("Lotus Community Acupuncture is in Example PPO Gold")
 		p.wantText("97810 $85.00 + 1 × 97811 $35.50 = $120.50 a visit")
 	})
