@@ -59,20 +59,6 @@ var (
 	errNotAcceptable = errors.New("not acceptable")
 )
 
-// clinicRoutes registers the clinic and Good Faith Estimate routes.
-func (a *api) clinicRoutes(r *gin.Engine) {
-	reader, editor, admin := a.require(access.Reader), a.require(access.Editor), a.require(access.Admin)
-	r.GET("/v1/admin/clinics", editor, a.handle(a.listClinics))
-	r.POST("/v1/admin/clinics", editor, a.handle(a.createClinic))
-	r.GET("/v1/admin/clinics/:id", editor, a.handle(a.getClinic))
-	r.PUT("/v1/admin/clinics/:id", editor, a.handle(a.replaceClinic))
-	r.DELETE("/v1/admin/clinics/:id", editor, admin, a.handle(a.deleteClinic))
-	needStore := a.needGFEStore()
-	r.POST("/v1/gfe", needStore, reader, a.handle(a.postGFE))
-	r.GET("/v1/gfe/:id", needStore, reader, a.handle(a.getGFE))
-	r.DELETE("/v1/gfe/:id", needStore, editor, a.handle(a.deleteGFE))
-}
-
 // ownClinic refuses a clinic-scoped key another clinic's record.
 func ownClinic(p access.Principal, id string) error {
 	if !p.CanSeeClinic(id) {
