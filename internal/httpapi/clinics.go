@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -58,6 +59,15 @@ var (
 	errInUse         = errors.New("resource in use")
 	errNotAcceptable = errors.New("not acceptable")
 )
+
+// clinicRoute reports whether route (Gin's full path) is one a
+// clinic-scoped key may use among those needing a key: its clinic's record
+// and estimates. The catalog's editing API, revisions and audit log are
+// shared by every clinic, so they are not.
+func clinicRoute(route string) bool {
+	return route == "/v1/admin/clinics" || strings.HasPrefix(route, "/v1/admin/clinics/") ||
+		route == "/v1/gfe" || strings.HasPrefix(route, "/v1/gfe/")
+}
 
 // ownClinic refuses a clinic-scoped key another clinic's record.
 func ownClinic(p access.Principal, id string) error {

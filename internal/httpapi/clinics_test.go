@@ -187,6 +187,24 @@ func TestClinicScopeMatrix(t *testing.T) {
 	if calls != len(routes)*10 {
 		t.Errorf("%d calls, want %d", calls, len(routes)*10)
 	}
+	// Every other route that needs a key (the catalog's editing API,
+	// revisions, audit log) refuses a clinic-scoped key of any role.
+	shared := 0
+	for _, r := range s.engine.Routes() {
+		if !strings.HasPrefix(r.Path, "/v1/admin/") || clinicRoute(r.Path) {
+			continue
+		}
+		shared++
+		for _, cred := range []string{"lotus-admin", "riverbend-editor"} {
+			target := strings.ReplaceAll(r.Path, ":id", "1")
+			if rec := s.call(t, call{method: r.Method, target: target, key: cred}); rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "scoped to clinic") {
+				t.Errorf("%s %s with clinic key %s = %d, want 403\n%s", r.Method, r.Path, cred, rec.Code, rec.Body)
+			}
+		}
+	}
+	if shared < 20 {
+		t.Errorf("only %d shared admin routes checked", shared)
+	}
 	// The other clinic's keys changed nothing: lotus still has the GFE they
 	// could not delete, and is not deleted.
 	if _, err := s.db.GFE(ctx, readable, ""); err != nil {
