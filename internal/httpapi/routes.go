@@ -109,6 +109,18 @@ func (a *api) routes(r *gin.Engine) {
 	r.POST("/v1/admin/revisions/:id/restore", editor, admin, a.handle(a.restoreRevision))
 	r.GET("/v1/admin/audit", editor, a.handle(a.listAudit))
 
+	// Clinics and Good Faith Estimates (clinics.go, gfe.go). A
+	// clinic-scoped key reaches only its clinic: the handlers check it.
+	r.GET("/v1/admin/clinics", editor, a.handle(a.listClinics))
+	r.POST("/v1/admin/clinics", editor, a.handle(a.createClinic))
+	r.GET("/v1/admin/clinics/:id", editor, a.handle(a.getClinic))
+	r.PUT("/v1/admin/clinics/:id", editor, a.handle(a.replaceClinic))
+	r.DELETE("/v1/admin/clinics/:id", editor, admin, a.handle(a.deleteClinic))
+	gfeStore, reader := a.needGFEStore(), a.require(access.Reader)
+	r.POST("/v1/gfe", gfeStore, reader, a.handle(a.postGFE))
+	r.GET("/v1/gfe/:id", gfeStore, reader, a.handle(a.getGFE))
+	r.DELETE("/v1/gfe/:id", gfeStore, editor, a.handle(a.deleteGFE))
+
 	// Probes and documentation (probes.go).
 	r.GET("/healthz", a.handle(a.healthz))
 	r.GET("/readyz", a.handle(a.readyz))
@@ -143,6 +155,7 @@ func newAPI(d Deps) *api {
 	if a.bodyLimit <= 0 {
 		a.bodyLimit = defaultMaxBodyBytes
 	}
+	a.clin = newClinicState(d)
 	if a.publicAccess == "" {
 		a.publicAccess = PublicOpen
 	}
