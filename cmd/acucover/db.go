@@ -173,7 +173,9 @@ func importCatalog(ctx context.Context, args []string, stdout, stderr io.Writer,
 			bar.update(int64(p.Rows), "rows")
 		}
 	})
-	opts := []postgres.ImportOption{progress}
+	// The file was validated above, and snap is not used again but to
+	// count: Import need not validate or copy it again.
+	opts := []postgres.ImportOption{progress, postgres.HandedOver()}
 	if *allowRollback {
 		opts = append(opts, postgres.AllowRollback(func(from, to string) {
 			fmt.Fprintf(stdout, "%s: head moves back from %s to %s (the content of revision %s)\n", name, from, to, to)

@@ -164,18 +164,9 @@ func WriteDocument(w io.Writer, s *Snapshot, format string) error {
 type streamKind interface {
 	ItemKind
 	key() string
-	decodeJSON(s *Snapshot, dec *json.Decoder) error
 	decodeYAML(s *Snapshot, doc []byte) (int, error)
-}
-
-func (k *itemKind[T]) decodeJSON(s *Snapshot, dec *json.Decoder) error {
-	var v T
-	if err := dec.Decode(&v); err != nil {
-		return err
-	}
-	l := k.list(s)
-	*l = append(*l, v)
-	return nil
+	decodeBatch(text []byte, ends []int) (any, int, error)
+	appendBatches(s *Snapshot, batches []any)
 }
 
 // decodeNode decodes a list given as a node, strictly (unknown fields are
@@ -256,7 +247,6 @@ func streamKinds() map[string]streamKind {
 
 func readJSON(r io.Reader, progress func(int)) (*Snapshot, error) {
 	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
 	problem := func(msg string) error {
 		return Problems{{Where: fmt.Sprintf("byte %d", dec.InputOffset()), Msg: msg}}
 	}
@@ -266,6 +256,11 @@ func readJSON(r io.Reader, progress func(int)) (*Snapshot, error) {
 	kinds := streamKinds()
 	s := &Snapshot{}
 	n := 0
+	// Items are split off here and decoded on every processor (see
+	// decoders); a list's items are in s once the list has ended.
+	d := newDecoders()
+	defer d.close()
+	var raw json.RawMessage
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
@@ -287,14 +282,35 @@ func readJSON(r io.Reader, progress func(int)) (*Snapshot, error) {
 		} else if t == nil {
 			continue // null: no items
 		}
-		for dec.More() {
-			if err := k.decodeJSON(s, dec); err != nil {
-				return nil, problem(fmt.Sprintf("%s[%d]: %s", key, k.Len(s), strings.TrimPrefix(err.Error(), "json: ")))
+		l := &list{d: d, kind: k}
+		// Where a bad item is reported: the end of its text, as when it
+		// is decoded in place.
+		var ends []int64
+		ended := func() error {
+			first, err := l.wait()
+			if err != nil {
+				return Problems{{Where: fmt.Sprintf("byte %d", ends[first]),
+					Msg: fmt.Sprintf("%s[%d]: %s", key, k.Len(s)+first, strings.TrimPrefix(err.Error(), "json: "))}}
 			}
+			return nil
+		}
+		for dec.More() {
+			if err := dec.Decode(&raw); err != nil {
+				if err := ended(); err != nil {
+					return nil, err
+				}
+				return nil, problem(fmt.Sprintf("%s[%d]: %s", key, k.Len(s)+len(ends), strings.TrimPrefix(err.Error(), "json: ")))
+			}
+			l.add(raw)
+			ends = append(ends, dec.InputOffset())
 			if n++; progress != nil && n%10_000 == 0 {
 				progress(n)
 			}
 		}
+		if err := ended(); err != nil {
+			return nil, err
+		}
+		k.appendBatches(s, l.done)
 		if _, err := dec.Token(); err != nil {
 			return nil, problem(strings.TrimPrefix(err.Error(), "json: "))
 		}
