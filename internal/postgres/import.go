@@ -15,8 +15,11 @@ import (
 )
 
 // Progress reports how far an import is: Rows of Total rows of phase Table
-// (a table, or "analyze") have been written so far. It is reported every
-// progressEvery rows and when a phase is done (Done true).
+// have been written so far. Phases are "prepare" (marshal and hash the
+// items), an item kind ("rule", …: its new content), "catalog_items
+// index", "item_versions", "constraints" and "analyze", as the import
+// needs them. A phase is reported when it starts (Rows 0, on the bulk
+// path), every progressEvery rows, and when it is done (Done true).
 type Progress struct {
 	Table string
 	Rows  int
@@ -184,9 +187,17 @@ func (db *DB) Import(ctx context.Context, snap *catalog.Snapshot, author, commen
 				return err
 			}
 		}
+		// Marshalling and hashing every item is the import's own work
+		// before it writes: a phase of its own for the progress shown.
+		if cfg.progress != nil {
+			cfg.progress(Progress{Table: "prepare"})
+		}
 		man, st, _, err := plan(prev, &next)
 		if err != nil {
 			return err
+		}
+		if cfg.progress != nil {
+			cfg.progress(Progress{Table: "prepare", Rows: len(st.opens), Total: len(st.opens), Done: true})
 		}
 		hash := man.contentHash()
 		if prev != nil && hash == prev.man.contentHash() {
