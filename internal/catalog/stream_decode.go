@@ -66,7 +66,9 @@ func (l *list) add(text []byte) {
 		l.cur = &batch{kind: l.kind, out: make(chan decoded, 1), ends: make([]int, 0, batchItems)}
 		l.cur.text = make([]byte, 0, batchItems*(len(text)+len(text)/2))
 	}
+	// A newline between items: two literals must not run together.
 	l.cur.text = append(l.cur.text, text...)
+	l.cur.text = append(l.cur.text, '\n')
 	l.cur.ends = append(l.cur.ends, len(l.cur.text))
 	if len(l.cur.ends) == batchItems {
 		l.send()
