@@ -24,6 +24,7 @@ type DocumentWriter struct {
 	n       int // items written in the current list
 	started bool
 	kinds   int // lists written
+	buf     []byte
 	err     error
 }
 
@@ -62,17 +63,17 @@ func (d *DocumentWriter) Item(v any) error {
 		}
 		d.write(string(b))
 	} else {
-		var buf bytes.Buffer
-		enc := yaml.NewEncoder(&buf)
-		enc.SetIndent(2)
-		if err := enc.Encode([]any{v}); err != nil {
+		js, err := json.Marshal(v)
+		if err == nil {
+			d.buf, err = appendYAMLItem(d.buf[:0], js, 2)
+		}
+		if err != nil {
 			d.err = err
 			return err
 		}
-		enc.Close()
-		for line := range bytes.Lines(buf.Bytes()) {
-			d.write("  ")
-			d.write(string(line))
+		if _, err := d.w.Write(d.buf); err != nil {
+			d.err = err
+			return err
 		}
 	}
 	d.n++
