@@ -2,6 +2,7 @@ package synth
 
 import (
 	"bytes"
+	"io"
 	"testing"
 
 	"github.com/acucover/acucover/internal/catalog"
@@ -27,5 +28,39 @@ func TestWriteIsGenerate(t *testing.T) {
 	}
 	if err := Write(new(bytes.Buffer), Options{Plans: 1, Conditions: 1}, "xml"); err == nil {
 		t.Error("Write in format xml succeeded")
+	}
+}
+
+// BenchmarkWrite: writing a catalog document as it is generated, per
+// format (10,400 rules).
+func BenchmarkWrite(b *testing.B) {
+	o := Options{Plans: 100, Conditions: 20, StatesPerPlan: 3}
+	for _, format := range []string{"json", "yaml"} {
+		b.Run(format, func(b *testing.B) {
+			for b.Loop() {
+				if err := Write(io.Discard, o, format); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkReadDocument: reading a JSON and a YAML document back
+// (catalog.ReadDocument, 10,400 rules).
+func BenchmarkReadDocument(b *testing.B) {
+	o := Options{Plans: 100, Conditions: 20, StatesPerPlan: 3}
+	for _, format := range []string{"json", "yaml"} {
+		var doc bytes.Buffer
+		if err := Write(&doc, o, format); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(format, func(b *testing.B) {
+			for b.Loop() {
+				if _, _, err := catalog.ReadDocument(bytes.NewReader(doc.Bytes()), nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
