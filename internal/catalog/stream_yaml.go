@@ -1,10 +1,8 @@
 package catalog
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"unicode/utf8"
 )
 
@@ -15,18 +13,40 @@ import (
 // anything else, and double-quoted (JSON escapes, which YAML reads alike)
 // otherwise.
 
-// appendYAMLItem appends js (one JSON value) as a YAML list item ("- …")
-// at indentation indent.
+// appendYAMLItem appends js (one JSON value as encoding/json writes it:
+// compact and valid) as a YAML list item ("- …") at indentation indent.
 func appendYAMLItem(b []byte, js []byte, indent int) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.UseNumber()
-	t, err := dec.Token()
-	if err != nil {
-		return b, err
+	y := yamlOut{js: js, b: b}
+	y.b = appendSpaces(y.b, indent)
+	y.b = append(y.b, "- "...)
+	y.afterDash(indent + 2)
+	if y.err == nil && y.i != len(js) {
+		y.fail()
 	}
-	b = appendSpaces(b, indent)
-	b = append(b, "- "...)
-	return yamlAfterDash(b, dec, t, indent+2)
+	return y.b, y.err
+}
+
+// yamlOut walks compact JSON (js from position i) and appends YAML to b.
+type yamlOut struct {
+	js  []byte
+	i   int
+	b   []byte
+	err error
+}
+
+func (y *yamlOut) fail() {
+	if y.err == nil {
+		y.err = fmt.Errorf("unexpected JSON at byte %d", y.i)
+	}
+	y.i = len(y.js)
+}
+
+func (y *yamlOut) peek() byte {
+	if y.i >= len(y.js) {
+		y.fail()
+		return 0
+	}
+	return y.js[y.i]
 }
 
 func appendSpaces(b []byte, n int) []byte {
@@ -36,108 +56,150 @@ func appendSpaces(b []byte, n int) []byte {
 	return b
 }
 
-// yamlAfterDash appends value t (its first token) after a "- " whose
-// content starts at column ind.
-func yamlAfterDash(b []byte, dec *json.Decoder, t json.Token, ind int) ([]byte, error) {
-	switch t {
-	case json.Delim('{'):
-		if !dec.More() {
-			dec.Token()
-			return append(b, "{}\n"...), nil
-		}
-		return yamlMapping(b, dec, ind, true)
-	case json.Delim('['):
-		if !dec.More() {
-			dec.Token()
-			return append(b, "[]\n"...), nil
-		}
-		b = append(b[:len(b)-1], '\n') // "-" then the list below
-		return yamlSequence(b, dec, ind)
+// empty consumes an empty object or array ("{}" or "[]") if one is next.
+func (y *yamlOut) empty() bool {
+	if y.i+1 < len(y.js) && (y.js[y.i] == '{' && y.js[y.i+1] == '}' || y.js[y.i] == '[' && y.js[y.i+1] == ']') {
+		y.b = append(y.b, y.js[y.i:y.i+2]...)
+		y.i += 2
+		return true
 	}
-	b, err := yamlScalar(b, t)
-	return append(b, '\n'), err
+	return false
 }
 
-// yamlMapping appends an object's members (its "{" read) at indentation
-// ind, the first one on the current line if inline.
-func yamlMapping(b []byte, dec *json.Decoder, ind int, inline bool) ([]byte, error) {
-	for first := true; dec.More(); first = false {
-		t, err := dec.Token()
-		if err != nil {
-			return b, err
-		}
-		key, ok := t.(string)
-		if !ok {
-			return b, fmt.Errorf("object key %v is not a string", t)
-		}
+// afterDash appends the next value after a "- " whose content starts at
+// column ind.
+func (y *yamlOut) afterDash(ind int) {
+	switch {
+	case y.empty():
+		y.b = append(y.b, '\n')
+	case y.peek() == '{':
+		y.i++
+		y.mapping(ind, true)
+	case y.peek() == '[':
+		y.i++
+		y.b = append(y.b[:len(y.b)-1], '\n') // "-" then the list below
+		y.sequence(ind)
+	default:
+		y.scalar()
+		y.b = append(y.b, '\n')
+	}
+}
+
+// mapping appends an object's members (its "{" read) at indentation ind,
+// the first one on the current line if inline.
+func (y *yamlOut) mapping(ind int, inline bool) {
+	for first := true; y.err == nil; first = false {
 		if !first || !inline {
-			b = appendSpaces(b, ind)
+			y.b = appendSpaces(y.b, ind)
 		}
-		b = appendYAMLString(b, key)
-		b = append(b, ':')
-		if t, err = dec.Token(); err != nil {
-			return b, err
+		if y.peek() != '"' {
+			y.fail()
+			return
 		}
-		switch t {
-		case json.Delim('{'):
-			if !dec.More() {
-				dec.Token()
-				b = append(b, " {}\n"...)
-				continue
+		y.str()
+		if y.peek() != ':' {
+			y.fail()
+			return
+		}
+		y.i++
+		y.b = append(y.b, ':')
+		switch {
+		case y.peek() == '{' || y.peek() == '[':
+			y.b = append(y.b, ' ')
+			if y.empty() {
+				y.b = append(y.b, '\n')
+				break
 			}
-			b = append(b, '\n')
-			b, err = yamlMapping(b, dec, ind+2, false)
-		case json.Delim('['):
-			if !dec.More() {
-				dec.Token()
-				b = append(b, " []\n"...)
-				continue
+			y.b[len(y.b)-1] = '\n'
+			if y.js[y.i] == '{' {
+				y.i++
+				y.mapping(ind+2, false)
+			} else {
+				y.i++
+				y.sequence(ind + 2)
 			}
-			b = append(b, '\n')
-			b, err = yamlSequence(b, dec, ind+2)
 		default:
-			b = append(b, ' ')
-			b, err = yamlScalar(b, t)
-			b = append(b, '\n')
+			y.b = append(y.b, ' ')
+			y.scalar()
+			y.b = append(y.b, '\n')
 		}
-		if err != nil {
-			return b, err
+		switch y.peek() {
+		case ',':
+			y.i++
+		case '}':
+			y.i++
+			return
+		default:
+			y.fail()
 		}
 	}
-	_, err := dec.Token() // }
-	return b, err
 }
 
-// yamlSequence appends an array's elements (its "[" read) as "- " items
-// at indentation ind.
-func yamlSequence(b []byte, dec *json.Decoder, ind int) ([]byte, error) {
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return b, err
-		}
-		b = appendSpaces(b, ind)
-		b = append(b, "- "...)
-		if b, err = yamlAfterDash(b, dec, t, ind+2); err != nil {
-			return b, err
+// sequence appends an array's elements (its "[" read) as "- " items at
+// indentation ind.
+func (y *yamlOut) sequence(ind int) {
+	for y.err == nil {
+		y.b = appendSpaces(y.b, ind)
+		y.b = append(y.b, "- "...)
+		y.afterDash(ind + 2)
+		switch y.peek() {
+		case ',':
+			y.i++
+		case ']':
+			y.i++
+			return
+		default:
+			y.fail()
 		}
 	}
-	_, err := dec.Token() // ]
-	return b, err
 }
 
-func yamlScalar(b []byte, t json.Token) ([]byte, error) {
-	switch v := t.(type) {
-	case string:
-		return appendYAMLString(b, v), nil
-	case json.Number:
-		return append(b, v...), nil
-	case bool:
-		return strconv.AppendBool(b, v), nil
-	case nil:
-		return append(b, "null"...), nil
+// scalar appends a string, number, true, false or null.
+func (y *yamlOut) scalar() {
+	if y.peek() == '"' {
+		y.str()
+		return
 	}
-	return b, fmt.Errorf("unexpected JSON token %v", t)
+	start := y.i
+	for y.i < len(y.js) && y.js[y.i] != ',' && y.js[y.i] != '}' && y.js[y.i] != ']' {
+		y.i++
+	}
+	if y.i == start {
+		y.fail()
+		return
+	}
+	y.b = append(y.b, y.js[start:y.i]...) // JSON numbers, booleans and null read alike in YAML
+}
+
+// str appends the JSON string at i as a YAML string.
+func (y *yamlOut) str() {
+	start := y.i
+	y.i++
+	escaped := false
+	for y.i < len(y.js) && y.js[y.i] != '"' {
+		if y.js[y.i] == '\\' {
+			escaped = true
+			y.i++
+		}
+		y.i++
+	}
+	if y.i >= len(y.js) {
+		y.fail()
+		return
+	}
+	y.i++
+	lit := y.js[start:y.i]
+	if !escaped {
+		y.b = appendYAMLString(y.b, string(lit[1:len(lit)-1]))
+		return
+	}
+	var v string
+	if err := json.Unmarshal(lit, &v); err != nil {
+		y.err = err
+		y.i = len(y.js)
+		return
+	}
+	y.b = appendYAMLString(y.b, v)
 }
 
 // appendYAMLString appends s plain if it can only read back as that
