@@ -165,8 +165,8 @@ func WriteDocument(w io.Writer, s *Snapshot, format string) error {
 type streamKind interface {
 	ItemKind
 	key() string
-	decodeYAML(s *Snapshot, doc []byte) (int, error)
 	decodeBatch(text []byte, ends []int) (any, int, error)
+	decodeYAMLBatch(text []byte, ends []int) (any, int, error)
 	appendBatches(s *Snapshot, batches []any)
 }
 
@@ -190,18 +190,6 @@ func (k *itemKind[T]) decodeNode(s *Snapshot, n *yaml.Node) error {
 	l := k.list(s)
 	*l = append(*l, vs...)
 	return nil
-}
-
-func (k *itemKind[T]) decodeYAML(s *Snapshot, doc []byte) (int, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(doc))
-	dec.KnownFields(true)
-	var vs []T
-	if err := dec.Decode(&vs); err != nil && !errors.Is(err, io.EOF) {
-		return 0, err
-	}
-	l := k.list(s)
-	*l = append(*l, vs...)
-	return len(vs), nil
 }
 
 // ReadDocument reads a catalog document (YAML, or JSON if it starts with
@@ -276,15 +264,36 @@ func readYAML(r *bufio.Reader, progress func(int)) (*Snapshot, Positions, error)
 		}
 		return ps
 	}
+	// A block list's items are decoded on every processor (see
+	// decoders) and in s once the list has ended.
+	d := newDecoders()
+	defer d.close()
+	var (
+		l     *list // the block list being read
+		lines []int // its items' first lines
+	)
+	endList := func() error {
+		if l == nil {
+			return nil
+		}
+		first, err := l.wait()
+		if err != nil {
+			return shift(err, lines[first])
+		}
+		l.kind.appendBatches(s, l.done)
+		l, lines = nil, nil
+		return nil
+	}
 	flushItem := func() error {
 		if len(item) == 0 {
 			return nil
 		}
-		i := k.Len(s)
-		if _, err := k.decodeYAML(s, item); err != nil {
-			return shift(err, itemLine)
+		if l == nil {
+			l = &list{d: d, kind: k, yaml: true}
 		}
-		pos[fmt.Sprintf("%s[%d]", key, i)] = itemLine
+		pos[fmt.Sprintf("%s[%d]", key, k.Len(s)+len(lines))] = itemLine
+		l.add(item)
+		lines = append(lines, itemLine)
 		item = item[:0]
 		if items++; progress != nil && items%10_000 == 0 {
 			progress(items)
@@ -293,6 +302,9 @@ func readYAML(r *bufio.Reader, progress func(int)) (*Snapshot, Positions, error)
 	}
 	flushSection := func() error {
 		if err := flushItem(); err != nil {
+			return err
+		}
+		if err := endList(); err != nil {
 			return err
 		}
 		if len(header) == 0 {

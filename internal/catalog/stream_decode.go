@@ -3,7 +3,11 @@ package catalog
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"runtime"
+
+	"gopkg.in/yaml.v3"
 )
 
 // A document's items are decoded on every processor: the reader splits the
@@ -18,6 +22,7 @@ const batchItems = 512
 // another, each ending at ends[i].
 type batch struct {
 	kind streamKind
+	yaml bool // YAML list items, else JSON values
 	text []byte
 	ends []int
 	out  chan decoded
@@ -41,7 +46,11 @@ func newDecoders() *decoders {
 	for range max(1, runtime.GOMAXPROCS(0)) {
 		go func() {
 			for b := range d.jobs {
-				items, bad, err := b.kind.decodeBatch(b.text, b.ends)
+				decode := b.kind.decodeBatch
+				if b.yaml {
+					decode = b.kind.decodeYAMLBatch
+				}
+				items, bad, err := decode(b.text, b.ends)
 				b.out <- decoded{items, bad, err}
 			}
 		}()
@@ -55,6 +64,7 @@ func (d *decoders) close() { close(d.jobs) }
 type list struct {
 	d       *decoders
 	kind    streamKind
+	yaml    bool
 	cur     *batch
 	pending []*batch
 	done    []any
@@ -63,7 +73,7 @@ type list struct {
 // add queues one item's text (copied).
 func (l *list) add(text []byte) {
 	if l.cur == nil {
-		l.cur = &batch{kind: l.kind, out: make(chan decoded, 1), ends: make([]int, 0, batchItems)}
+		l.cur = &batch{kind: l.kind, yaml: l.yaml, out: make(chan decoded, 1), ends: make([]int, 0, batchItems)}
 		l.cur.text = make([]byte, 0, batchItems*(len(text)+len(text)/2))
 	}
 	// A newline between items: two literals must not run together.
@@ -114,6 +124,24 @@ func (k *itemKind[T]) decodeBatch(text []byte, ends []int) (any, int, error) {
 		}
 	}
 	return vs, 0, nil
+}
+
+// decodeYAMLBatch decodes a batch of YAML list items ("- …", each a
+// document of its own), strictly, as Parse does.
+func (k *itemKind[T]) decodeYAMLBatch(text []byte, ends []int) (any, int, error) {
+	out := make([]T, 0, len(ends))
+	start := 0
+	for i, end := range ends {
+		dec := yaml.NewDecoder(bytes.NewReader(text[start:end]))
+		dec.KnownFields(true)
+		var vs []T
+		if err := dec.Decode(&vs); err != nil && !errors.Is(err, io.EOF) {
+			return nil, i, err
+		}
+		out = append(out, vs...)
+		start = end
+	}
+	return out, 0, nil
 }
 
 // appendBatches appends decoded batches ([]T each) to s's list, growing it

@@ -64,3 +64,32 @@ func TestReadDocumentJSONBatches(t *testing.T) {
 		t.Errorf("broken JSON: err = %v, want a problem naming the rule", err)
 	}
 }
+
+// TestReadDocumentYAMLBatches: YAML list items are decoded in parallel
+// batches too: order, positions and the line of the first bad item hold.
+func TestReadDocumentYAMLBatches(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("plans: []\nrules:\n")
+	for i := range 3000 {
+		fmt.Fprintf(&b, "  - id: r%d\n    plan: p\n    summary: rule %d\n", i, i)
+	}
+	s, pos, err := catalog.ReadDocument(bytes.NewReader(b.Bytes()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range s.Rules {
+		if r.ID != fmt.Sprintf("r%d", i) {
+			t.Fatalf("rules[%d] = %s", i, r.ID)
+		}
+	}
+	if len(s.Rules) != 3000 || pos["rules[2000]"] != 3+3*2000 {
+		t.Errorf("%d rules, rules[2000] on line %d; want 3000, line %d", len(s.Rules), pos["rules[2000]"], 3+3*2000)
+	}
+	bad := bytes.Replace(b.Bytes(), []byte("summary: rule 2500\n"), []byte("summary: rule 2500\n    colour: red\n"), 1)
+	bad = bytes.Replace(bad, []byte("summary: rule 2900\n"), []byte("summary: rule 2900\n    size: big\n"), 1)
+	_, _, err = catalog.ReadDocument(bytes.NewReader(bad), nil)
+	var ps catalog.Problems
+	if want := fmt.Sprintf("line %d", 3+3*2500+2+1); !errors.As(err, &ps) || ps[0].Where != want {
+		t.Errorf("err = %v, want the unknown field of rules[2500] on %s", err, want)
+	}
+}
