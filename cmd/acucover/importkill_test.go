@@ -101,3 +101,44 @@ func TestImportKilled(t *testing.T) {
 		}
 	}
 }
+
+// TestImportInterruptedWhileParsing: SIGINT during the parse of a large
+// file ends the command at once, with nothing written.
+func TestImportInterruptedWhileParsing(t *testing.T) {
+	t.Parallel()
+	bin := buildBinary(t)
+	file := filepath.Join(t.TempDir(), "big.yaml")
+	if out, err := exec.Command(bin, "gen", "--rules", "60000", "-o", file).CombinedOutput(); err != nil {
+		t.Fatalf("gen: %v\n%s", err, out)
+	}
+	dbURL := pgtest.NewDatabase(t)
+	cmd := exec.Command(bin, "import", file, "--author", "ctrl-c")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() && !strings.HasPrefix(sc.Text(), "import: parse") {
+	}
+	cmd.Process.Signal(os.Interrupt)
+	var rest strings.Builder
+	for sc.Scan() {
+		rest.WriteString(sc.Text() + "\n")
+	}
+	err = cmd.Wait()
+	if err == nil || !strings.Contains(rest.String(), "context canceled") || strings.Contains(rest.String(), "validate") {
+		t.Errorf("import interrupted while parsing: %v\n%s\nwant it to stop in the parse, cancelled", err, rest.String())
+	}
+	db, err := postgres.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.HeadRevision(context.Background()); !errors.Is(err, postgres.ErrNoCatalog) {
+		t.Errorf("after the interrupted import: head err = %v, want ErrNoCatalog", err)
+	}
+}
