@@ -24,7 +24,7 @@ func (a *api) postEstimate(c *gin.Context) error {
 		}
 		return err
 	}
-	b, err := cost.Estimate(a.store.Index(), req)
+	b, err := a.estimate(c, a.store.Index(), req)
 	if err != nil {
 		return withField(err)
 	}
