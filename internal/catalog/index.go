@@ -15,8 +15,8 @@ import (
 	"github.com/acucover/acucover/internal/suggest"
 )
 
-// Lookup errors. Callers match them with errors.Is; the wrapped message says
-// what exactly was not found.
+// Lookup errors. Callers match them with errors.Is; each comes as a
+// *LookupError, naming the field and saying what exactly was not found.
 var (
 	ErrUnknownPlan      = errors.New("unknown plan")
 	ErrUnknownCondition = errors.New("unknown condition")
@@ -236,7 +236,7 @@ func (ix *Index) Plan(id string) (*Plan, error) {
 	if p, ok := ix.plans[id]; ok {
 		return p, nil
 	}
-	return nil, fmt.Errorf("%w: no plan %q in the catalog%s (GET /v1/plans lists them)", ErrUnknownPlan, id, suggest.DidYouMean(id, ix.planIDs()))
+	return nil, lookupError(ErrUnknownPlan, "no plan %q in the catalog%s (GET /v1/plans lists them)", id, suggest.DidYouMean(id, ix.planIDs()))
 }
 
 // planIDs and conditionIDs list the ids in catalog order, for did-you-mean
@@ -266,11 +266,11 @@ func (ix *Index) PlanIn(id, state string) (*Plan, error) {
 		return nil, err
 	}
 	if _, ok := StateNames[state]; !ok {
-		return nil, fmt.Errorf("%w: %q is not a US state code (two letters, e.g. CA; DC is included)", ErrUnknownState, state)
+		return nil, lookupError(ErrUnknownState, "%s", NotAState(state))
 	}
 	if !p.States.Contains(state) {
-		return nil, fmt.Errorf("%w: plan %q is not offered in %s; it is offered in %s",
-			ErrPlanNotOffered, id, state, strings.Join(p.States.Items, ", "))
+		return nil, lookupError(ErrPlanNotOffered, "plan %q is not offered in %s; it is offered in %s",
+			id, state, strings.Join(p.States.Items, ", "))
 	}
 	return p, nil
 }
@@ -284,24 +284,24 @@ func (ix *Index) ResolveCondition(s string, d Date) (*Condition, error) {
 		return c, nil
 	}
 	if !LooksLikeICD10(s) {
-		return nil, fmt.Errorf("%w: no condition %q in the catalog%s (GET /v1/conditions lists them; an ICD-10-CM code also works)", ErrUnknownCondition, s, suggest.DidYouMean(s, ix.conditionIDs()))
+		return nil, lookupError(ErrUnknownCondition, "no condition %q in the catalog%s (GET /v1/conditions lists them; an ICD-10-CM code also works)", s, suggest.DidYouMean(s, ix.conditionIDs()))
 	}
 	code, err := NormalizeICD10(s)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedCode, err)
+		return nil, lookupError(ErrMalformedCode, "%v", err)
 	}
 	if r, ok := ix.retired[code]; ok {
 		if d.Before(r.code.Until) {
 			return r.cond, nil
 		}
-		return nil, fmt.Errorf("%w: %s was deleted from ICD-10-CM on %s; use %s",
-			ErrRetiredCode, code, r.code.Until, strings.Join(r.code.ReplacedBy, ", "))
+		return nil, lookupError(ErrRetiredCode, "%s was deleted from ICD-10-CM on %s; use %s",
+			code, r.code.Until, strings.Join(r.code.ReplacedBy, ", "))
 	}
 	// A replacement code did not exist before the code it replaced was
 	// deleted: ICD-10-CM adds and deletes codes on the same date.
 	if r, ok := ix.introduced[code]; ok && d.Before(r.code.Until) {
-		return nil, fmt.Errorf("%w: %s is valid in ICD-10-CM only from %s; on %s use %s",
-			ErrRetiredCode, code, r.code.Until, d, r.code.Code)
+		return nil, lookupError(ErrRetiredCode, "%s is valid in ICD-10-CM only from %s; on %s use %s",
+			code, r.code.Until, d, r.code.Code)
 	}
 	if c, ok := ix.icdExact[code]; ok {
 		return c, nil
@@ -314,7 +314,7 @@ func (ix *Index) ResolveCondition(s string, d Date) (*Condition, error) {
 			return c, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: no condition in the catalog covers ICD-10-CM code %s", ErrUnknownCondition, code)
+	return nil, lookupError(ErrUnknownCondition, "no condition in the catalog covers ICD-10-CM code %s", code)
 }
 
 // Rule returns the rule that decides plan × state × condition on d: the most

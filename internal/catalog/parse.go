@@ -65,9 +65,10 @@ const MaxCatalogBytes = 256 << 20
 // catalog's meaning; call Validate or Build for that. The error, if any, is
 // Problems with line numbers.
 //
-// A document that starts with "{" is JSON and is decoded by encoding/json:
-// many times faster than YAML for the large, machine-made catalogs that are
-// written as JSON (acucover gen -o big.json). JSON documents have no
+// A document that starts with "{" is JSON and is decoded by encoding/json,
+// which is far faster than YAML for the large, machine-made catalogs that
+// are written as JSON (acucover gen -o big.json; figures in
+// internal/synth's README). JSON documents have no
 // Positions, so problems found later name items by id.
 func Parse(data []byte) (*Snapshot, Positions, error) {
 	if len(data) > MaxCatalogBytes {

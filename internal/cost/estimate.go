@@ -22,12 +22,14 @@ const (
 
 // Estimate prices the course in req visit by visit against the catalog ix.
 //
-// Errors: validation errors are *coverage.InputError, wrapping
-// coverage.ErrInvalidInput (400) or coverage.ErrContradictory (422), with
-// the field they are about; lookup errors wrap
-// catalog.ErrUnknownPlan, ErrUnknownState, ErrPlanNotOffered,
-// ErrUnknownCondition, ErrMalformedCode or ErrRetiredCode (all from
-// coverage.Decide for start_date). A course the catalog cannot price (no
+// Errors: validation errors are coverage.InputErrors (every problem of
+// the request; a single one is a plain *coverage.InputError), each with the
+// field it is about: coverage.ErrInvalidInput (400),
+// coverage.ErrContradictory (422), or for the state and condition
+// catalog.ErrUnknownState and catalog.ErrMalformedCode. Lookup errors are
+// *catalog.LookupError (from coverage.Decide for start_date: unknown plan
+// or condition, plan not offered, retired code). The state may be given in
+// any case. A course the catalog cannot price (no
 // cash price and no charge_cents) is ErrInvalidInput naming charge_cents.
 // Every other outcome, including "not covered" and "unknown", is a Breakdown.
 //
@@ -47,6 +49,7 @@ func estimate(ix *catalog.Index, req Request, cl *clinic.Clinic) (Breakdown, err
 	if err != nil {
 		return Breakdown{}, err
 	}
+	req.State, _ = catalog.NormalizeState(req.State)
 	network := req.Network
 	if network == "" {
 		network = catalog.InNetwork
@@ -620,7 +623,7 @@ func (e *estimator) run() {
 func monthKey(d catalog.Date) int { return d.Year()*12 + int(d.Month()) }
 
 // dollars formats cents as $1,234.56 for assumptions. It avoids fmt: it runs
-// several times per estimate and fmt made it a tenth of Estimate's time.
+// several times per estimate (what that was worth: cmd/loadtest's README).
 func dollars(c int64) string {
 	b := make([]byte, 0, 24)
 	if c < 0 {

@@ -14,3 +14,11 @@ func TestBreakdownJSONInSync(t *testing.T) {
 	t.Parallel()
 	jsonenctest.Check(t, func(b *Breakdown, dst []byte) []byte { return b.AppendJSON(dst) })
 }
+
+// TestBreakdownOwnsItsShape: no part of an estimate, its coverage decision
+// included, takes its JSON shape from the catalog's types (the admin
+// format).
+func TestBreakdownOwnsItsShape(t *testing.T) {
+	t.Parallel()
+	jsonenctest.CheckOwnShape[Breakdown](t)
+}

@@ -24,24 +24,17 @@ type plan struct {
 // check validates r and returns the course layout. It reports every
 // problem (coverage.InputErrors; a single one is a plain
 // *coverage.InputError), each naming its field: coverage.ErrInvalidInput (a
-// value out of range or a missing field) or coverage.ErrContradictory
-// (values that cannot all be true). Within course, the first problem only:
-// its values depend on each other. Patient and provider are validated by
-// coverage.Decide.
+// value out of range or a missing field), coverage.ErrContradictory
+// (values that cannot all be true), or the kind the coverage question's
+// rules give (catalog.ErrUnknownState, catalog.ErrMalformedCode). The
+// coverage question — plan, state, condition, start_date, patient,
+// provider and the accumulators' usage — is checked by the same rules as
+// GET and POST /v1/coverage (coverage.Query.ValidateAt), at the estimate's
+// paths. Within course, the first problem only: its values depend on each
+// other.
 func (r *Request) check() (plan, error) {
-	var errs coverage.InputErrors
-	if r.Plan == "" {
-		errs = append(errs, coverage.Invalid("plan", "plan is required"))
-	}
-	if r.State == "" {
-		errs = append(errs, coverage.Invalid("state", "state is required"))
-	}
-	if r.Condition == "" {
-		errs = append(errs, coverage.Invalid("condition", "condition is required (a condition id or an ICD-10-CM code)"))
-	}
-	if r.StartDate.IsZero() {
-		errs = append(errs, coverage.Invalid("start_date", "start_date is required (YYYY-MM-DD)"))
-	}
+	q := r.question()
+	errs := q.ValidateAt(coverage.Paths{Date: "start_date", Usage: "accumulators."})
 	if r.Network != "" && r.Network != catalog.InNetwork && r.Network != catalog.OutNetwork {
 		errs = append(errs, coverage.Invalid("network", fmt.Sprintf("network %q must be \"in\" or \"out\"%s", r.Network, suggest.DidYouMean(string(r.Network), []string{string(catalog.InNetwork), string(catalog.OutNetwork)}))))
 	}
@@ -58,11 +51,6 @@ func (r *Request) check() (plan, error) {
 			errs = append(errs, coverage.Invalid("accumulators."+f.name, fmt.Sprintf("accumulators.%s must be between 0 and %d", f.name, int64(maxCents))))
 		}
 	}
-	// The visit counts are a coverage.Usage, checked by its rules (ranges,
-	// then this month within this year and the last 90 days) at their own
-	// path.
-	u := coverage.Usage{VisitsThisYear: &a.VisitsThisYear, VisitsLast90Days: &a.VisitsLast90Days, VisitsThisMonth: &a.VisitsThisMonth}
-	errs = append(errs, u.Validate("accumulators.")...)
 	if c := r.ChargeCents; c != nil && (*c < 0 || *c > maxCents) {
 		errs = append(errs, coverage.Invalid("charge_cents", fmt.Sprintf("charge_cents must be between 0 and %d", int64(maxCents))))
 	}
@@ -70,6 +58,18 @@ func (r *Request) check() (plan, error) {
 		return plan{}, err
 	}
 	return p, nil
+}
+
+// question is the coverage question of r: its start date, and its
+// accumulators' visit and unit counts as the usage.
+func (r *Request) question() coverage.Query {
+	a := &r.Accumulators
+	return coverage.Query{
+		Plan: r.Plan, State: r.State, Condition: r.Condition, Date: r.StartDate,
+		Patient: r.Patient, Provider: r.Provider,
+		Usage: &coverage.Usage{VisitsThisYear: &a.VisitsThisYear, VisitsLast90Days: &a.VisitsLast90Days, VisitsThisMonth: &a.VisitsThisMonth,
+			UnitsThisYear: &a.UnitsThisYear, FirstVisitDate: a.FirstVisitDate},
+	}
 }
 
 func (c *Course) check() (plan, *coverage.InputError) {

@@ -159,21 +159,21 @@ type ConditionRef struct {
 // Limits are the visit limits of the deciding rule. VisitsPerYear is the most
 // covered visits in a year with every extension, nil if no yearly window.
 type Limits struct {
-	VisitsPerYear  *int                `json:"visits_per_year"`
-	Windows        []catalog.Window    `json:"windows"`
-	Extensions     []catalog.Extension `json:"extensions"`
-	DollarCapCents *int64              `json:"dollar_cap_cents"`
+	VisitsPerYear  *int        `json:"visits_per_year"`
+	Windows        []Window    `json:"windows"`
+	Extensions     []Extension `json:"extensions"`
+	DollarCapCents *int64      `json:"dollar_cap_cents"`
 }
 
 // CostSharing is the plan's in-network cost sharing on the decision date.
 type CostSharing struct {
-	Network            catalog.Network     `json:"network"`
-	DeductibleCents    int64               `json:"deductible_cents"`
-	DeductibleApplies  bool                `json:"deductible_applies"`
-	CopayCents         int64               `json:"copay_cents"`
-	CopaySteps         []catalog.CopayStep `json:"copay_steps,omitempty"`
-	CoinsurancePercent int                 `json:"coinsurance_percent"`
-	OOPMaxCents        *int64              `json:"oop_max_cents"`
+	Network            catalog.Network `json:"network"`
+	DeductibleCents    int64           `json:"deductible_cents"`
+	DeductibleApplies  bool            `json:"deductible_applies"`
+	CopayCents         int64           `json:"copay_cents"`
+	CopaySteps         []CopayStep     `json:"copay_steps,omitempty"`
+	CoinsurancePercent int             `json:"coinsurance_percent"`
+	OOPMaxCents        *int64          `json:"oop_max_cents"`
 }
 
 // PriorAuthorization says when prior authorization is needed. RequiredNow is
@@ -204,10 +204,10 @@ type ProviderRequirement struct {
 
 // Billing is the billing guidance for the decision.
 type Billing struct {
-	CPT            []string           `json:"cpt"`
-	X12ServiceType string             `json:"x12_service_type"`
-	Modifiers      []catalog.Modifier `json:"modifiers"`
-	Notes          []string           `json:"notes"`
+	CPT            []string   `json:"cpt"`
+	X12ServiceType string     `json:"x12_service_type"`
+	Modifiers      []Modifier `json:"modifiers"`
+	Notes          []string   `json:"notes"`
 }
 
 // Reason explains the decision; the first reason is the deciding one.

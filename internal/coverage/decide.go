@@ -8,11 +8,13 @@ import (
 	"github.com/acucover/acucover/internal/catalog"
 )
 
-// Decide answers q from the catalog ix. Errors wrap catalog.ErrUnknownPlan,
-// catalog.ErrUnknownState, catalog.ErrPlanNotOffered,
-// catalog.ErrUnknownCondition, catalog.ErrMalformedCode,
-// catalog.ErrRetiredCode, ErrInvalidInput or ErrContradictory; every other
-// outcome, including "the catalog does not know", is a Decision.
+// Decide answers q from the catalog ix. The question is checked first
+// (Validate: every problem at once, as InputErrors); then the catalog
+// lookups fail with a *catalog.LookupError (unknown plan or condition, plan
+// not offered, retired code), and a provider answer that contradicts the
+// plan with ErrContradictory. Every other outcome, including "the catalog
+// does not know", is a Decision. The state may be given in any case; the
+// decision's is the upper-case code.
 //
 // A Decision shares memory with the catalog and with other decisions (a
 // question without patient facts, usage or provider is answered from a
@@ -22,6 +24,7 @@ func Decide(ix *catalog.Index, q Query) (Decision, error) {
 	if err := q.Validate().Err(); err != nil {
 		return Decision{}, err
 	}
+	q.State, _ = catalog.NormalizeState(q.State)
 	plan, err := ix.PlanIn(q.Plan, q.State)
 	if err != nil {
 		return Decision{}, err
@@ -52,7 +55,7 @@ func decide(ix *catalog.Index, q Query, plan *catalog.Plan, cond *catalog.Condit
 		Date:                 q.Date,
 		Requirements:         []Requirement{},
 		ProviderRequirements: []ProviderRequirement{},
-		Billing:              Billing{CPT: []string{}, X12ServiceType: X12Acupuncture, Modifiers: []catalog.Modifier{}, Notes: []string{}},
+		Billing:              Billing{CPT: []string{}, X12ServiceType: X12Acupuncture, Modifiers: []Modifier{}, Notes: []string{}},
 		Reasons:              []Reason{},
 		Notes:                []string{},
 		CatalogRevision:      ix.CatalogRevision(),
@@ -74,8 +77,10 @@ func decide(ix *catalog.Index, q Query, plan *catalog.Plan, cond *catalog.Condit
 			plan.Name, q.State, cond.Name, q.Date)})
 		return d
 	}
+	parts := partsFor(ix)
+	rp := parts.rule(rule)
 	d.Billing.CPT = orEmpty(rule.Billing.CPT)
-	d.Billing.Modifiers = append(d.Billing.Modifiers, rule.Billing.Modifiers...)
+	d.Billing.Modifiers = rp.modifiers
 	d.Billing.Notes = append(d.Billing.Notes, rule.Billing.Notes...)
 	d.Notes = append(d.Notes, rule.Notes...)
 	summary := reason(rule, rule.Summary)
@@ -89,11 +94,11 @@ func decide(ix *catalog.Index, q Query, plan *catalog.Plan, cond *catalog.Condit
 	}
 
 	// The rule covers, possibly subject to criteria, provider, limits.
-	d.Limits = limitsView(rule)
+	d.Limits = rp.limits
 	if cs, carried := ix.CostSharingCarried(plan, catalog.InNetwork, q.Date); cs != nil {
 		d.CostSharing = &CostSharing{
 			Network: cs.Network, DeductibleCents: cs.DeductibleCents, DeductibleApplies: cs.DeductibleApplies,
-			CopayCents: cs.CopayCents, CopaySteps: cs.CopaySteps,
+			CopayCents: cs.CopayCents, CopaySteps: parts.copaySteps(cs),
 			CoinsurancePercent: cs.CoinsurancePercent, OOPMaxCents: cs.OOPMaxCents,
 		}
 		if carried {
@@ -650,10 +655,11 @@ func PatientYearEnd(first catalog.Date, months int) catalog.Date {
 	return catalog.NewDate(first.Year(), first.Month()+time.Month(months), 1)
 }
 
-func limitsView(r *catalog.Rule) *Limits {
+// limitsOf is the answer's view of r's limits (ruleParts).
+func limitsOf(r *catalog.Rule) *Limits {
 	l := &Limits{
-		Windows:        orEmpty(r.Limits.Windows),
-		Extensions:     orEmpty(r.Limits.Extensions),
+		Windows:        windowsOf(r.Limits.Windows),
+		Extensions:     extensionsOf(r.Limits.Extensions),
 		DollarCapCents: r.Limits.DollarCapCents,
 	}
 	ext := 0

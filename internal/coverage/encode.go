@@ -1,9 +1,6 @@
 package coverage
 
-import (
-	"github.com/acucover/acucover/internal/catalog"
-	j "github.com/acucover/acucover/internal/jsonenc"
-)
+import j "github.com/acucover/acucover/internal/jsonenc"
 
 // AppendJSON appends d's JSON encoding to dst and returns the extended
 // buffer. The bytes are exactly those of encoding/json with HTML escaping
@@ -269,7 +266,7 @@ func appendCostSharing(dst []byte, c *CostSharing) []byte {
 	return append(dst, '}')
 }
 
-func appendCopayStep(dst []byte, s catalog.CopayStep) []byte {
+func appendCopayStep(dst []byte, s CopayStep) []byte {
 	dst = append(dst, `{"after_visits":`...)
 	dst = j.Int(dst, int64(s.AfterVisits))
 	dst = append(dst, `,"copay_cents":`...)
@@ -294,7 +291,7 @@ func appendPriorAuth(dst []byte, p *PriorAuthorization) []byte {
 	return append(dst, '}')
 }
 
-func appendModifiers(dst []byte, ms []catalog.Modifier) []byte {
+func appendModifiers(dst []byte, ms []Modifier) []byte {
 	if ms == nil {
 		return append(dst, "null"...)
 	}

@@ -160,16 +160,16 @@ func TestDecisionJSONEdges(t *testing.T) {
 		State:              "CA",
 		Condition:          ConditionRef{ID: "c", Name: "C", ICD10: []string{"A00.0"}, ICD10Families: []string{}, MatchedICD10: "A00.0"},
 		Date:               catalog.NewDate(2026, 3, 10),
-		Limits:             &Limits{VisitsPerYear: ptr(20), Windows: []catalog.Window{{Period: catalog.PerRollingDays, Days: 90, Visits: 12}, {Period: catalog.PerCalendarYear, Visits: 20}}, Extensions: []catalog.Extension{{Visits: 8, Requires: "improving", Question: "Q?", Modifier: "KX", Note: "n"}, {Visits: 1, Requires: "r"}}, DollarCapCents: ptr(int64(-150000))},
+		Limits:             &Limits{VisitsPerYear: ptr(20), Windows: []Window{{Period: catalog.PerRollingDays, Days: 90, Visits: 12}, {Period: catalog.PerCalendarYear, Visits: 20}}, Extensions: []Extension{{Visits: 8, Requires: "improving", Question: "Q?", Modifier: "KX", Note: "n"}, {Visits: 1, Requires: "r"}}, DollarCapCents: ptr(int64(-150000))},
 		VisitsRemaining:    ptr(-3),
-		CostSharing:        &CostSharing{Network: catalog.InNetwork, DeductibleCents: 1, DeductibleApplies: true, CopayCents: -2, CopaySteps: []catalog.CopayStep{{AfterVisits: 10, CopayCents: 0}, {AfterVisits: 20, CopayCents: 1500}}, CoinsurancePercent: 100, OOPMaxCents: ptr(int64(1 << 62))},
+		CostSharing:        &CostSharing{Network: catalog.InNetwork, DeductibleCents: 1, DeductibleApplies: true, CopayCents: -2, CopaySteps: []CopayStep{{AfterVisits: 10, CopayCents: 0}, {AfterVisits: 20, CopayCents: 1500}}, CoinsurancePercent: 100, OOPMaxCents: ptr(int64(1 << 62))},
 		PriorAuthorization: &PriorAuthorization{Required: catalog.AuthAfterVisits, AfterVisits: ptr(0), RequiredNow: ptr(false), Note: "call"},
 		ReferralRequired:   true,
 		Electroacupuncture: ptr(false),
 		Requirements:       []Requirement{{"a", "A", nil}, {"b", "B", ptr(true)}},
 		ProviderRequirements: []ProviderRequirement{{Type: "np", Eligible: true, SupervisionRequired: true, Credentials: nil, Note: "x"},
 			{Type: "pa", Credentials: []string{"L.Ac.", ""}}},
-		Billing:         Billing{CPT: nil, X12ServiceType: "", Modifiers: []catalog.Modifier{{Code: "GA", When: "w"}}, Notes: nil},
+		Billing:         Billing{CPT: nil, X12ServiceType: "", Modifiers: []Modifier{{Code: "GA", When: "w"}}, Notes: nil},
 		Safety:          []Safety{{"f", "l", "t"}},
 		Reasons:         []Reason{{}, {"r", "t", SourceRef{"T", "https://x/?a=1&b=<2>"}}},
 		Notes:           []string{""},
@@ -177,8 +177,8 @@ func TestDecisionJSONEdges(t *testing.T) {
 	}
 	empty := Decision{}
 	emptySteps := full
-	emptySteps.CostSharing = &CostSharing{CopaySteps: []catalog.CopayStep{}}
-	emptySteps.Limits = &Limits{Windows: []catalog.Window{}, Extensions: []catalog.Extension{}}
+	emptySteps.CostSharing = &CostSharing{CopaySteps: []CopayStep{}}
+	emptySteps.Limits = &Limits{Windows: []Window{}, Extensions: []Extension{}}
 	emptySteps.PriorAuthorization = &PriorAuthorization{}
 	emptySteps.Electroacupuncture = ptr(true)
 	farDates := []catalog.Date{catalog.NewDate(1, 1, 1).AddDays(1), catalog.NewDate(10000, 1, 1), catalog.NewDate(-5, 12, 31), catalog.NewDate(999, 7, 4), catalog.NewDate(9999, 12, 31)}
@@ -310,17 +310,17 @@ func FuzzDecisionJSON(f *testing.F) {
 			ReferralRequired: b(4), Electroacupuncture: optBool, VisitsRemaining: optInt,
 			Requirements:         []Requirement{{s, u, optBool}},
 			ProviderRequirements: []ProviderRequirement{{Type: s, Eligible: b(5), SupervisionRequired: b(6), Credentials: list, Note: u}},
-			Billing:              Billing{CPT: list, X12ServiceType: s, Modifiers: []catalog.Modifier{{Code: s, When: u}}, Notes: []string{u, s}},
+			Billing:              Billing{CPT: list, X12ServiceType: s, Modifiers: []Modifier{{Code: s, When: u}}, Notes: []string{u, s}},
 			Safety:               []Safety{{s, u, s}},
 			Reasons:              []Reason{{s, u, SourceRef{u, s}}},
 			Notes:                list,
 			CatalogRevision:      u,
 		}
 		if b(7) {
-			d.Limits = &Limits{VisitsPerYear: optInt, Windows: []catalog.Window{{Period: catalog.Period(s), Days: int(n % 3), Visits: int(n)}},
-				Extensions: []catalog.Extension{{Visits: int(n), Requires: s, Question: u, Modifier: s, Note: u}}, DollarCapCents: &n}
+			d.Limits = &Limits{VisitsPerYear: optInt, Windows: []Window{{Period: catalog.Period(s), Days: int(n % 3), Visits: int(n)}},
+				Extensions: []Extension{{Visits: int(n), Requires: s, Question: u, Modifier: s, Note: u}}, DollarCapCents: &n}
 			d.CostSharing = &CostSharing{Network: catalog.Network(u), DeductibleCents: n, DeductibleApplies: b(1), CopayCents: -n,
-				CopaySteps: []catalog.CopayStep{{AfterVisits: int(n), CopayCents: n}}, CoinsurancePercent: int(n % 101), OOPMaxCents: &n}
+				CopaySteps: []CopayStep{{AfterVisits: int(n), CopayCents: n}}, CoinsurancePercent: int(n % 101), OOPMaxCents: &n}
 			d.PriorAuthorization = &PriorAuthorization{Required: catalog.AuthWhen(s), AfterVisits: optInt, RequiredNow: optBool, Note: u}
 		}
 		sameJSON(t, "fuzz", &d, nil)

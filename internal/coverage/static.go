@@ -72,6 +72,51 @@ func static(ix *catalog.Index, q Query, plan *catalog.Plan, cond *catalog.Condit
 	return d
 }
 
+// ruleParts are what a rule puts in every answer it decides, whatever the
+// question, in the answer's own types (answer.go): its limits and billing
+// modifiers. They are shared by every decision of the rule: read-only, and
+// each list full to capacity.
+type ruleParts struct {
+	limits    *Limits
+	modifiers []Modifier
+}
+
+// answerParts holds an index's converted rule parts and copay steps, each
+// made on first use and kept with the Index (catalog.Index.Memo), so a
+// snapshot swap drops them. Its size is bounded by the catalog.
+type answerParts struct {
+	rules  sync.Map // *catalog.Rule → *ruleParts
+	copays sync.Map // *catalog.CostSharing → []CopayStep
+}
+
+type partsMemo struct{}
+
+func partsFor(ix *catalog.Index) *answerParts {
+	return ix.Memo(partsMemo{}, func() any { return new(answerParts) }).(*answerParts)
+}
+
+// rule returns r's parts, converting them on first use.
+func (ap *answerParts) rule(r *catalog.Rule) *ruleParts {
+	if p, ok := ap.rules.Load(r); ok {
+		return p.(*ruleParts)
+	}
+	p, _ := ap.rules.LoadOrStore(r, &ruleParts{limits: limitsOf(r), modifiers: modifiersOf(r.Billing.Modifiers)})
+	return p.(*ruleParts)
+}
+
+// copaySteps returns cs's copay steps, converting them on first use; nil
+// when it has none.
+func (ap *answerParts) copaySteps(cs *catalog.CostSharing) []CopayStep {
+	if len(cs.CopaySteps) == 0 {
+		return nil
+	}
+	if s, ok := ap.copays.Load(cs); ok {
+		return s.([]CopayStep)
+	}
+	s, _ := ap.copays.LoadOrStore(cs, copayStepsOf(cs.CopaySteps))
+	return s.([]CopayStep)
+}
+
 // clip makes every list of a shared decision full to capacity, so a caller
 // appending to its copy gets a new array instead of writing into the one
 // every copy shares.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/suggest"
 )
 
@@ -40,13 +41,56 @@ func (e InputErrors) Err() error {
 	return e
 }
 
-// Validate checks the question's own values — date, patient, usage and
-// provider — and returns every problem, each an *InputError naming its
-// JSON path. The catalog lookups (plan, state, condition) are Decide's.
-func (q *Query) Validate() InputErrors {
+// MaxIDLength bounds a question's plan, state and condition: real ones are
+// far shorter, and error messages echo them.
+const MaxIDLength = 128
+
+// Paths say where a question's fields sit in a request, so that every
+// error names its own path: a coverage question's are QueryPaths; an
+// estimate calls its date start_date and its usage accumulators.
+type Paths struct {
+	Date  string // "date"
+	Usage string // the prefix of the usage fields, "usage."
+}
+
+// QueryPaths are the paths of a coverage question (GET and POST
+// /v1/coverage, each check of a batch).
+var QueryPaths = Paths{Date: "date", Usage: "usage."}
+
+// Validate checks the question at QueryPaths; see ValidateAt.
+func (q *Query) Validate() InputErrors { return q.ValidateAt(QueryPaths) }
+
+// ValidateAt checks the question's own values and returns every problem,
+// each an *InputError naming its path: plan, state, condition and date are
+// required, the first three at most MaxIDLength long; the state must be a
+// US state code in any case (catalog.ErrUnknownState) and the condition
+// something that can be a condition id or an ICD-10-CM code
+// (catalog.ErrMalformedCode: a typo, not a lookup miss); then the patient,
+// usage and provider values. Whether the plan and condition exist is
+// Decide's catalog lookup.
+func (q *Query) ValidateAt(at Paths) InputErrors {
 	var errs InputErrors
+	for _, f := range []struct{ name, v, what string }{
+		{"plan", q.Plan, ""}, {"state", q.State, ""}, {"condition", q.Condition, " (a condition id or an ICD-10-CM code)"},
+	} {
+		switch {
+		case f.v == "":
+			errs = append(errs, Invalid(f.name, f.name+" is required"+f.what))
+		case len(f.v) > MaxIDLength:
+			errs = append(errs, Invalid(f.name, fmt.Sprintf("%s must be at most %d characters", f.name, MaxIDLength)))
+		case f.name == "state":
+			if _, ok := catalog.NormalizeState(q.State); !ok {
+				errs = append(errs, &InputError{Kind: catalog.ErrUnknownState, Field: "state", Msg: catalog.NotAState(q.State)})
+			}
+		case f.name == "condition":
+			if !catalog.ValidID(q.Condition) && !catalog.LooksLikeICD10(q.Condition) {
+				errs = append(errs, &InputError{Kind: catalog.ErrMalformedCode, Field: "condition", Msg: fmt.Sprintf(
+					"%q is neither a condition id (e.g. chronic_low_back_pain) nor an ICD-10-CM code (e.g. M54.50)", q.Condition)})
+			}
+		}
+	}
 	if q.Date.IsZero() {
-		errs = append(errs, Invalid("date", "date is required"))
+		errs = append(errs, Invalid(at.Date, at.Date+" is required (YYYY-MM-DD)"))
 	}
 	if p := q.Patient; p != nil {
 		if p.PainWeeks != nil && (*p.PainWeeks < 0 || *p.PainWeeks > 5200) {
@@ -60,12 +104,12 @@ func (q *Query) Validate() InputErrors {
 		}
 	}
 	if u := q.Usage; u != nil {
-		errs = append(errs, u.Validate("usage.")...)
+		errs = append(errs, u.Validate(at.Usage)...)
 		if u.UnitsThisYear != nil && (*u.UnitsThisYear < 0 || *u.UnitsThisYear > 8000) {
-			errs = append(errs, Invalid("usage.units_this_year", "usage.units_this_year must be between 0 and 8000"))
+			errs = append(errs, Invalid(at.Usage+"units_this_year", at.Usage+"units_this_year must be between 0 and 8000"))
 		}
 		if u.FirstVisitDate != nil && !q.Date.IsZero() && q.Date.Before(*u.FirstVisitDate) {
-			errs = append(errs, Contradictory("usage.first_visit_date", fmt.Sprintf("usage.first_visit_date %s is after the date asked about, %s", *u.FirstVisitDate, q.Date)))
+			errs = append(errs, Contradictory(at.Usage+"first_visit_date", fmt.Sprintf("%sfirst_visit_date %s is after the date asked about, %s", at.Usage, *u.FirstVisitDate, q.Date)))
 		}
 	}
 	return append(errs, q.Provider.Validate()...)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/cost"
 	"github.com/gin-gonic/gin"
 )
 
@@ -170,4 +171,48 @@ func (l *lockedAppender) Write(p []byte) (int, error) {
 	}
 	l.buf = append(l.buf, p...)
 	return len(p), nil
+}
+
+// BenchmarkReadBody decodes the POST bodies of BenchmarkOverhead with the
+// fast reader clients' plain bodies take (fastjson.go) and with the strict
+// decoder it falls back to: what the fast reader is worth.
+func BenchmarkReadBody(b *testing.B) {
+	coverageBody := []byte(`{"plan":"medicare-part-b","state":"CA","condition":"chronic_low_back_pain","date":"2026-03-10","patient":{"pain_weeks":16,"systemic_cause":false,"surgery_related":false,"pregnancy_related":false,"improving":true},"usage":{"visits_this_year":6,"visits_last_90_days":6,"visits_this_month":2},"provider":{"type":"physician"}}`)
+	estimateBody := []byte(`{"plan":"medicare-part-b","state":"CA","condition":"chronic_low_back_pain","start_date":"2026-03-10","course":{"visits":12,"visits_per_week":2},"patient":{"pain_weeks":16,"systemic_cause":false,"surgery_related":false,"pregnancy_related":false,"improving":true}}`)
+	b.Run("coverage/fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var r coverageRequest
+			if !fastCoverageRequest(coverageBody, &r) {
+				b.Fatal("the fast reader gave up")
+			}
+		}
+	})
+	b.Run("coverage/strict", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var r coverageRequest
+			if err := decodeStrict(coverageBody, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("estimate/fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var r cost.Request
+			if !fastEstimateRequest(estimateBody, &r) {
+				b.Fatal("the fast reader gave up")
+			}
+		}
+	})
+	b.Run("estimate/strict", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var r cost.Request
+			if err := decodeStrict(estimateBody, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,10 +13,6 @@ import (
 	"github.com/acucover/acucover/internal/coverage"
 	"github.com/gin-gonic/gin"
 )
-
-// maxIDLength bounds plan and condition values: real ones are far shorter,
-// and the error detail echoes them.
-const maxIDLength = 128
 
 // GET /v1/coverage, POST /v1/coverage and each check of POST
 // /v1/coverage/batch (batch.go) ask the same question, and answer it the
@@ -79,21 +74,31 @@ func (a *api) postCoverage(c *gin.Context) error {
 }
 
 // answerCoverage is the one path from a coverage question to its decision,
-// for GET, POST and batch alike: the request's own fields are checked
-// (toQuery, every problem at once), then coverage.Decide answers against
-// ix, its errors pointed at the field they are about (withField). It
-// returns the question as checked (state normalized, date defaulted) too.
-// Counting the decision is the caller's: a GET counts each answer it
+// for GET, POST and batch alike: the request becomes a coverage.Query
+// (toQuery: the date parsed, or today's), coverage.Decide checks it
+// (coverage.Query.Validate, every problem at once) and answers it against
+// ix, and its errors are pointed at the field they are about (withField).
+// It returns the question as decided (state upper-cased, date defaulted)
+// too. Counting the decision is the caller's: a GET counts each answer it
 // serves, cached or not (sendAnswer).
 func (a *api) answerCoverage(ix *catalog.Index, req coverageRequest) (coverage.Query, coverage.Decision, error) {
-	q, err := a.toQuery(req)
-	if err != nil {
-		return q, coverage.Decision{}, err
+	q, dateErr := a.toQuery(req)
+	if dateErr != nil {
+		// The date's problem, in the place of the missing date, with
+		// every other problem of the question.
+		errs := q.Validate()
+		for i, e := range errs {
+			if e.Field == "date" {
+				errs[i] = dateErr
+			}
+		}
+		return q, coverage.Decision{}, withField(errs.Err())
 	}
 	d, err := coverage.Decide(ix, q)
 	if err != nil {
 		return q, coverage.Decision{}, withField(err)
 	}
+	q.State = d.State
 	return q, d, nil
 }
 
@@ -103,47 +108,28 @@ func countDecision(d coverage.Decision) {
 }
 
 // notAState is the error message for a state parameter that is not one.
-func notAState(s string) string {
-	return fmt.Sprintf("%q is not a US state code (two letters, e.g. CA; DC is included)", s)
-}
+func notAState(s string) string { return catalog.NotAState(s) }
 
-// toQuery checks the request's own fields, reporting every problem at once;
-// the catalog lookups and patient checks are Decide's.
-func (a *api) toQuery(r coverageRequest) (coverage.Query, error) {
-	var e requestError
-	q := coverage.Query{Plan: r.Plan, Condition: r.Condition, Patient: r.Patient, Usage: r.Usage, Provider: r.Provider}
-	for _, f := range []struct{ name, v string }{{"plan", r.Plan}, {"state", r.State}, {"condition", r.Condition}} {
-		switch {
-		case f.v == "":
-			e.add(f.name, "is required", errInvalidRequest)
-		case len(f.v) > maxIDLength:
-			e.add(f.name, fmt.Sprintf("must be at most %d characters", maxIDLength), errInvalidRequest)
-		}
-	}
-	// A value that can be neither is a typo, not a lookup miss: 400, not 404.
-	if r.Condition != "" && len(r.Condition) <= maxIDLength && !catalog.ValidID(r.Condition) && !catalog.LooksLikeICD10(r.Condition) {
-		e.add("condition", fmt.Sprintf("%q is neither a condition id (e.g. chronic_low_back_pain) nor an ICD-10-CM code (e.g. M54.50)", r.Condition), catalog.ErrMalformedCode)
-	}
-	if r.State != "" && len(r.State) <= maxIDLength {
-		st, ok := catalog.NormalizeState(r.State)
-		if !ok {
-			e.add("state", notAState(r.State), catalog.ErrUnknownState)
-		}
-		q.State = st
-	}
+// toQuery makes the request a coverage.Query: its date parsed, or today's
+// (UTC) when it has none. A date that does not parse is the error, and the
+// query's date is left zero.
+func (a *api) toQuery(r coverageRequest) (coverage.Query, *coverage.InputError) {
+	q := coverage.Query{Plan: r.Plan, State: r.State, Condition: r.Condition, Patient: r.Patient, Usage: r.Usage, Provider: r.Provider}
 	if r.Date == nil {
 		q.Date = catalog.DateOf(a.now().UTC())
-	} else if d, err := catalog.ParseDate(*r.Date); err != nil {
-		e.add("date", err.Error(), errInvalidRequest)
-	} else {
-		q.Date = d
+		return q, nil
 	}
-	return q, e.err()
+	d, err := catalog.ParseDate(*r.Date)
+	if err != nil {
+		return q, &coverage.InputError{Kind: errInvalidRequest, Field: "date", Msg: err.Error()}
+	}
+	q.Date = d
+	return q, nil
 }
 
-// withField attaches the request field an error from Decide or Estimate is
-// about, so the problem's errors[] points a form at it: input errors carry
-// their field; catalog lookups are about the field they look up.
+// withField makes an error from Decide or Estimate a requestError listing
+// the fields it is about, so the problem's errors[] points a form at them:
+// input errors and catalog lookup errors each name their field.
 func withField(err error) error {
 	var ies coverage.InputErrors
 	if errors.As(err, &ies) {
@@ -157,20 +143,9 @@ func withField(err error) error {
 	if errors.As(err, &ie) {
 		return &requestError{fields: []coverage.InputError{*ie}}
 	}
-	for _, m := range []struct {
-		sentinel error
-		field    string
-	}{
-		{catalog.ErrUnknownPlan, "plan"},
-		{catalog.ErrPlanNotOffered, "plan"},
-		{catalog.ErrUnknownState, "state"},
-		{catalog.ErrUnknownCondition, "condition"},
-		{catalog.ErrMalformedCode, "condition"},
-		{catalog.ErrRetiredCode, "condition"},
-	} {
-		if errors.Is(err, m.sentinel) {
-			return fieldErr(m.field, strings.TrimPrefix(err.Error(), m.sentinel.Error()+": "), m.sentinel)
-		}
+	var le *catalog.LookupError
+	if errors.As(err, &le) {
+		return fieldErr(le.Field, le.Msg, le.Kind)
 	}
 	return err
 }

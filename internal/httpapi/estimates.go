@@ -24,13 +24,6 @@ func (a *api) postEstimate(c *gin.Context) error {
 		}
 		return err
 	}
-	if req.State != "" {
-		st, ok := catalog.NormalizeState(req.State)
-		if !ok {
-			return fieldErr("state", notAState(req.State), catalog.ErrUnknownState)
-		}
-		req.State = st
-	}
 	b, err := a.estimate(c, a.store.Index(), req)
 	if err != nil {
 		return withField(err)

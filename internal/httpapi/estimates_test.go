@@ -52,6 +52,7 @@ func TestEstimates(t *testing.T) {
 		{"both course forms", `{"plan":"medicare-part-b","state":"CA","condition":"neck_pain","start_date":"2026-02-03","course":{"visits":3,"weeks":2,"visits_per_week":2}}`, 400, nil},
 		{"minutes not in 15s", `{"plan":"medicare-part-b","state":"CA","condition":"neck_pain","start_date":"2026-02-03","course":{"visits":3,"minutes_per_visit":20}}`, 400, nil},
 		{"bad state", `{"plan":"medicare-part-b","state":"ZZ","condition":"neck_pain","start_date":"2026-02-03","course":{"visits":3}}`, 400, problemField("state")},
+		{"neither a condition id nor a code, as in /v1/coverage", `{"plan":"medicare-part-b","state":"CA","condition":"Neck Pain","start_date":"2026-02-03","course":{"visits":3}}`, 400, problemField("condition")},
 		{"unknown plan", `{"plan":"acme","state":"CA","condition":"neck_pain","start_date":"2026-02-03","course":{"visits":3}}`, 404, problemField("plan")},
 		{"not offered", `{"plan":"example-hmo-copay","state":"tx","condition":"neck_pain","start_date":"2026-02-03","course":{"visits":3}}`, 422, problemField("plan")},
 		{"contradictory accumulators", `{"plan":"medicare-part-b","state":"CA","condition":"neck_pain","start_date":"2026-02-03","course":{"visits":3},"accumulators":{"visits_this_year":1,"visits_this_month":2}}`, 422, nil},

@@ -255,9 +255,14 @@ func TestProblemDetails(t *testing.T) {
 		want problem
 	}{
 		{"missing", get("/v1/coverage?state=CA"), problem{
+			Type: "urn:acucover:problem:invalid-input", Title: "Invalid input", Status: 400,
+			Detail: "plan is required; condition is required (a condition id or an ICD-10-CM code)", Instance: "/v1/coverage",
+			Errors: []fieldError{{Field: "plan", Message: "plan is required"}, {Field: "condition", Message: "condition is required (a condition id or an ICD-10-CM code)"}},
+		}},
+		{"missing and a bad date: every problem at once", get("/v1/coverage?state=CA&condition=neck_pain&date=2026-02-30"), problem{
 			Type: "urn:acucover:problem:invalid-request", Title: "Invalid request", Status: 400,
-			Detail: "plan: is required; condition: is required", Instance: "/v1/coverage",
-			Errors: []fieldError{{Field: "plan", Message: "is required"}, {Field: "condition", Message: "is required"}},
+			Detail: `plan is required; date "2026-02-30" is not a calendar date in YYYY-MM-DD form`, Instance: "/v1/coverage",
+			Errors: []fieldError{{Field: "plan", Message: "plan is required"}, {Field: "date", Message: `date "2026-02-30" is not a calendar date in YYYY-MM-DD form`}},
 		}},
 		{"not offered", get("/v1/coverage?plan=example-hmo-copay&state=TX&condition=neck_pain"), problem{
 			Type: "urn:acucover:problem:plan-not-offered", Title: "Plan not offered in state", Status: 422,

@@ -179,7 +179,7 @@ func TestScenarios(t *testing.T) {
 				if d.Limits == nil {
 					t.Fatal("limits = null")
 				}
-				if diff := cmp.Diff([]catalog.Window{{Period: catalog.PerCalendarMonth, Visits: 2, Beyond: catalog.BeyondAuthorization, WaivedBy: "age_under_21"}}, d.Limits.Windows); diff != "" {
+				if diff := cmp.Diff([]coverage.Window{{Period: catalog.PerCalendarMonth, Visits: 2, Beyond: catalog.BeyondAuthorization, WaivedBy: "age_under_21"}}, d.Limits.Windows); diff != "" {
 					t.Errorf("windows mismatch (-want +got):\n%s", diff)
 				}
 			}},

@@ -1,11 +1,14 @@
 // Package jsonenctest checks a hand-written JSON encoder against
 // encoding/json for every field of a type: it fills values of the type by
-// reflection, so a field added to an answer type (or to a catalog type an
-// answer holds) is covered without anyone writing an example that sets it.
+// reflection, so a field added to an answer type (or to any type an answer
+// holds) is covered without anyone writing an example that sets it. It also
+// checks an answer type owns its JSON shape (CheckOwnShape): no part of it
+// is a catalog type, whose json tags are the admin format.
 package jsonenctest
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -163,4 +166,73 @@ func FirstDiff(got, want []byte) string {
 	}
 	lo := max(0, i-80)
 	return fmt.Sprintf("at byte %d:\n got …%s\nwant …%s", i, got[lo:min(len(got), i+80)], want[lo:min(len(want), i+80)])
+}
+
+var catalogPkg = dateType.PkgPath()
+
+// CatalogShaped lists the fields reachable from t (through pointers,
+// slices, arrays, maps and structs) whose JSON shape the catalog package
+// decides: a catalog struct, list or map — its json tags are the admin
+// format — or a catalog type with a JSON or text encoding of its own. An
+// answer type holding one would change when the admin format does.
+// Allowed: catalog.Date, whose wire form (YYYY-MM-DD) is the API's one
+// date format, written by jsonenc.Date and held to encoding/json by Check;
+// and the catalog's named scalars (Status, Network, …), whose JSON is
+// their value.
+func CatalogShaped(t reflect.Type) []string {
+	var out []string
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type, path string)
+	walk = func(t reflect.Type, path string) {
+		if t.PkgPath() == catalogPkg && t != dateType {
+			switch t.Kind() {
+			case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+				reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+				if !encodesItself(t) {
+					return
+				}
+			}
+			out = append(out, path+" ("+t.String()+")")
+			return
+		}
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		defer delete(seen, t) // the same type under another path is walked again
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array:
+			walk(t.Elem(), path+"[]")
+		case reflect.Map:
+			walk(t.Key(), path+"{key}")
+			walk(t.Elem(), path+"{}")
+		case reflect.Struct:
+			for i := range t.NumField() {
+				if sf := t.Field(i); sf.IsExported() && sf.Tag.Get("json") != "-" {
+					walk(sf.Type, path+"."+sf.Name)
+				}
+			}
+		}
+	}
+	walk(t, t.String())
+	return out
+}
+
+var (
+	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+func encodesItself(t reflect.Type) bool {
+	p := reflect.PointerTo(t)
+	return t.Implements(jsonMarshaler) || p.Implements(jsonMarshaler) || t.Implements(textMarshaler) || p.Implements(textMarshaler)
+}
+
+// CheckOwnShape fails t if T's JSON shape depends on the catalog's (see
+// CatalogShaped).
+func CheckOwnShape[T any](t *testing.T) {
+	t.Helper()
+	for _, f := range CatalogShaped(reflect.TypeFor[T]()) {
+		t.Errorf("%s: the answer's JSON shape must be its own, not the catalog's (admin format); give it an answer type", f)
+	}
 }
