@@ -52,6 +52,9 @@ type Request struct {
 	ChargeCents *int64             `json:"charge_cents,omitempty"`
 	Patient     *coverage.Patient  `json:"patient,omitempty"`
 	Provider    *coverage.Provider `json:"provider,omitempty"`
+	// Payer is what the member's payer states, used over the catalog's
+	// terms (payer.go); set by package eligibility, never from JSON.
+	Payer *Payer `json:"-"`
 }
 
 // Course is the planned treatment. Give exactly one form: VisitsPerWeek (1–7)

@@ -42,10 +42,13 @@ func Estimate(ix *catalog.Index, req Request) (Breakdown, error) {
 		network = catalog.InNetwork
 	}
 	acc := req.Accumulators
+	usage := &coverage.Usage{VisitsThisYear: &acc.VisitsThisYear, VisitsLast90Days: &acc.VisitsLast90Days, VisitsThisMonth: &acc.VisitsThisMonth}
+	if req.Payer != nil && req.Payer.VisitsPerYear != nil {
+		usage.VisitsThisYear = nil // the payer's yearly limit replaces the catalog's (payer.go)
+	}
 	dec, err := coverage.Decide(ix, coverage.Query{
 		Plan: req.Plan, State: req.State, Condition: req.Condition, Date: req.StartDate,
-		Patient: req.Patient, Provider: req.Provider,
-		Usage: &coverage.Usage{VisitsThisYear: &acc.VisitsThisYear, VisitsLast90Days: &acc.VisitsLast90Days, VisitsThisMonth: &acc.VisitsThisMonth},
+		Patient: req.Patient, Provider: req.Provider, Usage: usage,
 	})
 	if err != nil {
 		return Breakdown{}, err
@@ -194,6 +197,9 @@ type estimator struct {
 	// checker checks each visit; check is reused by every visit's verdict.
 	checker coverage.Checker
 	check   coverage.Verdict
+
+	// payerCS is the catalog terms payerFrom with req.Payer's over them.
+	payerFrom, payerCS *catalog.CostSharing
 }
 
 func (e *estimator) assume(s string) {
@@ -448,6 +454,7 @@ func (e *estimator) run() {
 				}
 			}
 		}
+		vd = e.payerVerdict(vd, rule, cur.ytd.Visits+condYear)
 		if vd.status == catalog.NotCovered && rule != nil && rule.Status == catalog.NotCovered && len(rule.Billing.DeniedModifiers) > 0 {
 			vd.modifiers = rule.Billing.DeniedModifiers
 			if rule.Billing.DeniedNote != "" && e.once("denied:"+rule.ID) {
@@ -481,6 +488,7 @@ func (e *estimator) run() {
 			if carried && e.once("carried") {
 				e.assume("Visits from " + cs.EffectiveTo.String() + " on: " + coverage.CarriedNote(e.plan, cs))
 			}
+			cs = e.payerTerms(cs)
 			if cs != nil && e.part == coverage.NonParticipating {
 				nonParCS = *cs
 				nonParCS.BalanceBilling = true
@@ -527,7 +535,10 @@ func (e *estimator) run() {
 					e.assume("Where your charge for the visit's codes (charge_cents) is below the fee schedule amount, the allowed amount is your charge: payers allow the lesser of the two.")
 				}
 			}
-			capCents := rule.Limits.DollarCapCents
+			var capCents *int64
+			if rule != nil { // nil: covered on the payer's word alone
+				capCents = rule.Limits.DollarCapCents
+			}
 			if capCents != nil && e.once("cap") {
 				e.assume(fmt.Sprintf("The plan pays at most %s a benefit year for acupuncture; plan payments before start_date are not known and are taken as $0. The patient owes what the plan would pay beyond the cap (over_cap_cents), which does not count toward the out-of-pocket maximum.", dollars(*capCents)))
 			}

@@ -399,7 +399,8 @@ func optWhole(d Decimal) (*int64, error) {
 	return &n, nil
 }
 
-// Listed is one payer fact as an answer lists it (payer_facts[]).
+// Listed is one payer fact as an answer lists it (payer_facts[]: see
+// coverage.PayerFact).
 type Listed struct {
 	What   string `json:"what"`
 	Value  string `json:"value"`
