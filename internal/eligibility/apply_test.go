@@ -21,7 +21,7 @@ var (
 	ixDef  *catalog.Index
 )
 
-func defaultIndex(t *testing.T) *catalog.Index {
+func defaultIndex(t testing.TB) *catalog.Index {
 	t.Helper()
 	ixOnce.Do(func() {
 		var err error
