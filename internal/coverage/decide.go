@@ -19,7 +19,7 @@ import (
 // decision precomputed per rule): treat it as read-only. Appending to its
 // lists is safe; writing through its pointers or into its lists is not.
 func Decide(ix *catalog.Index, q Query) (Decision, error) {
-	if err := q.check(); err != nil {
+	if err := q.Validate().Err(); err != nil {
 		return Decision{}, err
 	}
 	plan, err := ix.PlanIn(q.Plan, q.State)

@@ -30,10 +30,6 @@ var csvColumns = []string{"plan", "state", "condition", "date", "pain_weeks", "s
 // csvResultColumns are the columns of a CSV answer.
 var csvResultColumns = []string{"row", "status", "visits_remaining", "prior_authorization", "referral_required", "reason", "rule_id", "error"}
 
-func (a *api) batchRoutes(r *gin.Engine) {
-	r.POST("/v1/coverage/batch", a.handle(a.postBatch))
-}
-
 // batchItem is one result: a decision, or the problem that check had.
 type batchItem struct {
 	Decision *coverage.Decision `json:"decision,omitempty"`
@@ -91,12 +87,13 @@ func (a *api) postBatch(c *gin.Context) error {
 		err := r.err
 		if err == nil {
 			var d coverage.Decision
-			if d, err = a.decide(r.req); err == nil {
+			if _, d, err = a.answerCoverage(a.store.Index(), r.req); err == nil {
+				countDecision(d)
 				item.Decision = &d
 			}
 		}
 		if err != nil {
-			item.Problem = a.itemProblem(c, err, i)
+			item.Problem = a.newProblem(c, err, c.Request.URL.Path+"#/checks/"+strconv.Itoa(i), "checks["+strconv.Itoa(i)+"]")
 		}
 		reqs[i] = batchRequest{} // its answer is on its way; let it go
 		if err := out.item(i, &item); err != nil {
@@ -158,10 +155,12 @@ func (w *batchWriter) item(i int, r *batchItem) error {
 func (w *batchWriter) flush() error {
 	_, err := w.c.Writer.Write(w.buf)
 	w.buf = w.buf[:0]
-	if err == nil {
-		w.c.Writer.Flush()
+	if err != nil {
+		noteWriteFailed(w.c, err)
+		return err
 	}
-	return err
+	w.c.Writer.Flush()
+	return nil
 }
 
 func (w *batchWriter) finish() error {
@@ -169,41 +168,6 @@ func (w *batchWriter) finish() error {
 		w.buf = append(w.buf, "]}\n"...)
 	}
 	return w.flush()
-}
-
-// decide answers one coverage question (POST /v1/coverage and each check
-// of a batch) and counts the decision.
-func (a *api) decide(req coverageRequest) (coverage.Decision, error) {
-	q, err := a.toQuery(req)
-	if err != nil {
-		return coverage.Decision{}, err
-	}
-	d, err := coverage.Decide(a.store.Index(), q)
-	if err != nil {
-		return coverage.Decision{}, withField(err)
-	}
-	decisionCounters.get(decisionLabels{string(d.Status), string(d.Plan.Type)}).inc()
-	return d, nil
-}
-
-// itemProblem is the problem of check i, as writeProblem would answer it.
-func (a *api) itemProblem(c *gin.Context, err error, i int) *problem {
-	status, kind, title, detail := lookup(err)
-	p := &problem{Type: problemTypePrefix + kind, Title: title, Status: status, Detail: detail,
-		Instance: c.Request.URL.Path + "#/checks/" + strconv.Itoa(i)}
-	var re *requestError
-	if errors.As(err, &re) {
-		p.Errors, p.Omitted = problemErrors(re.fields)
-	}
-	if p.Errors == nil && status == http.StatusBadRequest {
-		// As writeProblem: a 400 always points somewhere, here at the check.
-		p.Errors = []fieldError{{Field: "checks[" + strconv.Itoa(i) + "]", Message: cutText(detail)}}
-	}
-	if status >= 500 {
-		a.log.Error("internal error in batch item", "path", c.Request.URL.Path, "item", i, "error", err.Error())
-		p.Detail, p.Errors, p.Omitted = "internal error", nil, 0
-	}
-	return p
 }
 
 // batchRequest is one parsed check, or why it could not be parsed.
@@ -440,4 +404,50 @@ func csvResultRow(i int, r *batchItem) []string {
 		row[j] = csvSafe(row[j])
 	}
 	return row
+}
+
+// appendBatchJSON appends the batch answer {"results":[...]} as PureJSON
+// wrote it, newline included: decisions by AppendJSON, problems (rare and
+// small) by encoding/json with HTML escaping off, as PureJSON encoded them.
+func appendBatchJSON(dst []byte, results []batchItem) ([]byte, error) {
+	dst = append(dst, `{"results":`...)
+	if results == nil {
+		return append(dst, "null}\n"...), nil
+	}
+	var pb bytes.Buffer
+	enc := json.NewEncoder(&pb)
+	enc.SetEscapeHTML(false)
+	dst = append(dst, '[')
+	for i := range results {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = appendBatchItem(dst, &results[i], enc, &pb); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, "]}\n"...), nil
+}
+
+// appendBatchItem appends one result of a batch answer; enc writes into pb
+// (HTML escaping off), for the rare problem.
+func appendBatchItem(dst []byte, r *batchItem, enc *json.Encoder, pb *bytes.Buffer) ([]byte, error) {
+	dst = append(dst, '{')
+	if r.Decision != nil {
+		dst = append(dst, `"decision":`...)
+		dst = r.Decision.AppendJSON(dst)
+	}
+	if r.Problem != nil {
+		if r.Decision != nil {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"problem":`...)
+		pb.Reset()
+		if err := enc.Encode(r.Problem); err != nil {
+			return dst, err
+		}
+		dst = append(dst, bytes.TrimSuffix(pb.Bytes(), []byte("\n"))...)
+	}
+	return append(dst, '}'), nil
 }
