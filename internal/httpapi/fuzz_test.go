@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/acucover/acucover/internal/cost"
 )
 
 // checkFuzzAnswer fails on a 5xx, and on an error answer that is not a
@@ -157,9 +155,9 @@ func FuzzFastDecode(f *testing.F) {
 				t.Fatalf("%q: fast decoded %#v, decodeStrict %#v", body, fc, sc)
 			}
 		}
-		var fe cost.Request
+		var fe estimateRequest
 		if fastEstimateRequest([]byte(body), &fe) {
-			var se cost.Request
+			var se estimateRequest
 			if err := decodeStrict([]byte(body), &se); err != nil {
 				t.Fatalf("fast estimate decoder accepted %q; decodeStrict: %v", body, err)
 			}
@@ -195,7 +193,7 @@ func TestFastDecodeTakesPlainBodies(t *testing.T) {
 		{"{\"plan\":\"\xff\"}", false, false},
 	} {
 		var cr coverageRequest
-		var er cost.Request
+		var er estimateRequest
 		if got := fastCoverageRequest([]byte(tc.body), &cr); got != tc.coverage {
 			t.Errorf("fastCoverageRequest(%s) = %v, want %v", tc.body, got, tc.coverage)
 		}
