@@ -365,3 +365,22 @@ func TestEligibilityConflictsMetricPassesPromtool(t *testing.T) {
 		t.Errorf("promtool check metrics: %v\n%s\n%s", err, out, text)
 	}
 }
+
+func TestWantsFHIR(t *testing.T) { // not parallel: AllocsPerRun
+	for accept, want := range map[string]bool{
+		"":                                       false,
+		"*/*":                                    false,
+		"application/json":                       false,
+		"application/fhir+json":                  true,
+		"Application/FHIR+JSON; fhirVersion=4.0": true,
+		"application/json, application/fhir+json;q=0.9": true,
+		"application/fhir+jsonx":                        false,
+	} {
+		if got := wantsFHIR(accept); got != want {
+			t.Errorf("wantsFHIR(%q) = %v, want %v", accept, got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { wantsFHIR("application/json") }); n != 0 {
+		t.Errorf("wantsFHIR allocates %v times for a plain Accept", n)
+	}
+}

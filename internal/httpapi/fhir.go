@@ -28,6 +28,9 @@ var fhirContentTypeHeader = []string{fhirContentType}
 
 // wantsFHIR reports whether an Accept header asks for application/fhir+json.
 func wantsFHIR(accept string) bool {
+	if !strings.Contains(strings.ToLower(accept), "fhir+json") {
+		return false // the usual Accept, checked without parsing or allocating
+	}
 	for part := range strings.SplitSeq(accept, ",") {
 		if mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part)); mt == "application/fhir+json" {
 			return true
