@@ -156,11 +156,13 @@ func TestDecideAppliesPayerFacts(t *testing.T) {
 
 // TestDecideDelimiters: the same benefits with other separators (| for
 // elements, > for components, ! for repetitions, a newline after each
-// segment terminator) give the same facts and conflicts.
+// segment terminator or as the terminator, ~ as the element separator,
+// control characters) give the same facts and conflicts.
 func TestDecideDelimiters(t *testing.T) {
 	t.Parallel()
 	want := decide271(t, clbp("example-ppo-gold", "CA"), build271(std, ppoBenefits...))
-	for _, d := range []delims{{"|", "!", ">", "~\n"}, {"^", "{", "\\", "'"}, {"*", "^", ":", "~\r\n"}} {
+	for _, d := range []delims{{"|", "!", ">", "~\n"}, {"^", "{", "\\", "'"}, {"*", "^", ":", "~\r\n"},
+		{"*", "^", ":", "\n"}, {"|", "^", ">", "\r\n"}, {"~", "^", ":", "*"}, {"\x1d", "\x1f", "\x1e", "\x1c"}} {
 		got := decide271(t, clbp("example-ppo-gold", "CA"), build271(d, ppoBenefits...))
 		if fmt.Sprint(facts(got)) != fmt.Sprint(facts(want)) || kinds(got.Conflicts) != kinds(want.Conflicts) {
 			t.Errorf("delimiters %q: facts %v conflicts %s, want %v %s", d, facts(got), kinds(got.Conflicts), facts(want), kinds(want.Conflicts))
