@@ -85,6 +85,13 @@ func Decide(ix *catalog.Index, q coverage.Query, in Input) (coverage.Decision, e
 // accumulators. A conflict lists each accumulator the request gave (not 0)
 // that the payer's differs from. Errors as cost.Estimate and Decide.
 func Estimate(ix *catalog.Index, req cost.Request, in Input) (cost.Breakdown, error) {
+	return EstimateWith(ix, req, in, cost.Estimate)
+}
+
+// EstimateWith is Estimate with run as the estimator (cost.Estimate, or
+// cost.EstimateAt for a clinic's prices): run gets req with the payer's
+// accumulators and cost.Payer set.
+func EstimateWith(ix *catalog.Index, req cost.Request, in Input, run func(*catalog.Index, cost.Request) (cost.Breakdown, error)) (cost.Breakdown, error) {
 	network := req.Network
 	if network == "" {
 		network = catalog.InNetwork
@@ -143,7 +150,7 @@ func Estimate(ix *catalog.Index, req cost.Request, in Input) (cost.Breakdown, er
 	}
 	p.NotCovered, p.Covered = v.coverageWord(f)
 	req.Payer = p
-	b, err := cost.Estimate(ix, req)
+	b, err := run(ix, req)
 	if err != nil {
 		return b, err
 	}

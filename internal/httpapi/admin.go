@@ -697,7 +697,7 @@ func (a *api) restoreRevision(c *gin.Context) error {
 }
 
 // auditResources are the audit log's resource kinds.
-var auditResources = []string{catalog.KindPlan, catalog.KindCondition, catalog.KindRule, catalog.KindFeeSchedule, catalog.KindCashPrice, "catalog", "api_key"}
+var auditResources = []string{catalog.KindPlan, catalog.KindCondition, catalog.KindRule, catalog.KindFeeSchedule, catalog.KindCashPrice, "catalog", "api_key", "clinic", "gfe"}
 
 type auditView struct {
 	ID         int64     `json:"id"`

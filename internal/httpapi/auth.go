@@ -116,6 +116,9 @@ func (a *api) require(min access.Role) gin.HandlerFunc {
 			a.abort(c, res.err)
 		case !res.principal.Role.Allows(min):
 			a.abort(c, fmt.Errorf("%w: key %q has role %s; %s %s needs role %s or higher", errForbidden, res.principal.Name, res.principal.Role, c.Request.Method, pathTemplate(c.FullPath()), min))
+		case res.principal.Clinic != "" && !clinicRoute(c.FullPath()):
+			// A clinic's key reaches its clinic only, not the shared catalog.
+			a.abort(c, fmt.Errorf("%w: key %q is scoped to clinic %q and reaches only its clinic's routes (/v1/admin/clinics, /v1/gfe), not %s %s", errForbidden, res.principal.Name, res.principal.Clinic, c.Request.Method, pathTemplate(c.FullPath())))
 		default:
 			c.Next()
 		}

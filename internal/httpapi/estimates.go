@@ -35,10 +35,11 @@ func (a *api) postEstimate(c *gin.Context) error {
 	var b cost.Breakdown
 	var err error
 	if req.Eligibility != nil {
-		b, err = eligibility.Estimate(a.store.Index(), req.Request, *req.Eligibility)
+		b, err = eligibility.EstimateWith(a.store.Index(), req.Request, *req.Eligibility,
+			func(ix *catalog.Index, r cost.Request) (cost.Breakdown, error) { return a.estimate(c, ix, r) })
 		countConflicts(b.Coverage.Conflicts)
 	} else {
-		b, err = cost.Estimate(a.store.Index(), req.Request)
+		b, err = a.estimate(c, a.store.Index(), req.Request)
 	}
 	if err != nil {
 		return withField(err)

@@ -121,6 +121,8 @@ func fastEstimateRequest(body []byte, er *estimateRequest) bool {
 			}
 			req.ChargeCents = new(int64)
 			return r.int64(req.ChargeCents)
+		case "clinic":
+			return r.str(&req.Clinic)
 		case "patient":
 			return r.patient(&req.Patient)
 		case "provider":

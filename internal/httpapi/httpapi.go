@@ -10,6 +10,10 @@
 //   - the editing API for billing staff (/v1/admin/…: plans, conditions,
 //     rules, fee schedules, the whole catalog, revisions and the audit
 //     log), behind API keys with a role (reader, editor, admin);
+//   - clinics (/v1/admin/clinics…), estimates priced at a clinic (clinic
+//     on POST /v1/estimates) and stored Good Faith Estimates (POST /v1/gfe,
+//     GET and DELETE /v1/gfe/{id}); a clinic-scoped key reaches only its
+//     clinic;
 //   - pages served by their own packages: the benefit-check widget's script
 //     and demo page (internal/widget), the billing console (internal/console)
 //     and the API docs (internal/apidocs, at / and its path);
@@ -37,8 +41,9 @@
 //  2. Handlers, one file per area: coverage.go (GET and POST /v1/coverage,
 //     and answerCoverage, the one path from a coverage question to its
 //     decision), batch.go, estimates.go, catalog.go and summary.go (the
-//     catalog, read), admin.go (editing), probes.go (probes and
-//     /openapi.json), fhir.go (FHIR R4: POST /v1/coverage for Accept:
+//     catalog, read), admin.go (editing), clinics.go and gfe.go (clinics
+//     and Good Faith Estimates), probes.go (probes and /openapi.json),
+//     fhir.go (FHIR R4: POST /v1/coverage for Accept:
 //     application/fhir+json, /fhir/r4/…; every error on them is an
 //     OperationOutcome, written by writeProblem). Middleware: observe.go
 //     (request ids, metrics, access log), inputs.go (body limit, panics,
@@ -88,6 +93,8 @@ import (
 
 	"github.com/acucover/acucover/internal/access"
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/clinic"
+	"github.com/acucover/acucover/internal/gfe"
 	"github.com/acucover/acucover/internal/history"
 )
 
@@ -138,6 +145,13 @@ type Deps struct {
 	// pages may call the API from a browser, e.g. with the widget. Empty
 	// means no cross-origin access. See CheckCORSOrigin.
 	CORSOrigins []string
+	// Clinics reads the clinics (PostgreSQL's, editable through
+	// /v1/admin/clinics when it is a clinic.Editor, or a --clinics file's,
+	// read-only); nil: no clinics, unless Editor is also a clinic.Reader.
+	// GFEs stores Good Faith Estimates; nil: Editor's, if it is a
+	// gfe.Store (the *postgres.DB), else none, when /v1/gfe answers 503.
+	Clinics clinic.Reader
+	GFEs    gfe.Store
 }
 
 const defaultMaxBodyBytes = 1 << 20
@@ -166,6 +180,8 @@ type api struct {
 	limits *limiters
 	// trustedProxies may name the client in X-Forwarded-For.
 	trustedProxies []string
+	// clin holds the clinics and Good Faith Estimates (clinics.go, gfe.go).
+	clin clinicState
 }
 
 // NewServer returns the http.Server acucover serves h with, less its Addr

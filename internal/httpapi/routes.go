@@ -114,6 +114,18 @@ func (a *api) routes(r *gin.Engine) {
 	r.POST("/v1/admin/revisions/:id/restore", editor, admin, a.handle(a.restoreRevision))
 	r.GET("/v1/admin/audit", editor, a.handle(a.listAudit))
 
+	// Clinics and Good Faith Estimates (clinics.go, gfe.go). A
+	// clinic-scoped key reaches only its clinic: the handlers check it.
+	r.GET("/v1/admin/clinics", editor, a.handle(a.listClinics))
+	r.POST("/v1/admin/clinics", editor, a.handle(a.createClinic))
+	r.GET("/v1/admin/clinics/:id", editor, a.handle(a.getClinic))
+	r.PUT("/v1/admin/clinics/:id", editor, a.handle(a.replaceClinic))
+	r.DELETE("/v1/admin/clinics/:id", editor, admin, a.handle(a.deleteClinic))
+	gfeStore, reader := a.needGFEStore(), a.require(access.Reader)
+	r.POST("/v1/gfe", gfeStore, reader, a.handle(a.postGFE))
+	r.GET("/v1/gfe/:id", gfeStore, reader, a.handle(a.getGFE))
+	r.DELETE("/v1/gfe/:id", gfeStore, editor, a.handle(a.deleteGFE))
+
 	// Probes and documentation (probes.go).
 	r.GET("/healthz", a.handle(a.healthz))
 	r.GET("/readyz", a.handle(a.readyz))
@@ -124,7 +136,7 @@ func (a *api) routes(r *gin.Engine) {
 	// Pages served by their own packages: the widget and the billing console.
 	r.GET(widget.ScriptPath, gin.WrapH(widget.Script))
 	r.GET(widget.DemoPath, gin.WrapH(widget.Demo))
-	r.Match([]string{http.MethodGet, http.MethodPost}, console.Prefix+"*page", gin.WrapH(console.New(console.Deps{Store: a.store, Keys: a.keys, Logger: a.log, Now: a.now})))
+	r.Match([]string{http.MethodGet, http.MethodPost}, console.Prefix+"*page", gin.WrapH(console.New(console.Deps{Store: a.store, Keys: a.keys, Editor: a.editor, History: a.editor, API: r, Logger: a.log, Now: a.now})))
 }
 
 // newAPI checks d and fills in its defaults. It panics on a wiring mistake
@@ -148,6 +160,7 @@ func newAPI(d Deps) *api {
 	if a.bodyLimit <= 0 {
 		a.bodyLimit = defaultMaxBodyBytes
 	}
+	a.clin = newClinicState(d)
 	if a.publicAccess == "" {
 		a.publicAccess = PublicOpen
 	}
