@@ -56,6 +56,9 @@ type Request struct {
 	Clinic   string             `json:"clinic,omitempty"`
 	Patient  *coverage.Patient  `json:"patient,omitempty"`
 	Provider *coverage.Provider `json:"provider,omitempty"`
+	// Payer is what the member's payer states, used over the catalog's
+	// terms (payer.go); set by package eligibility, never from JSON.
+	Payer *Payer `json:"-"`
 }
 
 // Course is the planned treatment. Give exactly one form: VisitsPerWeek (1–7)

@@ -55,10 +55,13 @@ func estimate(ix *catalog.Index, req Request, cl *clinic.Clinic) (Breakdown, err
 		network = catalog.InNetwork
 	}
 	acc := req.Accumulators
+	usage := &coverage.Usage{VisitsThisYear: &acc.VisitsThisYear, VisitsLast90Days: &acc.VisitsLast90Days, VisitsThisMonth: &acc.VisitsThisMonth}
+	if req.Payer != nil && req.Payer.VisitsPerYear != nil {
+		usage.VisitsThisYear = nil // the payer's yearly limit replaces the catalog's (payer.go)
+	}
 	dec, err := coverage.Decide(ix, coverage.Query{
 		Plan: req.Plan, State: req.State, Condition: req.Condition, Date: req.StartDate,
-		Patient: req.Patient, Provider: req.Provider,
-		Usage: &coverage.Usage{VisitsThisYear: &acc.VisitsThisYear, VisitsLast90Days: &acc.VisitsLast90Days, VisitsThisMonth: &acc.VisitsThisMonth},
+		Patient: req.Patient, Provider: req.Provider, Usage: usage,
 	})
 	if err != nil {
 		return Breakdown{}, err
@@ -223,6 +226,9 @@ type estimator struct {
 	// billed is then each visit's billed amount.
 	clinic *clinic.Clinic
 	billed []int64
+
+	// payerCS is the catalog terms payerFrom with req.Payer's over them.
+	payerFrom, payerCS *catalog.CostSharing
 }
 
 func (e *estimator) assume(s string) {
@@ -486,6 +492,7 @@ func (e *estimator) run() {
 				}
 			}
 		}
+		vd = e.payerVerdict(vd, rule, cur.ytd.Visits+condYear)
 		if vd.status == catalog.NotCovered && rule != nil && rule.Status == catalog.NotCovered && len(rule.Billing.DeniedModifiers) > 0 {
 			vd.modifiers = rule.Billing.DeniedModifiers
 			if rule.Billing.DeniedNote != "" && e.once("denied:"+rule.ID) {
@@ -519,6 +526,7 @@ func (e *estimator) run() {
 			if carried && e.once("carried") {
 				e.assume("Visits from " + cs.EffectiveTo.String() + " on: " + coverage.CarriedNote(e.plan, cs))
 			}
+			cs = e.payerTerms(cs)
 			if cs != nil && e.part == coverage.NonParticipating {
 				nonParCS = *cs
 				nonParCS.BalanceBilling = true
@@ -569,7 +577,10 @@ func (e *estimator) run() {
 					}
 				}
 			}
-			capCents := rule.Limits.DollarCapCents
+			var capCents *int64
+			if rule != nil { // nil: covered on the payer's word alone
+				capCents = rule.Limits.DollarCapCents
+			}
 			if capCents != nil && e.once("cap") {
 				e.assume(fmt.Sprintf("The plan pays at most %s a benefit year for acupuncture; plan payments before start_date are not known and are taken as $0. The patient owes what the plan would pay beyond the cap (over_cap_cents), which does not count toward the out-of-pocket maximum.", dollars(*capCents)))
 			}

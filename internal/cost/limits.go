@@ -77,7 +77,7 @@ type verdict struct {
 // judge returns the coverage of a visit under the covering rule r: the same
 // coverage.Check that Decide uses, with the usage the course implies.
 func (e *estimator) judge(r *catalog.Rule, u used) verdict {
-	e.checker.CheckInto(&e.check, r, u.count)
+	e.checker.CheckInto(&e.check, r, e.payerCount(u))
 	v := &e.check
 	out := verdict{status: v.Status, criteriaFailed: v.CriteriaFailed}
 	if len(v.Modifiers) > 0 {

@@ -96,3 +96,7 @@ func modifiersOf(ms []catalog.Modifier) []Modifier {
 	}
 	return out
 }
+
+// CopayStepsOf gives the answer's form of a catalog's copay steps, for a
+// caller that fills a CostSharing itself (eligibility's payer facts).
+func CopayStepsOf(ss []catalog.CopayStep) []CopayStep { return copayStepsOf(ss) }

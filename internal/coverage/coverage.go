@@ -136,6 +136,12 @@ type Decision struct {
 	Reasons              []Reason              `json:"reasons"`
 	Notes                []string              `json:"notes"`
 	CatalogRevision      string                `json:"catalog_revision"`
+	// PayerFacts and Conflicts are set when the question carried the
+	// payer's eligibility response (package eligibility): each value of it
+	// the answer used, and each disagreement with the catalog. Omitted
+	// otherwise.
+	PayerFacts []PayerFact `json:"payer_facts,omitempty"`
+	Conflicts  []Conflict  `json:"conflicts,omitempty"`
 }
 
 // PlanRef names the plan a decision is about.

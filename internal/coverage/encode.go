@@ -157,6 +157,7 @@ func (d *Decision) AppendJSON(dst []byte) []byte {
 	dst = j.Strings(dst, d.Notes)
 	dst = append(dst, `,"catalog_revision":`...)
 	dst = j.String(dst, d.CatalogRevision)
+	dst = d.appendPayer(dst)
 	return append(dst, '}')
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/acucover/acucover/internal/coverage"
 	"github.com/acucover/acucover/internal/x12"
 )
 
@@ -22,16 +23,26 @@ type Catalog struct {
 	DeductibleCents    *int64
 	CopayCents         *int64
 	CoinsurancePercent *int64
+	OOPMaxCents        *int64
 }
 
-// Conflict kinds, also the label values of the conflicts metric.
+// Conflict kinds, also the label values of the conflicts metric (Kinds
+// lists them all).
 const (
-	KindCoverage    = "coverage"
-	KindVisits      = "visits"
-	KindDeductible  = "deductible"
-	KindCopay       = "copay"
-	KindCoinsurance = "coinsurance"
+	KindCoverage      = "coverage"
+	KindVisits        = "visits"
+	KindDeductible    = "deductible"
+	KindOutOfPocket   = "out_of_pocket"
+	KindCopay         = "copay"
+	KindCoinsurance   = "coinsurance"
+	KindAuthorization = "authorization"
+	// KindUsage: the payer's count or amount met differs from the one the
+	// request gave (usage or accumulators).
+	KindUsage = "usage"
 )
+
+// Kinds lists every conflict kind.
+var Kinds = []string{KindCoverage, KindVisits, KindDeductible, KindOutOfPocket, KindCopay, KindCoinsurance, KindAuthorization, KindUsage}
 
 // Used says which side's value an answer uses.
 const (
@@ -40,21 +51,15 @@ const (
 )
 
 // Conflict is a disagreement between the payer's statement about this
-// member and the catalog's rule, with the side used and why.
-type Conflict struct {
-	Kind        string `json:"kind"`
-	Payer       string `json:"payer"`
-	PayerSource string `json:"payer_source"`
-	Catalog     string `json:"catalog"`
-	Used        string `json:"used"`
-	Why         string `json:"why"`
-}
+// member and the catalog's rule, with the side used and why (the answer's
+// conflicts[]).
+type Conflict = coverage.Conflict
 
 const payerWins = "the payer's statement about this member wins over the catalog's general rule for amounts and counts"
 
 // Compare lists every conflict between the payer facts and the catalog's
-// view, in a stable order (coverage, visits, deductible, copay,
-// coinsurance). The payer wins for amounts, counts and this member's
+// view, in a stable order (coverage, visits, deductible, out of
+// pocket, copay, coinsurance). The payer wins for amounts, counts and this member's
 // coverage, except that a catalog not_covered required by law still wins.
 // Values one side does not state are not conflicts.
 func Compare(f Facts, c Catalog) []Conflict {
@@ -90,6 +95,7 @@ func Compare(f Facts, c Catalog) []Conflict {
 	}
 	count(KindVisits, f.VisitsAllowed, c.VisitsPerYear, " visits a year")
 	money(KindDeductible, f.DeductibleTotal, c.DeductibleCents)
+	money(KindOutOfPocket, f.OOPTotal, c.OOPMaxCents)
 	money(KindCopay, f.Copay, c.CopayCents)
 	if f.Coinsurance != nil && c.CoinsurancePercent != nil && int64(f.Coinsurance.Value) != *c.CoinsurancePercent*100 {
 		out = append(out, Conflict{Kind: KindCoinsurance, Payer: f.Coinsurance.Value.String(), PayerSource: f.Coinsurance.Source,

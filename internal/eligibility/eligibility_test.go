@@ -275,6 +275,11 @@ func TestVisitsInText(t *testing.T) {
 		{"12 VISITS PER PLAN YEAR, 4 VISITS USED", []textVisits{{"visits_used", 4}, {"visits_allowed", 12}}},
 		{"MAXIMUM OF 26 TREATMENTS", []textVisits{{"visits_allowed", 26}}},
 		{"20 VISIT LIMIT", []textVisits{{"visits_allowed", 20}}},
+		{"VISIT LIMIT: 20 PER CALENDAR YEAR", []textVisits{{"visits_allowed", 20}}},
+		{"ACUPUNCTURE 12 VISITS PER BENEFIT PERIOD", []textVisits{{"visits_allowed", 12}}},
+		{"REMAINING VISITS: 7", []textVisits{{"visits_remaining", 7}}},
+		{"5 REMAINING VISITS", []textVisits{{"visits_remaining", 5}}},
+		{"USED VISITS - 9", []textVisits{{"visits_used", 9}}},
 		{"COPAY APPLIES PER VISIT", nil},
 		{"CALL 800 555 0100", nil},
 	} {

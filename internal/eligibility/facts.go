@@ -323,9 +323,13 @@ var (
 	}{
 		{"visits_remaining", regexp.MustCompile(`(\d{1,3})\s+` + visitWord + `\s+(?:REMAIN(?:ING)?|LEFT|AVAILABLE)`)},
 		{"visits_remaining", regexp.MustCompile(visitWord + `\s+(?:REMAINING|LEFT|AVAILABLE)\s*[:=-]?\s*(\d{1,3})\b`)},
+		{"visits_remaining", regexp.MustCompile(`(\d{1,3})\s+(?:REMAINING|AVAILABLE)\s+` + visitWord)},
+		{"visits_remaining", regexp.MustCompile(`(?:REMAINING|AVAILABLE)\s+` + visitWord + `\s*[:=-]?\s*(\d{1,3})\b`)},
 		{"visits_used", regexp.MustCompile(`(\d{1,3})\s+` + visitWord + `\s+(?:USED|TAKEN|APPLIED)`)},
 		{"visits_used", regexp.MustCompile(visitWord + `\s+USED\s*[:=-]?\s*(\d{1,3})\b`)},
-		{"visits_allowed", regexp.MustCompile(`(\d{1,3})\s+` + visitWord + `\s*(?:PER|/|EACH|A|EVERY)\s*(?:CALENDAR\s+|PLAN\s+|BENEFIT\s+|CONTRACT\s+|POLICY\s+)?(?:YEAR|YR)\b`)},
+		{"visits_used", regexp.MustCompile(`(?:USED|APPLIED)\s+` + visitWord + `\s*[:=-]?\s*(\d{1,3})\b`)},
+		{"visits_allowed", regexp.MustCompile(`(\d{1,3})\s+` + visitWord + `\s*(?:PER|/|EACH|A|EVERY)\s*(?:CALENDAR\s+|PLAN\s+|BENEFIT\s+|CONTRACT\s+|POLICY\s+|SERVICE\s+)?(?:YEAR|YR|PERIOD)\b`)},
+		{"visits_allowed", regexp.MustCompile(visitWord + `\s+(?:LIMIT|MAX(?:IMUM)?)\s*(?:OF|IS)?\s*[:=-]?\s*(\d{1,3})\b`)},
 		{"visits_allowed", regexp.MustCompile(`(?:LIMIT(?:ED)?|MAX(?:IMUM)?|UP)\s*(?:OF|TO|IS)?\s*[:=-]?\s*(\d{1,3})\s+` + visitWord)},
 		{"visits_allowed", regexp.MustCompile(`(\d{1,3})\s+(?:VISIT|TREATMENT|SESSION)\s+(?:LIMIT|MAX(?:IMUM)?)`)},
 	}
@@ -399,7 +403,8 @@ func optWhole(d Decimal) (*int64, error) {
 	return &n, nil
 }
 
-// Listed is one payer fact as an answer lists it (payer_facts[]).
+// Listed is one payer fact as an answer lists it (payer_facts[]: see
+// coverage.PayerFact).
 type Listed struct {
 	What   string `json:"what"`
 	Value  string `json:"value"`

@@ -2,6 +2,7 @@ package eligibility
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/acucover/acucover/internal/x12"
 )
@@ -28,9 +29,19 @@ var (
 	ErrEmpty     = errors.New("eligibility: give x12_271 or benefits")
 )
 
+// RejectedError is a 271 in which the payer rejected the inquiry (AAA
+// segments at the payer, receiver, subscriber or dependent level): it states
+// no benefits to use. Rejections cite each AAA with its reason.
+type RejectedError struct{ Rejections []string }
+
+func (e *RejectedError) Error() string {
+	return "the payer rejected the eligibility inquiry: " + strings.Join(e.Rejections, "; ")
+}
+
 // Read turns an Input into payer facts. Errors: ErrBothForms, ErrEmpty, an
 // *x12.Error (a malformed 271, naming segment and element), ErrNoMember or
-// ErrAmbiguousMember (the 271 does not say whose benefits), or a
+// ErrAmbiguousMember (the 271 does not say whose benefits), a
+// *RejectedError (the payer rejected the inquiry and names no member), or a
 // *FieldError (a JSON benefit that does not parse). All are the caller's
 // input problems (4xx), never internal errors.
 func Read(in Input, opt Options) (Facts, error) {
@@ -48,6 +59,10 @@ func Read(in Input, opt Options) (Facts, error) {
 	}
 	m, err := Member(r, in.MemberID)
 	if err != nil {
+		if len(r.Rejections) > 0 {
+			// The payer rejected the inquiry before naming a member.
+			return Facts{}, &RejectedError{Rejections: Rejections(r, x12.Member{})}
+		}
 		return Facts{}, err
 	}
 	f, err := Extract(FromX12(m), opt)

@@ -13,13 +13,15 @@ import (
 // date (an input: no clock here).
 func CapabilityStatement(version string, date time.Time) fm.CapabilityStatement {
 	return fm.CapabilityStatement{
-		Status:      fm.PublicationStatusActive,
-		Date:        date.UTC().Format("2006-01-02"),
-		Kind:        fm.CapabilityStatementKindInstance,
-		Software:    &fm.CapabilityStatementSoftware{Name: "acucover", Version: nonEmpty(version)},
-		FhirVersion: fm.FHIRVersion4_0_1,
-		Format:      []string{"application/fhir+json"},
-		Description: ptr("Acupuncture coverage checks. Answers are a model of published coverage rules and the payer benefits given with the request, not a payer's determination."),
+		Status:   fm.PublicationStatusActive,
+		Date:     date.UTC().Format("2006-01-02"),
+		Kind:     fm.CapabilityStatementKindInstance,
+		Software: &fm.CapabilityStatementSoftware{Name: "acucover", Version: nonEmpty(version)},
+		// An instance's statement names the implementation (cpb-14).
+		Implementation: &fm.CapabilityStatementImplementation{Description: "acucover coverage API"},
+		FhirVersion:    fm.FHIRVersion4_0_1,
+		Format:         []string{"application/fhir+json"},
+		Description:    ptr("Acupuncture coverage checks. Answers are a model of published coverage rules and the payer benefits given with the request, not a payer's determination."),
 		Rest: []fm.CapabilityStatementRest{{
 			Mode: fm.RestfulCapabilityModeServer,
 			Resource: []fm.CapabilityStatementRestResource{{

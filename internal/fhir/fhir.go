@@ -2,16 +2,20 @@
 // coverage-eligibility requests. It is pure: the HTTP adapter decodes and
 // encodes, this package only builds and reads values.
 //
-// Produced: a CoverageEligibilityResponse for one decision, an
+// Produced: a CoverageEligibilityResponse for one decision (FromDecision
+// and CoverageEligibilityResponse), an
 // OperationOutcome for errors and a minimal CapabilityStatement. Read: a
 // CoverageEligibilityRequest, reduced to the plain values a coverage check
 // needs. Resource types come from github.com/samply/golang-fhir-models.
 //
-// The response reuses codes of the Da Vinci Coverage Requirements Discovery
-// (CRD) coverage-information extension (covered, not-covered, conditional;
-// auth-needed, no-auth) where they fit. acucover does not claim conformance
-// to CRD: it is not a CRD service, and the extension lacks CRD's required
-// coverage-assertion-id and coverage reference.
+// The response reuses the codes of the Da Vinci Coverage Requirements
+// Discovery (CRD) coverage-information extension (covered, not-covered,
+// conditional; auth-needed, no-auth) where they fit, in acucover's own
+// extension (CoverageInfoURL). acucover does not claim conformance to CRD:
+// it is not a CRD service, and CRD's extension is defined for orders and
+// appointments, not CoverageEligibilityResponse, with a coverage reference
+// and coverage-assertion-id acucover has no use for; a resource carrying
+// CRD's URL without them would not validate against CRD's definition.
 package fhir
 
 import (
@@ -36,14 +40,16 @@ const (
 	networkSystem     = "http://terminology.hl7.org/CodeSystem/benefit-network"
 	unitSystem        = "http://terminology.hl7.org/CodeSystem/benefit-unit"
 	termSystem        = "http://terminology.hl7.org/CodeSystem/benefit-term"
-	// CoverageInfoURL is the Da Vinci CRD coverage-information extension,
-	// whose codes the response reuses (see the package comment).
-	CoverageInfoURL = "http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information"
+	// CoverageInfoURL is acucover's coverage-information extension, whose
+	// sub-extensions (covered, pa-needed, reason, date) take the codes of
+	// CRD's coverage-information extension (see the package comment).
+	CoverageInfoURL = "https://github.com/acucover/acucover/fhir/StructureDefinition/coverage-information"
 )
 
 // Decision is the acucover answer a response is built from, as plain values
-// so this package does not depend on the coverage package's types. A nil
-// pointer is a value acucover does not know; it is left out of the resource.
+// (FromDecision makes one from a coverage decision), so the mapping to FHIR
+// is tested on its own. A nil pointer is a value acucover does not know; it
+// is left out of the resource.
 type Decision struct {
 	// ID is the response's logical id; empty for none.
 	ID string
@@ -89,14 +95,18 @@ var ErrInvalidDecision = errors.New("invalid decision")
 // CoverageEligibilityResponse maps d to a FHIR R4 CoverageEligibilityResponse:
 //
 //   - outcome "complete" for covered and not_covered; "partial" for
-//     conditional (with the CRD coverage-information extension, covered =
+//     conditional (with the coverage-information extension, covered =
 //     conditional, on the item) and for unknown (with error[] saying why);
-//   - one insurance with one item: category X12 service type 64
-//     (acupuncture), productOrService the CPT code(s), excluded (true for
-//     not_covered, absent for unknown), network in/out, unit individual,
-//     term annual, authorizationRequired, HCPCS modifiers;
-//   - benefit[] visit (allowed = visits a year, used = allowed − remaining),
-//     deductible (allowed, used = met), copay (money) and copay-percent.
+//   - one insurance whose first item is category X12 service type 64
+//     (acupuncture): excluded (true for not_covered, absent for unknown),
+//     network in/out, unit individual, term annual, authorizationRequired,
+//     the coverage-information extension and benefit[]: visit (allowed =
+//     visits a year, used = allowed − remaining), deductible (allowed, used
+//     = met), copay (money) and copay-percent;
+//   - then one item per CPT code (productOrService) with the same excluded,
+//     network and authorizationRequired, and the HCPCS modifiers to bill.
+//     An item names a category or a billing code, never both (R4 invariant
+//     ces-1).
 func CoverageEligibilityResponse(d Decision) (fm.CoverageEligibilityResponse, error) {
 	var r fm.CoverageEligibilityResponse
 	covered, ok := crdCovered[d.Status]
@@ -135,17 +145,6 @@ func CoverageEligibilityResponse(d Decision) (fm.CoverageEligibilityResponse, er
 		Category:              concept(ServiceTypeSystem, "64", "Acupuncture"),
 		AuthorizationRequired: d.PriorAuthRequired,
 		Unit:                  concept(unitSystem, "individual", "Individual"),
-	}
-	cpt := d.CPT
-	if len(cpt) == 0 {
-		cpt = []string{"97810"}
-	}
-	item.ProductOrService = &fm.CodeableConcept{}
-	for _, c := range cpt {
-		item.ProductOrService.Coding = append(item.ProductOrService.Coding, fm.Coding{System: ptr(CPTSystem), Code: ptr(c)})
-	}
-	for _, m := range d.Modifiers {
-		item.Modifier = append(item.Modifier, *concept(HCPCSSystem, m, ""))
 	}
 	if d.Condition != "" {
 		item.Description = ptr("Acupuncture for " + d.Condition)
@@ -187,10 +186,30 @@ func CoverageEligibilityResponse(d Decision) (fm.CoverageEligibilityResponse, er
 		item.Extension = []fm.Extension{coverageInfo(covered, d)}
 	}
 
+	// An item names a category or a billing code, not both (invariant
+	// ces-1): the service type 64 item above carries the benefits; one
+	// item per CPT code follows, with the billing modifiers.
+	items := []fm.CoverageEligibilityResponseInsuranceItem{item}
+	cpt := d.CPT
+	if len(cpt) == 0 {
+		cpt = []string{"97810"}
+	}
+	for _, c := range cpt {
+		ci := fm.CoverageEligibilityResponseInsuranceItem{
+			ProductOrService:      &fm.CodeableConcept{Coding: []fm.Coding{{System: ptr(CPTSystem), Code: ptr(c)}}},
+			Excluded:              item.Excluded,
+			Network:               item.Network,
+			AuthorizationRequired: item.AuthorizationRequired,
+		}
+		for _, m := range d.Modifiers {
+			ci.Modifier = append(ci.Modifier, *concept(HCPCSSystem, m, ""))
+		}
+		items = append(items, ci)
+	}
 	ins := fm.CoverageEligibilityResponseInsurance{
 		Coverage: reference(d.Coverage, ""),
 		Inforce:  d.Inforce,
-		Item:     []fm.CoverageEligibilityResponseInsuranceItem{item},
+		Item:     items,
 	}
 	if d.Coverage == "" {
 		ins.Coverage = fm.Reference{Identifier: &plan, Display: nonEmpty(d.PlanName)}

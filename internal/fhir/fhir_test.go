@@ -54,7 +54,23 @@ func viewOf(t *testing.T, b []byte) view {
 	if it.Term != nil {
 		v.Term = *it.Term.Coding[0].Code
 	}
-	for _, m := range it.Modifier {
+	if it.Category == nil || it.ProductOrService != nil {
+		t.Errorf("item[0] is not the service type item: %+v", it)
+	}
+	// Then one item per CPT code, with the modifiers (ces-1: a category or
+	// a billing code, not both).
+	for _, ci := range r.Insurance[0].Item[1:] {
+		if ci.Category != nil || ci.ProductOrService == nil || *ci.ProductOrService.Coding[0].System != CPTSystem {
+			t.Errorf("CPT item = %+v", ci)
+		}
+		if (ci.Excluded == nil) != (it.Excluded == nil) || (ci.Excluded != nil && *ci.Excluded != *it.Excluded) {
+			t.Errorf("CPT item excluded %v, service type item %v", ci.Excluded, it.Excluded)
+		}
+	}
+	if len(r.Insurance[0].Item) < 2 {
+		t.Errorf("no CPT item")
+	}
+	for _, m := range r.Insurance[0].Item[len(r.Insurance[0].Item)-1].Modifier {
 		v.Modifiers = append(v.Modifiers, *m.Coding[0].Code)
 	}
 	for _, bn := range it.Benefit {

@@ -32,6 +32,10 @@ type Request struct {
 	// ServiceDate is servicedDate (or servicedPeriod.start's date); zero when
 	// neither is given.
 	ServiceDate time.Time
+	// State is the first address[].state of a contained Patient (e.g.
+	// "CA"), as given; "" when there is none (the caller then needs the
+	// state another way).
+	State string
 }
 
 // RequestError is a CoverageEligibilityRequest acucover cannot use. Code is
@@ -113,7 +117,34 @@ func ReadRequest(data []byte, opt RequestOptions) (Request, error) {
 	if err := r.date(in); err != nil {
 		return r, err
 	}
+	r.State = containedState(data)
 	return r, nil
+}
+
+// containedState is the first address state of a contained Patient.
+func containedState(data []byte) string {
+	var c struct {
+		Contained []struct {
+			ResourceType string `json:"resourceType"`
+			Address      []struct {
+				State string `json:"state"`
+			} `json:"address"`
+		} `json:"contained"`
+	}
+	if json.Unmarshal(data, &c) != nil {
+		return ""
+	}
+	for _, r := range c.Contained {
+		if r.ResourceType != "Patient" {
+			continue
+		}
+		for _, a := range r.Address {
+			if s := strings.TrimSpace(a.State); s != "" {
+				return s
+			}
+		}
+	}
+	return ""
 }
 
 func (r *Request) plan(in fm.CoverageEligibilityRequest, opt RequestOptions) error {

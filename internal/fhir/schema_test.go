@@ -3,6 +3,7 @@ package fhir
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -47,5 +48,27 @@ func TestSchemaRejects(t *testing.T) {
 		if sch.Validate(inst) == nil {
 			t.Errorf("%s validated; the schema check is not working", bad.json)
 		}
+	}
+}
+
+// TestInvariantsReject: the R4 invariants the schema cannot express are
+// checked (fhirtest.Invariants) and fail where they should.
+func TestInvariantsReject(t *testing.T) {
+	t.Parallel()
+	for key, bad := range map[string]string{
+		"ces-1":  `{"resourceType":"CoverageEligibilityResponse","insurance":[{"item":[{"category":{"text":"a"},"productOrService":{"text":"b"}}]}]}`,
+		"cpb-14": `{"resourceType":"CapabilityStatement","kind":"instance","software":{"name":"x"},"rest":[{"mode":"server"}]}`,
+		"cpb-1":  `{"resourceType":"CapabilityStatement","kind":"capability","software":{"name":"x"}}`,
+		"ext-1":  `{"resourceType":"OperationOutcome","extension":[{"url":"u","valueCode":"a","extension":[{"url":"v","valueCode":"b"}]}],"issue":[{"severity":"error","code":"invalid"}]}`,
+		"ele-1":  `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","expression":[]}]}`,
+	} {
+		err := fhirtest.Invariants([]byte(bad))
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s: Invariants(%s) = %v, want a %s failure", key, bad, err, key)
+		}
+	}
+	ok := `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","extension":[{"url":"u","extension":[{"url":"v","valueCodeableConcept":{"text":"t"}}]}]}]}`
+	if err := fhirtest.Invariants([]byte(ok)); err != nil {
+		t.Errorf("Invariants(%s) = %v, want nil", ok, err)
 	}
 }

@@ -84,6 +84,13 @@ func (jb *jsonBody) release() {
 // writeProblem answers err as a problem (newProblem) about the request's
 // path, with Retry-After when the database is expected back.
 func (a *api) writeProblem(c *gin.Context, err error) {
+	if isFHIR(c) {
+		// The FHIR routes, middleware refusals included, answer
+		// OperationOutcome resources (fhir.go).
+		status, o := a.fhirOutcome(c, err)
+		a.writeFHIR(c, status, o)
+		return
+	}
 	p := a.newProblem(c, err, c.Request.URL.Path, requestPart(c))
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/acucover/acucover/internal/catalog"
-	"github.com/acucover/acucover/internal/cost"
 	"github.com/gin-gonic/gin"
 )
 
@@ -200,7 +199,7 @@ func BenchmarkReadBody(b *testing.B) {
 	b.Run("estimate/fast", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			var r cost.Request
+			var r estimateRequest
 			if !fastEstimateRequest(estimateBody, &r) {
 				b.Fatal("the fast reader gave up")
 			}
@@ -209,7 +208,7 @@ func BenchmarkReadBody(b *testing.B) {
 	b.Run("estimate/strict", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			var r cost.Request
+			var r estimateRequest
 			if err := decodeStrict(estimateBody, &r); err != nil {
 				b.Fatal(err)
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/coverage"
+	"github.com/acucover/acucover/internal/eligibility"
 	"github.com/gin-gonic/gin"
 )
 
@@ -58,6 +59,9 @@ func (a *api) getCoverage(c *gin.Context) error {
 func (a *api) postCoverage(c *gin.Context) error {
 	// Answers depend on patient facts; no cache should keep them.
 	c.Writer.Header()["Cache-Control"] = noStore
+	if wantsFHIR(header(c, "Accept")) {
+		return a.postCoverageFHIR(c)
+	}
 	var req coverageRequest
 	if err := readJSONFast(c, &req, fastCoverageRequest); err != nil {
 		return err
@@ -94,7 +98,14 @@ func (a *api) answerCoverage(ix *catalog.Index, req coverageRequest) (coverage.Q
 		}
 		return q, coverage.Decision{}, withField(errs.Err())
 	}
-	d, err := coverage.Decide(ix, q)
+	var d coverage.Decision
+	var err error
+	if req.Eligibility != nil {
+		d, err = eligibility.Decide(ix, q, *req.Eligibility)
+		countConflicts(d.Conflicts)
+	} else {
+		d, err = coverage.Decide(ix, q)
+	}
 	if err != nil {
 		return q, coverage.Decision{}, withField(err)
 	}

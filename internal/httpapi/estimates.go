@@ -6,6 +6,7 @@ import (
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/cost"
+	"github.com/acucover/acucover/internal/eligibility"
 	"github.com/gin-gonic/gin"
 )
 
@@ -14,7 +15,7 @@ import (
 func (a *api) postEstimate(c *gin.Context) error {
 	// Answers depend on patient facts and accumulators; no cache should keep them.
 	c.Writer.Header()["Cache-Control"] = noStore
-	var req cost.Request
+	var req estimateRequest
 	if err := readJSONFast(c, &req, fastEstimateRequest); err != nil {
 		// encoding/json does not say which field a bad date was in;
 		// start_date is the request's only date.
@@ -24,7 +25,15 @@ func (a *api) postEstimate(c *gin.Context) error {
 		}
 		return err
 	}
-	b, err := a.estimate(c, a.store.Index(), req)
+	var b cost.Breakdown
+	var err error
+	if req.Eligibility != nil {
+		b, err = eligibility.EstimateWith(a.store.Index(), req.Request, *req.Eligibility,
+			func(ix *catalog.Index, r cost.Request) (cost.Breakdown, error) { return a.estimate(c, ix, r) })
+		countConflicts(b.Coverage.Conflicts)
+	} else {
+		b, err = a.estimate(c, a.store.Index(), req.Request)
+	}
 	if err != nil {
 		return withField(err)
 	}

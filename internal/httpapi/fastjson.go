@@ -2,11 +2,12 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"unicode/utf8"
 
 	"github.com/acucover/acucover/internal/catalog"
-	"github.com/acucover/acucover/internal/cost"
 	"github.com/acucover/acucover/internal/coverage"
+	"github.com/acucover/acucover/internal/eligibility"
 )
 
 // The POST bodies are decoded first by a small hand-written reader that
@@ -40,16 +41,21 @@ func fastCoverageRequest(body []byte, req *coverageRequest) bool {
 			return r.usage(&req.Usage)
 		case "provider":
 			return r.provider(&req.Provider)
+		case "eligibility":
+			return r.eligibility(&req.Eligibility)
 		}
 		return false
 	})
 }
 
 // fastEstimateRequest decodes a POST /v1/estimates body.
-func fastEstimateRequest(body []byte, req *cost.Request) bool {
+func fastEstimateRequest(body []byte, er *estimateRequest) bool {
 	r := jsonReader{b: body}
+	req := &er.Request
 	return r.top(func(name []byte) bool {
 		switch string(name) {
+		case "eligibility":
+			return r.eligibility(&er.Eligibility)
 		case "plan":
 			return r.str(&req.Plan)
 		case "state":
@@ -125,6 +131,31 @@ func fastEstimateRequest(body []byte, req *cost.Request) bool {
 		}
 		return false
 	})
+}
+
+// eligibility reads the eligibility member with decodeStrict, on its own
+// bytes: a raw 271 is JSON text with escapes (which the plain form does
+// not take) and benefits decode themselves (eligibility.Benefit), so
+// there is no plain form worth a reader of its own. Where decodeStrict
+// refuses it, the fast reader gives up and the whole body is decoded
+// strictly, reporting the error at its full path.
+func (r *jsonReader) eligibility(p **eligibility.Input) bool {
+	if r.null() {
+		*p = nil
+		return true
+	}
+	dec := json.NewDecoder(bytes.NewReader(r.b[r.i:]))
+	var raw json.RawMessage
+	if dec.Decode(&raw) != nil || len(raw) == 0 || raw[0] != '{' {
+		return false
+	}
+	r.i += int(dec.InputOffset())
+	in := new(eligibility.Input)
+	if decodeStrict(raw, in) != nil {
+		return false
+	}
+	*p = in
+	return true
 }
 
 func (r *jsonReader) patient(p **coverage.Patient) bool {

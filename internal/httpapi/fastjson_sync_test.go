@@ -100,6 +100,10 @@ func jsonPaths(t reflect.Type, prefix []string) [][]string {
 		if name == "-" {
 			continue
 		}
+		if f.Anonymous && name == "" {
+			out = append(out, jsonPaths(f.Type, prefix)...) // embedded: its fields are the outer object's
+			continue
+		}
 		if name == "" {
 			name = f.Name
 		}

@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/acucover/acucover/internal/cost"
 )
 
 // checkFuzzAnswer fails on a 5xx, and on an error answer that is not a
@@ -52,6 +50,7 @@ func FuzzCoverageBody(f *testing.F) {
 		`{"plan":"example-epo-capped","state":"WA","condition":"chronic_low_back_pain","patient":{"pain_weeks":3}}`,
 		`{"plan":"medicaid","state":"CA","condition":"neck_pain","usage":{"visits_this_year":2,"visits_this_month":3}}`,
 		`{"plan":1}`, `{"patient":{"x":1}}`, `[]`, `null`, `{} {}`, "", "\xff",
+		`{"plan":"example-ppo-gold","state":"CA","condition":"neck_pain","eligibility":{"x12_271":"ISA*00*          *00*          *ZZ*P              *ZZ*C              *261204*1200*^*00501*000000301*0*P*:~HL*1**20*1~HL*2*1*21*1~HL*3*2*22*0~NM1*IL*1*A****MI*1~EB*B*IND*64***27*25.00~IEA*1*000000301~"}}`,
 	} {
 		f.Add(b)
 	}
@@ -143,6 +142,8 @@ func FuzzFastDecode(f *testing.F) {
 		`{"patient":{"age_under_21":true},"usage":{"units_this_year":4,"first_visit_date":"2025-11-03"},"provider":{"type":"np","credentials_met":true,"medicare_participation":"non_participating"}}`,
 		`{"course":{"one_on_one_minutes":25},"accumulators":{"units_this_year":2,"first_visit_date":"2025-11-03"},"provider":{"medicare_participation":"opted_out"}}`,
 		`{"usage":{"first_visit_date":"2025-02-30"}}`, `{"accumulators":{"first_visit_date":null}}`,
+		`{"plan":"a","eligibility":{"x12_271":"ISA*00*~\nIEA*1~","member_id":"W1"}}`, `{"eligibility":null}`, `{"eligibility":{"benefits":[{"code":"B","amount":25,"serviceTypeCodes":["64"]}]}}`,
+		`{"eligibility":{"benefits":[{"code":"B","amount":"x"}]}}`, `{"eligibility":{"x12_271":1}}`, `{"eligibility":[]}`, `{"eligibility":{"x12_271":"a","x12_271":"b"}}`,
 	} {
 		f.Add(b)
 	}
@@ -157,9 +158,9 @@ func FuzzFastDecode(f *testing.F) {
 				t.Fatalf("%q: fast decoded %#v, decodeStrict %#v", body, fc, sc)
 			}
 		}
-		var fe cost.Request
+		var fe estimateRequest
 		if fastEstimateRequest([]byte(body), &fe) {
-			var se cost.Request
+			var se estimateRequest
 			if err := decodeStrict([]byte(body), &se); err != nil {
 				t.Fatalf("fast estimate decoder accepted %q; decodeStrict: %v", body, err)
 			}
@@ -195,7 +196,7 @@ func TestFastDecodeTakesPlainBodies(t *testing.T) {
 		{"{\"plan\":\"\xff\"}", false, false},
 	} {
 		var cr coverageRequest
-		var er cost.Request
+		var er estimateRequest
 		if got := fastCoverageRequest([]byte(tc.body), &cr); got != tc.coverage {
 			t.Errorf("fastCoverageRequest(%s) = %v, want %v", tc.body, got, tc.coverage)
 		}

@@ -3,6 +3,9 @@
 //   - coverage decisions: GET and POST /v1/coverage, and batches of up to
 //     maxBatch checks as JSON or CSV at POST /v1/coverage/batch;
 //   - course cost estimates: POST /v1/estimates;
+//   - FHIR R4 (fhir.go): a CoverageEligibilityResponse for POST
+//     /v1/coverage with Accept: application/fhir+json and for POST
+//     /fhir/r4/CoverageEligibilityRequest, and GET /fhir/r4/metadata;
 //   - the catalog, read: plans, conditions, states and the catalog summary;
 //   - the editing API for billing staff (/v1/admin/…: plans, conditions,
 //     rules, fee schedules, the whole catalog, revisions and the audit
@@ -23,8 +26,9 @@
 // record (Deps.Keys, Deps.Editor); without it the editing API answers 503.
 //
 // Every error is an RFC 9457 problem (application/problem+json) whose type
-// is a URN such as urn:acucover:problem:unknown-plan. Bad input of any kind
-// is answered with a 4xx problem, never a 5xx.
+// is a URN such as urn:acucover:problem:unknown-plan — on the FHIR routes,
+// a FHIR OperationOutcome with the same status. Bad input of any kind is
+// answered with a 4xx, never a 5xx.
 //
 // # Layout
 //
@@ -38,9 +42,13 @@
 //     and answerCoverage, the one path from a coverage question to its
 //     decision), batch.go, estimates.go, catalog.go and summary.go (the
 //     catalog, read), admin.go (editing), clinics.go and gfe.go (clinics
-//     and Good Faith Estimates), probes.go (probes and /openapi.json). Middleware: observe.go (request ids, metrics, access
-//     log), inputs.go (body limit, panics, refused inputs), cors.go,
-//     ratelimit.go, batchlimit.go, auth.go (keys and roles).
+//     and Good Faith Estimates), probes.go (probes and /openapi.json),
+//     fhir.go (FHIR R4: POST /v1/coverage for Accept:
+//     application/fhir+json, /fhir/r4/…; every error on them is an
+//     OperationOutcome, written by writeProblem). Middleware: observe.go
+//     (request ids, metrics, access log), inputs.go (body limit, panics,
+//     refused inputs), cors.go, ratelimit.go, batchlimit.go, auth.go (keys
+//     and roles).
 //  3. request.go reads requests: bodies, JSON (a fast reader for the plain
 //     form, fastjson.go, with the strict decoder as fallback, strictkeys.go),
 //     query parameters and headers. answer.go writes answers: pooled JSON

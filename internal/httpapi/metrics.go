@@ -48,7 +48,9 @@ var (
 var durationBuckets = [...]float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
 
 // Collectors returns the API's metrics, for the binary's registry.
-func Collectors() []prometheus.Collector { return []prometheus.Collector{apiCollector{}} }
+func Collectors() []prometheus.Collector {
+	return []prometheus.Collector{apiCollector{}, eligibilityCollector{}}
+}
 
 // apiCollector exports the API's metrics from their shards.
 type apiCollector struct{}

@@ -15,7 +15,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/acucover/acucover/internal/cost"
 	"github.com/acucover/acucover/internal/coverage"
+	"github.com/acucover/acucover/internal/eligibility"
 	"github.com/acucover/acucover/internal/suggest"
 	"github.com/gin-gonic/gin"
 )
@@ -65,6 +67,16 @@ type coverageRequest struct {
 	Patient   *coverage.Patient  `json:"patient"`
 	Usage     *coverage.Usage    `json:"usage"`
 	Provider  *coverage.Provider `json:"provider"`
+	// Eligibility is the payer's eligibility response for the member (a
+	// 271 or its JSON), used over the catalog (eligibility.Decide).
+	Eligibility *eligibility.Input `json:"eligibility"`
+}
+
+// estimateRequest is the body of POST /v1/estimates: cost.Request and the
+// payer's eligibility response (eligibility.Estimate).
+type estimateRequest struct {
+	cost.Request
+	Eligibility *eligibility.Input `json:"eligibility"`
 }
 
 // getQuery is a GET /v1/coverage query.
@@ -208,6 +220,22 @@ func decodeStrict(body []byte, v any) error {
 	return nil
 }
 
+// jsonPath is an UnmarshalTypeError's field path as the client wrote it:
+// encoding/json names an embedded struct by its Go type name
+// ("Request.course.visits" in estimateRequest), which no JSON name here
+// is (they are lower-case), so such parts are dropped.
+func jsonPath(field string) string {
+	parts := strings.Split(field, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" && p[0] >= 'A' && p[0] <= 'Z' {
+			continue
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, ".")
+}
+
 // jsonError turns an encoding/json error into a request error.
 func jsonError(body []byte, err error) error {
 	var syntax *json.SyntaxError
@@ -221,7 +249,7 @@ func jsonError(body []byte, err error) error {
 		if typ.Field == "" {
 			return fmt.Errorf("%w: the body must be a JSON object, not %s", errInvalidRequest, typ.Value)
 		}
-		return fieldErr(typ.Field, fmt.Sprintf("must be %s, not %s", jsonTypeName(typ.Type), typ.Value), errInvalidRequest)
+		return fieldErr(jsonPath(typ.Field), fmt.Sprintf("must be %s, not %s", jsonTypeName(typ.Type), typ.Value), errInvalidRequest)
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name = strings.Trim(name, `"`)

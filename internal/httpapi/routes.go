@@ -74,6 +74,11 @@ func (a *api) routes(r *gin.Engine) {
 	r.POST("/v1/coverage/batch", a.handle(a.postBatch))
 	r.POST("/v1/estimates", a.handle(a.postEstimate))
 
+	// FHIR R4 (fhir.go; POST /v1/coverage answers FHIR for Accept:
+	// application/fhir+json).
+	r.POST("/fhir/r4/CoverageEligibilityRequest", a.handle(a.postFHIREligibility))
+	r.GET("/fhir/r4/metadata", a.handle(a.getFHIRMetadata))
+
 	// The catalog, read (catalog.go, summary.go).
 	r.GET("/v1/plans", a.handle(a.listPlans))
 	r.GET("/v1/plans/:id", a.handle(a.getPlan))

@@ -127,7 +127,8 @@ func repoRoot() (string, error) {
 }
 
 // ValidateJSON validates one resource (JSON with a resourceType) against
-// that resource type's definition in the FHIR R4 schema.
+// that resource type's definition in the FHIR R4 schema, and against the R4
+// invariants Invariants checks for the types internal/fhir produces.
 func ValidateJSON(raw []byte) error {
 	var head struct {
 		ResourceType string `json:"resourceType"`
@@ -143,5 +144,8 @@ func ValidateJSON(raw []byte) error {
 	if err != nil {
 		return err
 	}
-	return sch.Validate(inst)
+	if err := sch.Validate(inst); err != nil {
+		return err
+	}
+	return Invariants(raw)
 }
