@@ -60,4 +60,3 @@ func TestClinicGFEInBrowser(t *testing.T) {
 	p.waitFor(`location.pathname.endsWith('/print') && document.readyState === 'complete'`)
 	p.wantText("Maria Example-Lopez", "Lotus Community Acupuncture", "1234567893")
 }
-
