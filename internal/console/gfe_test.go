@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"github.com/acucover/acucover/internal/access"
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/clinic"
+	"github.com/acucover/acucover/internal/httpapi"
 )
 
 // gfeEnv is newDBEnv with the clinic file's two clinics imported and a key
@@ -168,5 +171,41 @@ func TestNoDatabaseNoGFE(t *testing.T) {
 	r := b.post("/console/gfe", url.Values{"csrf": {b.csrf("/console/check")}, "clinic": {"x"}, "gfe_name": {"A"}})
 	if r.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("POST /console/gfe without a database = %d, want 503", r.StatusCode)
+	}
+}
+
+// TestGFENotLogged makes a Good Faith Estimate (one refused, one made, then
+// opened) through a server logging everything it logs, access log included,
+// and finds no patient name or date of birth in it.
+func TestGFENotLogged(t *testing.T) {
+	t.Parallel()
+	e := newGFEEnv(t)
+	var logs bytes.Buffer
+	srv := httptest.NewServer(httpapi.New(httpapi.Deps{Store: catalog.NewStore(e.ix), Keys: e.db, Editor: e.db, Now: e.clock.Now,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), AccessLog: &logs}))
+	t.Cleanup(srv.Close)
+	b := (&env{srv: srv, clock: e.clock, ix: e.ix}).browser(t)
+	b.signIn(e.role[access.Editor])
+	f := clinicForm(e, "lotus-acupuncture")
+	f.Set("gfe_name", "Zebedee Quillfeather")
+	f.Set("gfe_dob", "1969-02-30") // refused: no such day
+	if r := b.post("/console/gfe", withCSRF(b, f)); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a GFE with an impossible date of birth = %d, want 422", r.StatusCode)
+	}
+	f.Set("gfe_dob", "1969-02-03")
+	r := b.post("/console/gfe", withCSRF(b, f))
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("make GFE = %d\n%s", r.StatusCode, r.body)
+	}
+	if r := b.get(r.Header.Get("Location") + "/print"); !strings.Contains(r.body, "Zebedee Quillfeather") {
+		t.Errorf("the printable page does not name the patient")
+	}
+	for _, s := range []string{"Zebedee", "Quillfeather", "1969-02-03", "1969-02-30"} {
+		if strings.Contains(logs.String(), s) {
+			t.Errorf("the logs contain patient data %q:\n%s", s, logs.String())
+		}
+	}
+	if logs.Len() == 0 {
+		t.Error("nothing was logged: the check proves nothing")
 	}
 }
