@@ -26,6 +26,9 @@ type checkForm struct {
 	Electro                           bool
 	Network                           string
 	Charge, DeductibleMet, OOPMet     string
+	Clinic                            string // the clinic to price at; "" for the catalog's averages
+	GFEName, GFEDOB                   string // the patient, for a Good Faith Estimate only
+	GFESliding                        bool
 }
 
 // option is one choice in a select, radio group or checkbox list.
@@ -49,21 +52,41 @@ type checkView struct {
 	Errs       map[string]string // form field → what is wrong with it
 	TopError   string
 	Result     *result
+	// Clinics the key may price at; ClinicLocked: a clinic-scoped key,
+	// whose clinic is the only choice; ClinicNote: why there is none.
+	Clinics      []option
+	ClinicLocked bool
+	ClinicNote   string
+	// CanGFE: the Good Faith Estimate form is shown; GFENote: why not,
+	// for an editor.
+	CanGFE  bool
+	GFENote string
+}
+
+// ClinicName is the chosen clinic's name.
+func (v *checkView) ClinicName() string {
+	for _, c := range v.Clinics {
+		if c.Value == v.Form.Clinic {
+			return c.Label
+		}
+	}
+	return v.Form.Clinic
 }
 
 // formFields are the form's fields in page order, with the words the error
 // summary links them by.
 var formFields = []option{
-	{"plan", "Plan"}, {"state", "State"}, {"condition", "Condition"}, {"date", "Date of first visit"},
+	{"clinic", "Clinic"}, {"plan", "Plan"}, {"state", "State"}, {"condition", "Condition"}, {"date", "Date of first visit"},
 	{"pain_weeks", "Weeks of pain"}, {"flags", "Safety screening"}, {"provider", "Who will treat"},
 	{"visits_year", "Visits this benefit year"}, {"visits_90", "Visits in the last 90 days"},
 	{"visits_month", "Visits this calendar month"}, {"visits_per_week", "Visits a week"}, {"weeks", "Weeks"},
 	{"minutes", "Minutes a visit"}, {"network", "Network"}, {"charge", "Clinic's price"},
 	{"deductible_met", "Deductible met"}, {"oop_met", "Out-of-pocket met"},
+	{"gfe_name", "Patient's name"}, {"gfe_dob", "Date of birth"},
 }
 
 // fieldTarget is the id of the control a field's summary link moves to.
-var fieldTarget = map[string]string{"pain_weeks": "fact-pain_weeks", "flags": "main", "network": "main"}
+var fieldTarget = map[string]string{"pain_weeks": "fact-pain_weeks", "flags": "main", "network": "main", "gfe_sliding": "main"}
 
 // summaryItem is one line of the error summary.
 type summaryItem struct{ Target, Label, Msg string }
@@ -192,7 +215,9 @@ func (s *server) newCheckView(ix *catalog.Index, f checkForm) *checkView {
 func (s *server) checkPage(w http.ResponseWriter, r *http.Request, x *session) {
 	ix := s.store.Index()
 	f := checkForm{Date: catalog.DateOf(s.now().UTC()).String(), VisitsPerWeek: "2", Weeks: "6", Minutes: "30", Network: "in", Facts: map[string]string{}}
-	s.render(w, r, http.StatusOK, "check", page{Title: "Check and estimate", Session: x, Nav: "check", Check: s.newCheckView(ix, f)})
+	v := s.newCheckView(ix, f)
+	s.setClinics(r.Context(), v, x)
+	s.render(w, r, http.StatusOK, "check", page{Title: "Check and estimate", Session: x, Nav: "check", Check: v})
 }
 
 func readForm(r *http.Request) checkForm {
@@ -205,6 +230,7 @@ func readForm(r *http.Request) checkForm {
 		VisitsPerWeek: v("visits_per_week"), Weeks: v("weeks"), Minutes: v("minutes"),
 		Electro: v("electro") == "yes", Network: v("network"),
 		Charge: v("charge"), DeductibleMet: v("deductible_met"), OOPMet: v("oop_met"),
+		Clinic: v("clinic"), GFEName: v("gfe_name"), GFEDOB: v("gfe_dob"), GFESliding: v("gfe_sliding") == "yes",
 	}
 	for n, kind := range catalog.Facts {
 		if kind == catalog.BoolFact {
@@ -224,7 +250,7 @@ var fieldFor = map[string]string{
 	"accumulators.visits_this_month": "visits_month", "accumulators.deductible_met_cents": "deductible_met",
 	"accumulators.oop_met_cents": "oop_met", "charge_cents": "charge", "network": "network",
 	"course": "weeks", "course.visits_per_week": "visits_per_week", "course.weeks": "weeks",
-	"course.visits": "weeks", "course.minutes_per_visit": "minutes",
+	"course.visits": "weeks", "course.minutes_per_visit": "minutes", "clinic": "clinic",
 }
 
 // build turns the form into the coverage question and the estimate
@@ -303,7 +329,9 @@ func build(f checkForm, errs map[string]string) (coverage.Query, cost.Request) {
 		Network: catalog.Network(f.Network), ChargeCents: money("charge", f.Charge),
 		Course: cost.Course{VisitsPerWeek: num("visits_per_week", f.VisitsPerWeek, 1, 7), Weeks: num("weeks", f.Weeks, 1, 52),
 			MinutesPerVisit: num("minutes", f.Minutes, 15, 60), Electroacupuncture: f.Electro}}
-	if f.Network != "in" && f.Network != "out" {
+	if f.Network == "" && f.Clinic != "" {
+		req.Network = "" // the clinic's status for the plan decides
+	} else if f.Network != "in" && f.Network != "out" {
 		errs["network"] = "Choose in network or out of network."
 	}
 	if vy != nil {
@@ -330,15 +358,19 @@ func (s *server) check(w http.ResponseWriter, r *http.Request, x *session) {
 	ix := s.store.Index()
 	f := readForm(r)
 	v := s.newCheckView(ix, f)
+	s.setClinics(r.Context(), v, x)
 	q, req := build(f, v.Errs)
-	status := http.StatusOK
+	at, status := s.priceAt(r.Context(), x, f.Clinic, v.Errs)
+	if status == 0 {
+		status = http.StatusOK
+	}
 	if len(v.Errs) == 0 {
 		dec, err := coverage.Decide(ix, q)
 		if err != nil {
 			s.formError(v, err)
 		} else {
 			v.Result = &result{Decision: dec, ABN: abnAdvice(dec)}
-			est, err := cost.Estimate(ix, req)
+			est, err := estimateFor(ix, req, at)
 			if err != nil {
 				var ie *coverage.InputError
 				if errors.As(err, &ie) && fieldFor[ie.Field] != "" {
@@ -350,8 +382,10 @@ func (s *server) check(w http.ResponseWriter, r *http.Request, x *session) {
 			}
 		}
 	}
-	if len(v.Errs) > 0 || v.TopError != "" {
+	if (len(v.Errs) > 0 || v.TopError != "") && status == http.StatusOK {
 		status = http.StatusUnprocessableEntity
+	}
+	if len(v.Errs) > 0 || v.TopError != "" {
 		if v.TopError == "" {
 			v.TopError = "Some answers need fixing; each is marked below."
 		}

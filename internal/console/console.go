@@ -2,7 +2,8 @@
 // under /console/ for billing staff, signed in with an API key.
 //
 // Pages: sign-in; "Check and estimate" (a coverage decision and a course
-// estimate from one form, in plain words, printable); "Tomorrow's patients"
+// estimate from one form, in plain words, printable; priced at a chosen
+// clinic's rates, and made into a stored Good Faith Estimate; gfe.go); "Tomorrow's patients"
 // (a CSV sent to the API's own batch endpoint in process, so its answers
 // are the API's; batch.go); the catalog, with editing of plans, rules and
 // fee schedules for editors (a form built from the catalog's types by
@@ -42,6 +43,8 @@ import (
 
 	"github.com/acucover/acucover/internal/access"
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/clinic"
+	"github.com/acucover/acucover/internal/gfe"
 )
 
 // Prefix is the path the console is served under.
@@ -80,6 +83,11 @@ type Deps struct {
 	// POST /v1/coverage/batch in process, so their answers are the API's.
 	// nil: no batch page.
 	API http.Handler
+	// Clinics are the clinics a check may be priced at (PostgreSQL's, or a
+	// --clinics file's); nil: none. GFEs stores Good Faith Estimates; nil
+	// without a database, when the check page says none can be made.
+	Clinics clinic.Reader
+	GFEs    gfe.Store
 	// Logger receives errors; nil discards them. Keys and patient answers
 	// are never logged.
 	Logger *slog.Logger
@@ -101,6 +109,8 @@ type server struct {
 	editor   Editor
 	history  History
 	api      http.Handler
+	clinics  clinic.Reader
+	gfes     gfe.Store
 	log      *slog.Logger
 	now      func() time.Time
 	sessions *sessions
@@ -113,7 +123,7 @@ func New(d Deps) http.Handler {
 	if d.Store == nil {
 		panic("console.New: Deps.Store is nil")
 	}
-	s := &server{store: d.Store, keys: d.Keys, editor: d.Editor, history: d.History, api: d.API, log: d.Logger, now: d.Now}
+	s := &server{store: d.Store, keys: d.Keys, editor: d.Editor, history: d.History, api: d.API, clinics: d.Clinics, gfes: d.GFEs, log: d.Logger, now: d.Now}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -132,6 +142,9 @@ func New(d Deps) http.Handler {
 	mux.HandleFunc("POST /console/signout", s.signedIn(s.signout))
 	mux.HandleFunc("GET /console/check", s.signedIn(s.checkPage))
 	mux.HandleFunc("POST /console/check", s.signedIn(s.check))
+	mux.HandleFunc("POST /console/gfe", s.signedIn(s.makeGFE))
+	mux.HandleFunc("GET /console/gfe/{id}", s.signedIn(s.gfePage))
+	mux.HandleFunc("GET /console/gfe/{id}/{form}", s.signedIn(s.gfeDoc))
 	mux.HandleFunc("GET /console/catalog", s.signedIn(s.catalogPage))
 	mux.HandleFunc("GET /console/catalog/plans/{id}", s.signedIn(s.planPage))
 	mux.HandleFunc("GET /console/catalog/{kind}/{id}/edit", s.signedIn(s.editPage))

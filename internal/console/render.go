@@ -31,6 +31,7 @@ type page struct {
 	Diff      *diffView
 	Audit     *auditView
 	Batch     *batchView
+	GFE       *gfeView
 }
 
 // CanEdit and CanRestore say what the signed-in role may do, so pages show
@@ -109,7 +110,7 @@ func formValue(f checkForm, id string) string {
 	return map[string]string{
 		"visits_year": f.VisitsYear, "visits_90": f.Visits90, "visits_month": f.VisitsMonth,
 		"visits_per_week": f.VisitsPerWeek, "weeks": f.Weeks, "minutes": f.Minutes,
-		"charge": f.Charge, "deductible_met": f.DeductibleMet, "oop_met": f.OOPMet,
+		"charge": f.Charge, "gfe_name": f.GFEName, "gfe_dob": f.GFEDOB, "deductible_met": f.DeductibleMet, "oop_met": f.OOPMet,
 	}[id]
 }
 
@@ -127,7 +128,7 @@ func deref(v any) any {
 // parsePages parses each page template with the layout.
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"signin", "check", "catalog", "plan", "error", "notfound", "edit", "revisions", "revdiff", "audit", "batch"} {
+	for _, name := range []string{"signin", "check", "catalog", "plan", "error", "notfound", "edit", "revisions", "revdiff", "audit", "batch", "gfe"} {
 		out[name] = template.Must(template.New("layout.html").Funcs(funcs).
 			ParseFS(templateFS, "templates/layout.html", "templates/changes.html", "templates/"+name+".html"))
 	}

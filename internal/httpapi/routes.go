@@ -136,7 +136,7 @@ func (a *api) routes(r *gin.Engine) {
 	// Pages served by their own packages: the widget and the billing console.
 	r.GET(widget.ScriptPath, gin.WrapH(widget.Script))
 	r.GET(widget.DemoPath, gin.WrapH(widget.Demo))
-	r.Match([]string{http.MethodGet, http.MethodPost}, console.Prefix+"*page", gin.WrapH(console.New(console.Deps{Store: a.store, Keys: a.keys, Editor: a.editor, History: a.editor, API: r, Logger: a.log, Now: a.now})))
+	r.Match([]string{http.MethodGet, http.MethodPost}, console.Prefix+"*page", gin.WrapH(console.New(console.Deps{Store: a.store, Keys: a.keys, Editor: a.editor, History: a.editor, API: r, Clinics: a.clin.clinics, GFEs: a.clin.gfes, Logger: a.log, Now: a.now})))
 }
 
 // newAPI checks d and fills in its defaults. It panics on a wiring mistake
