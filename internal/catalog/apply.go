@@ -22,23 +22,21 @@ import (
 // Problems it finds are those Build would report about the changed items,
 // without source positions; Build may list more, about items that only
 // became invalid through them (a rule that now falls back into a cycle).
+// With a nil prev, or when next has the very lists of prev's snapshot or of
+// another recently built Index, it starts from that Index.
 // Items of next that are not byte for byte those of prev (see
 // ItemKind.Same) count as changed: next should share its unchanged items
 // with prev's snapshot, as a store's edits and loads do.
 func BuildFrom(prev *Index, next *Snapshot) (*Index, error) {
-	if prev == nil {
-		return Build(next)
-	}
 	if same := recall(prev, next); same != nil {
 		return same.with(next), nil
 	}
+	if prev == nil {
+		return Build(next)
+	}
 	d, ok := diffFrom(prev, next)
 	if !ok {
-		ix, err := Build(next)
-		if err == nil {
-			remember(ix)
-		}
-		return ix, err
+		return Build(next)
 	}
 	ix, err := prev.apply(next, d)
 	if err != nil {
@@ -74,9 +72,9 @@ func sameList(k ItemKind, a, b *Snapshot) bool {
 	return n == k.Len(b) && (n == 0 || k.Item(a, 0) == k.Item(b, 0))
 }
 
-// recent holds the last few Indexes BuildFrom made, weakly: a store that
-// checks an edit with BuildFrom and then serves it builds the same lists
-// twice, and the second time finds the first's Index here.
+// recent holds the last few Indexes Build and BuildFrom made, weakly: a
+// store that checks an edit with BuildFrom and then serves it builds the
+// same lists twice, and the second time finds the first's Index here.
 var recent struct {
 	sync.Mutex
 	ixs  [4]weak.Pointer[Index]
@@ -90,9 +88,10 @@ func remember(ix *Index) {
 	recent.next = (recent.next + 1) % len(recent.ixs)
 }
 
-// recall returns prev or a recent Index whose lists are next's, or nil.
+// recall returns prev (which may be nil) or a recent Index whose lists are
+// next's, or nil.
 func recall(prev *Index, next *Snapshot) *Index {
-	if sameLists(prev.snap, next) {
+	if prev != nil && sameLists(prev.snap, next) {
 		return prev
 	}
 	recent.Lock()

@@ -21,15 +21,15 @@ import (
 // and answers to a spread of lookups. It also checks that the Index an
 // edit started from still answers as it did.
 func TestBuildFromMatchesBuild(t *testing.T) {
-	steps := 300
+	steps := 80
 	if testing.Short() {
-		steps = 60
+		steps = 30
 	}
 	def, err := catalog.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	syn, err := catalog.Build(synth.Generate(synth.ForRules(2000)))
+	syn, err := catalog.Build(synth.Generate(synth.ForRules(1000)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -135,6 +135,7 @@ func BuildWithPositions(s *Snapshot, pos Positions) (*Index, error) {
 		}
 		ix.tests.set(k, ts)
 	}
+	remember(ix)
 	return ix, nil
 }
 
