@@ -67,7 +67,7 @@ func FuzzBuildFrom(f *testing.F) {
 			}
 			return int(x) % n
 		}
-		runEdits(t, base, 1+len(b)/6, pick)
+		runEdits(t, base, 1+min(len(b)/6, 3), pick)
 	})
 }
 
