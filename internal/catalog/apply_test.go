@@ -21,20 +21,20 @@ import (
 // and answers to a spread of lookups. It also checks that the Index an
 // edit started from still answers as it did.
 func TestBuildFromMatchesBuild(t *testing.T) {
-	steps := 80
+	steps := 40
 	if testing.Short() {
-		steps = 30
+		steps = 20
 	}
 	def, err := catalog.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	syn, err := catalog.Build(synth.Generate(synth.ForRules(1000)))
+	syn, err := catalog.Build(synth.Generate(synth.ForRules(500)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, base := range map[string]*catalog.Index{"default": def, "synthetic": syn} {
-		for seed := range uint64(3) {
+		for seed := range uint64(2) {
 			t.Run(fmt.Sprintf("%s/%d", name, seed), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(seed, 0xacc))
 				runEdits(t, base, steps, func(n int) int { return rng.IntN(n) })

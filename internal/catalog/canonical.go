@@ -162,8 +162,7 @@ func (k *itemKind[T]) Splice(dst, src *Snapshot, parts []Part) error {
 	for i := 0; i < len(parts); {
 		p := parts[i]
 		if p.Old >= 0 {
-			// A run of items kept in order is copied at once: item by
-			// item, a million rules cost a write barrier each.
+			// A run of items kept in order is copied at once.
 			n := 1
 			for i+n < len(parts) && parts[i+n].Old == p.Old+n {
 				n++
@@ -228,8 +227,7 @@ func (k *itemKind[T]) Clone(s *Snapshot) {
 }
 
 // copyList is copy(dst, src) for equal lengths, on every processor when
-// the lists are long: copying a million rules while the garbage collector
-// runs costs a write barrier per pointer, seconds on one core.
+// the lists are long.
 func copyList[T any](dst, src []T) {
 	const chunk = 1 << 15
 	if len(src) < 2*chunk {

@@ -7,8 +7,8 @@ import (
 )
 
 // shardCount is the number of maps a shardMap splits its keys over: an
-// edit copies the maps of the keys it changes, a few thousand entries each
-// at a million keys, and shares the rest with the Index it started from.
+// edit copies the maps of the keys it changes and shares the rest with the
+// Index it started from.
 const shardCount = 256
 
 // shardMap is a map split over shardCount maps by a hash of the key. It is
