@@ -70,7 +70,7 @@ func (db *DB) Edit(ctx context.Context, actor, operation, comment string, fn fun
 		// catalog (catalog.BuildFrom is catalog.Build, faster).
 		base, err := prev.index()
 		if err != nil {
-			return fmt.Errorf("the head revision %d does not build: %w", head, err)
+			base = nil // a head that does not build (stored by an older check): next is checked whole
 		}
 		ix, err := catalog.BuildFrom(base, next)
 		if err != nil {
