@@ -21,6 +21,7 @@ type Config struct {
 	Addr            string        // --addr, ACUCOVER_ADDR
 	MetricsAddr     string        // --metrics-addr, ACUCOVER_METRICS_ADDR
 	CatalogFile     string        // --catalog, ACUCOVER_CATALOG
+	ClinicsFile     string        // --clinics, ACUCOVER_CLINICS: read-only clinics for demos without a database
 	DatabaseURL     string        // --database-url, DATABASE_URL
 	RefreshInterval time.Duration // --refresh-interval, ACUCOVER_REFRESH_INTERVAL
 	DBStartTimeout  time.Duration // --db-start-timeout, ACUCOVER_DB_START_TIMEOUT
@@ -70,6 +71,7 @@ func parseConfig(name string, args []string, getenv func(string) string) (Config
 	env("ACUCOVER_ADDR", str(&c.Addr))
 	env("ACUCOVER_METRICS_ADDR", str(&c.MetricsAddr))
 	env("ACUCOVER_CATALOG", str(&c.CatalogFile))
+	env("ACUCOVER_CLINICS", str(&c.ClinicsFile))
 	env("DATABASE_URL", str(&c.DatabaseURL))
 	env("ACUCOVER_REFRESH_INTERVAL", dur(&c.RefreshInterval))
 	env("ACUCOVER_DB_START_TIMEOUT", dur(&c.DBStartTimeout))
@@ -87,6 +89,7 @@ func parseConfig(name string, args []string, getenv func(string) string) (Config
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address for the API (ACUCOVER_ADDR)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "listen address for /metrics; empty disables (ACUCOVER_METRICS_ADDR)")
 	fs.StringVar(&c.CatalogFile, "catalog", c.CatalogFile, "serve this catalog file instead of the embedded default (ACUCOVER_CATALOG)")
+	fs.StringVar(&c.ClinicsFile, "clinics", c.ClinicsFile, "serve these clinics read-only, without a database, for demos (ACUCOVER_CLINICS)")
 	// A Func flag shows no default: --help must not print DATABASE_URL,
 	// which holds a password.
 	fs.Func("database-url", "PostgreSQL URL; the store of record when set (DATABASE_URL)", func(v string) error { c.DatabaseURL = v; return nil })
@@ -137,6 +140,9 @@ func (c Config) Validate() error {
 	}
 	if c.CatalogFile != "" && c.DatabaseURL != "" {
 		errs = append(errs, errors.New("give either a catalog file or DATABASE_URL, not both"))
+	}
+	if c.ClinicsFile != "" && c.DatabaseURL != "" {
+		errs = append(errs, errors.New("clinics: with DATABASE_URL the clinics are stored in PostgreSQL; import the file with acucover clinics import FILE instead of --clinics"))
 	}
 	if c.DatabaseURL != "" {
 		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
@@ -193,7 +199,7 @@ func (c Config) Validate() error {
 // String renders c for the start-up log with the database URL's secrets
 // masked (postgres.Redact).
 func (c Config) String() string {
-	return fmt.Sprintf("addr=%s metrics_addr=%s catalog=%q database_url=%q refresh_interval=%s db_start_timeout=%s shutdown_timeout=%s max_body_bytes=%d log_level=%s public_access=%s rate_limit=%g rate_burst=%d max_batches=%d trusted_proxies=%q cors_origins=%q",
-		c.Addr, c.MetricsAddr, c.CatalogFile, postgres.Redact(c.DatabaseURL), c.RefreshInterval, c.DBStartTimeout, c.ShutdownTimeout, c.MaxBodyBytes, c.LogLevel,
+	return fmt.Sprintf("addr=%s metrics_addr=%s catalog=%q clinics=%q database_url=%q refresh_interval=%s db_start_timeout=%s shutdown_timeout=%s max_body_bytes=%d log_level=%s public_access=%s rate_limit=%g rate_burst=%d max_batches=%d trusted_proxies=%q cors_origins=%q",
+		c.Addr, c.MetricsAddr, c.CatalogFile, c.ClinicsFile, postgres.Redact(c.DatabaseURL), c.RefreshInterval, c.DBStartTimeout, c.ShutdownTimeout, c.MaxBodyBytes, c.LogLevel,
 		c.PublicAccess, c.RateLimit, c.RateBurst, c.MaxBatches, strings.Join(c.TrustedProxies, ","), strings.Join(c.CORSOrigins, ","))
 }

@@ -128,7 +128,12 @@ func importCatalog(ctx context.Context, args []string, stdout, stderr io.Writer,
 		}
 	}
 	bar.phase("parse", 0)
+	// Ctrl-C or SIGTERM stops the parse too, not only the writing.
+	in = ctxReader{ctx, in}
 	snap, positions, err := catalog.ReadDocument(in, func(n int) { bar.update(int64(n), "items") })
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("import %s: %w", name, err)
+	}
 	var ps catalog.Problems
 	if err == nil {
 		bar.done(fmt.Sprintf("%d items", len(snap.Plans)+len(snap.Conditions)+len(snap.Rules)+len(snap.FeeSchedules)+len(snap.CashPrices)+len(snap.Licensure)))
@@ -173,7 +178,9 @@ func importCatalog(ctx context.Context, args []string, stdout, stderr io.Writer,
 			bar.update(int64(p.Rows), "rows")
 		}
 	})
-	opts := []postgres.ImportOption{progress}
+	// The file was validated above, and snap is not used again but to
+	// count: Import need not validate or copy it again.
+	opts := []postgres.ImportOption{progress, postgres.HandedOver()}
 	if *allowRollback {
 		opts = append(opts, postgres.AllowRollback(func(from, to string) {
 			fmt.Fprintf(stdout, "%s: head moves back from %s to %s (the content of revision %s)\n", name, from, to, to)
@@ -283,6 +290,19 @@ func (p *progress) done(what string) {
 	}
 	fmt.Fprintf(p.w, "import: %s: %sdone in %s\n", p.name, what, took)
 	p.active = false
+}
+
+// ctxReader reads r until ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(b []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(b)
 }
 
 // inputCounter tells a progress how much of its input was read.

@@ -158,6 +158,8 @@ func TestMigrateCommand(t *testing.T) {
 		{[]string{"migrate", "status"}, "0001_catalog\tapplied"},
 		{[]string{"migrate", "status"}, "0002_access_audit\tapplied"},
 		{[]string{"migrate", "status"}, "0003_catalog_items\tapplied"},
+		{[]string{"migrate", "status"}, "0004_clinics_gfe\tapplied"},
+		{[]string{"migrate", "down"}, "down 0004_clinics_gfe"},
 		{[]string{"migrate", "down"}, "down 0003_catalog_items"},
 		{[]string{"migrate", "down"}, "down 0002_access_audit"},
 		{[]string{"migrate", "status"}, "0002_access_audit\tpending"},

@@ -19,6 +19,7 @@ environment variable named in brackets; a flag wins over the variable.
   --addr ADDR               listen address for the API [ACUCOVER_ADDR] (default :8080)
   --metrics-addr ADDR       listen address for /metrics; empty disables [ACUCOVER_METRICS_ADDR]
   --catalog FILE            serve this catalog file instead of the embedded default [ACUCOVER_CATALOG]
+  --clinics FILE            serve these clinics read-only, without a database (demos) [ACUCOVER_CLINICS]
   --database-url URL        PostgreSQL URL; the store of record when set [DATABASE_URL]
   --refresh-interval DUR    periodic catalog refresh from PostgreSQL [ACUCOVER_REFRESH_INTERVAL]
   --db-start-timeout DUR    how long to retry an unreachable database at start [ACUCOVER_DB_START_TIMEOUT]
@@ -82,6 +83,21 @@ Print the version.
 
 Manage API keys. The secret of a new key is printed once, alone on stdout;
 only its hash is stored.
+`,
+	"clinics": clinicsUsage + `
+
+Manage the clinics stored in PostgreSQL. import validates a clinic file
+(YAML or JSON; see internal/clinic/README.md) whole and creates or replaces
+its clinics; export prints clinics as a clinic file import accepts. A clinic
+with stored Good Faith Estimates cannot be deleted until they are; deleting
+a clinic revokes its API keys. Every change is audited as cli:$USER.
+`,
+	"gfe": gfeUsage + `
+
+Review and delete stored Good Faith Estimates. They hold the patient's name
+and date of birth (PHI): list shows only id, number, clinic, total and who
+made them; delete removes one for good (the audit log keeps its number,
+clinic and total, never the patient).
 `,
 	"healthcheck": `usage: acucover healthcheck [--url URL] [--timeout DUR]
 

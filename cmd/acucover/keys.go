@@ -14,7 +14,7 @@ import (
 	"github.com/acucover/acucover/internal/postgres"
 )
 
-const keysUsage = `usage: acucover keys create --name NAME --role reader|editor|admin
+const keysUsage = `usage: acucover keys create --name NAME --role reader|editor|admin [--clinic ID]
        acucover keys list
        acucover keys revoke NAME
 (each with [--database-url URL])`
@@ -30,6 +30,7 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	fs.SetOutput(io.Discard)
 	name := fs.String("name", "", "key name (create)")
 	role := fs.String("role", "", "reader, editor or admin (create)")
+	clinicID := fs.String("clinic", "", "scope the key to this clinic: it reads and edits only that clinic (create)")
 	dbURL, parse := dbFlags(fs, args, getenv)
 	pos, err := parse()
 	if err != nil {
@@ -51,12 +52,16 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 			return err
 		}
 		defer db.Close()
-		secret, k, err := db.CreateKey(ctx, *name, r, actor)
+		secret, k, err := db.CreateClinicKey(ctx, *name, r, *clinicID, actor)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, secret)
-		fmt.Fprintf(stderr, "created key %s (role %s, prefix %s). Store it now: it is not shown again.\n", k.Name, k.Role, k.Prefix)
+		scope := ""
+		if k.Clinic != "" {
+			scope = ", clinic " + k.Clinic + " only"
+		}
+		fmt.Fprintf(stderr, "created key %s (role %s%s, prefix %s). Store it now: it is not shown again.\n", k.Name, k.Role, scope, k.Prefix)
 		return nil
 	case sub == "list" && len(pos) == 0:
 		db, err := postgres.Open(ctx, *dbURL)
@@ -68,9 +73,13 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, "NAME\tROLE\tPREFIX\tCREATED\tLAST_USED\tREVOKED")
+		fmt.Fprintln(stdout, "NAME\tROLE\tPREFIX\tCREATED\tLAST_USED\tREVOKED\tCLINIC")
 		for _, k := range ks {
-			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", k.Name, k.Role, k.Prefix, k.CreatedAt.UTC().Format(time.RFC3339), when(k.LastUsedAt), when(k.RevokedAt))
+			scope := k.Clinic
+			if scope == "" {
+				scope = "-"
+			}
+			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.Name, k.Role, k.Prefix, k.CreatedAt.UTC().Format(time.RFC3339), when(k.LastUsedAt), when(k.RevokedAt), scope)
 		}
 		return nil
 	case sub == "revoke" && len(pos) == 1:

@@ -29,7 +29,7 @@ func TestKeysCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _, _ = acucover(t, env, "keys", "list")
-	if fields := strings.Split(strings.Split(out, "\n")[1], "\t"); len(fields) != 6 || fields[5] == "-" {
+	if fields := strings.Split(strings.Split(out, "\n")[1], "\t"); len(fields) != 7 || fields[5] == "-" || fields[6] != "-" {
 		t.Errorf("after revoke, list = %q; want a revocation time", out)
 	}
 	if _, _, err := acucover(t, env, "keys", "revoke", "nobody"); err == nil || !strings.Contains(err.Error(), "no API key") {

@@ -10,6 +10,8 @@
 //	acucover revisions         list stored catalog revisions
 //	acucover version           print the version
 //	acucover keys create|list|revoke   manage API keys
+//	acucover clinics import|list|show|export|delete   manage clinics
+//	acucover gfe list|delete   review and delete stored Good Faith Estimates
 //	acucover healthcheck       probe a running server (for container health checks)
 package main
 
@@ -34,6 +36,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/clinic"
 	"github.com/acucover/acucover/internal/httpapi"
 	"github.com/acucover/acucover/internal/postgres"
 )
@@ -60,8 +63,12 @@ commands:
   gen [--plans N --conditions M --states-per-plan K | --rules N] [-o FILE]
                        write a synthetic catalog (fictional) for load and scale tests
   version              print the version (also --version)
-  keys create --name NAME --role reader|editor|admin | keys list | keys revoke NAME
-                       manage API keys (the new key is printed once)
+  keys create --name NAME --role ROLE [--clinic ID] | keys list | keys revoke NAME
+                       manage API keys (the new key is printed once; --clinic ID scopes it)
+  clinics import FILE | list | show ID | export [ID] | delete ID
+                       manage clinics (prices, contracts, networks) in PostgreSQL
+  gfe list [--clinic ID] [--before DATE] | gfe delete ID
+                       review and delete stored Good Faith Estimates (PHI)
   healthcheck [--url URL]
                        GET URL (default: this host's /healthz on ACUCOVER_ADDR's port);
                        exit 0 on 2xx, 1 otherwise
@@ -125,6 +132,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return gen(args, stdout)
 	case "catalog":
 		return catalogCmd(args, stdout)
+	case "clinics":
+		return clinics(ctx, args, stdout, getenv)
+	case "gfe":
+		return gfeCmd(ctx, args, stdout, getenv)
 	}
 	return unknownCommand(cmd)
 }
@@ -228,6 +239,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		source = "file"
 	}
 	catalogLoadSeconds.WithLabelValues(source).Observe(time.Since(loadStart).Seconds())
+	var clinicFile *clinic.FileStore
+	if cfg.ClinicsFile != "" {
+		cs, err := clinic.LoadFile(cfg.ClinicsFile)
+		if err != nil {
+			return fmt.Errorf("clinics %s: %w", cfg.ClinicsFile, err)
+		}
+		clinicFile = clinic.NewFileStore(cs)
+		log.Info("clinics loaded (read-only, from a file)", "clinics", len(cs))
+	}
+	clinics := clinicReader(db, clinicFile)
 	store := catalog.NewStore(first)
 	log.Info("catalog loaded", "revision", first.Revision(), "rules", first.RuleCount())
 	// A load and build of a large catalog leave garbage several times the
@@ -299,6 +320,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		MaxBatches:     cfg.MaxBatches,
 		TrustedProxies: cfg.TrustedProxies,
 		CORSOrigins:    cfg.CORSOrigins,
+		Clinics:        clinics,
+		GFEs:           gfeStore(db),
 	})
 	srv := httpapi.NewServer(handler)
 	srv.Addr = cfg.Addr

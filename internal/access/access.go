@@ -68,14 +68,23 @@ type Principal struct {
 	// Name is the key's name, recorded as the author of its changes.
 	Name string
 	Role Role
+	// Clinic is the clinic a clinic-scoped key may read and edit (and no
+	// other); empty for a key not scoped to a clinic.
+	Clinic string
 }
+
+// CanSeeClinic reports whether p may read or edit clinic id's data: a key
+// not scoped to a clinic may reach every clinic, a scoped key only its own.
+func (p Principal) CanSeeClinic(id string) bool { return p.Clinic == "" || p.Clinic == id }
 
 // Key is a stored key's metadata: everything but the secret, which is never
 // stored, and its hash, which is never shown.
 type Key struct {
-	Name       string
-	Role       Role
-	Prefix     string
+	Name   string
+	Role   Role
+	Prefix string
+	// Clinic is the clinic the key is scoped to, or empty.
+	Clinic     string
 	CreatedAt  time.Time
 	CreatedBy  string
 	LastUsedAt *time.Time

@@ -24,6 +24,7 @@ type DocumentWriter struct {
 	n       int // items written in the current list
 	started bool
 	kinds   int // lists written
+	buf     []byte
 	err     error
 }
 
@@ -62,17 +63,17 @@ func (d *DocumentWriter) Item(v any) error {
 		}
 		d.write(string(b))
 	} else {
-		var buf bytes.Buffer
-		enc := yaml.NewEncoder(&buf)
-		enc.SetIndent(2)
-		if err := enc.Encode([]any{v}); err != nil {
+		js, err := json.Marshal(v)
+		if err == nil {
+			d.buf, err = appendYAMLItem(d.buf[:0], js, 2)
+		}
+		if err != nil {
 			d.err = err
 			return err
 		}
-		enc.Close()
-		for line := range bytes.Lines(buf.Bytes()) {
-			d.write("  ")
-			d.write(string(line))
+		if _, err := d.w.Write(d.buf); err != nil {
+			d.err = err
+			return err
 		}
 	}
 	d.n++
@@ -164,18 +165,9 @@ func WriteDocument(w io.Writer, s *Snapshot, format string) error {
 type streamKind interface {
 	ItemKind
 	key() string
-	decodeJSON(s *Snapshot, dec *json.Decoder) error
-	decodeYAML(s *Snapshot, doc []byte) (int, error)
-}
-
-func (k *itemKind[T]) decodeJSON(s *Snapshot, dec *json.Decoder) error {
-	var v T
-	if err := dec.Decode(&v); err != nil {
-		return err
-	}
-	l := k.list(s)
-	*l = append(*l, v)
-	return nil
+	decodeBatch(text []byte, ends []int) (any, int, error)
+	decodeYAMLBatch(text []byte, ends []int) (any, int, error)
+	appendBatches(s *Snapshot, batches []any)
 }
 
 // decodeNode decodes a list given as a node, strictly (unknown fields are
@@ -198,18 +190,6 @@ func (k *itemKind[T]) decodeNode(s *Snapshot, n *yaml.Node) error {
 	l := k.list(s)
 	*l = append(*l, vs...)
 	return nil
-}
-
-func (k *itemKind[T]) decodeYAML(s *Snapshot, doc []byte) (int, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(doc))
-	dec.KnownFields(true)
-	var vs []T
-	if err := dec.Decode(&vs); err != nil && !errors.Is(err, io.EOF) {
-		return 0, err
-	}
-	l := k.list(s)
-	*l = append(*l, vs...)
-	return len(vs), nil
 }
 
 // ReadDocument reads a catalog document (YAML, or JSON if it starts with
@@ -254,60 +234,6 @@ func streamKinds() map[string]streamKind {
 	return m
 }
 
-func readJSON(r io.Reader, progress func(int)) (*Snapshot, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	problem := func(msg string) error {
-		return Problems{{Where: fmt.Sprintf("byte %d", dec.InputOffset()), Msg: msg}}
-	}
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, problem("the catalog must be a JSON object")
-	}
-	kinds := streamKinds()
-	s := &Snapshot{}
-	n := 0
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, problem(strings.TrimPrefix(err.Error(), "json: "))
-		}
-		key, _ := t.(string)
-		if key == "revision" {
-			if err := dec.Decode(&s.Revision); err != nil {
-				return nil, problem("revision: " + strings.TrimPrefix(err.Error(), "json: "))
-			}
-			continue
-		}
-		k, ok := kinds[key]
-		if !ok {
-			return nil, problem(fmt.Sprintf("unknown field %q", key))
-		}
-		if t, err := dec.Token(); err != nil || (t != json.Delim('[') && t != nil) {
-			return nil, problem(key + " must be a list")
-		} else if t == nil {
-			continue // null: no items
-		}
-		for dec.More() {
-			if err := k.decodeJSON(s, dec); err != nil {
-				return nil, problem(fmt.Sprintf("%s[%d]: %s", key, k.Len(s), strings.TrimPrefix(err.Error(), "json: ")))
-			}
-			if n++; progress != nil && n%10_000 == 0 {
-				progress(n)
-			}
-		}
-		if _, err := dec.Token(); err != nil {
-			return nil, problem(strings.TrimPrefix(err.Error(), "json: "))
-		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, problem(strings.TrimPrefix(err.Error(), "json: "))
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, problem("the catalog must be a single JSON object")
-	}
-	return s, nil
-}
-
 // readYAML reads a block-style YAML catalog section by section: each
 // top-level key with its lines, and each list item (a line "- " at the
 // list's indentation) decoded on its own, so only one item's text is held.
@@ -338,15 +264,36 @@ func readYAML(r *bufio.Reader, progress func(int)) (*Snapshot, Positions, error)
 		}
 		return ps
 	}
+	// A block list's items are decoded on every processor (see
+	// decoders) and in s once the list has ended.
+	d := newDecoders()
+	defer d.close()
+	var (
+		l     *list // the block list being read
+		lines []int // its items' first lines
+	)
+	endList := func() error {
+		if l == nil {
+			return nil
+		}
+		first, err := l.wait()
+		if err != nil {
+			return shift(err, lines[first])
+		}
+		l.kind.appendBatches(s, l.done)
+		l, lines = nil, nil
+		return nil
+	}
 	flushItem := func() error {
 		if len(item) == 0 {
 			return nil
 		}
-		i := k.Len(s)
-		if _, err := k.decodeYAML(s, item); err != nil {
-			return shift(err, itemLine)
+		if l == nil {
+			l = &list{d: d, kind: k, yaml: true}
 		}
-		pos[fmt.Sprintf("%s[%d]", key, i)] = itemLine
+		pos[fmt.Sprintf("%s[%d]", key, k.Len(s)+len(lines))] = itemLine
+		l.add(item)
+		lines = append(lines, itemLine)
 		item = item[:0]
 		if items++; progress != nil && items%10_000 == 0 {
 			progress(items)
@@ -355,6 +302,9 @@ func readYAML(r *bufio.Reader, progress func(int)) (*Snapshot, Positions, error)
 	}
 	flushSection := func() error {
 		if err := flushItem(); err != nil {
+			return err
+		}
+		if err := endList(); err != nil {
 			return err
 		}
 		if len(header) == 0 {

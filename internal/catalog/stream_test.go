@@ -100,6 +100,8 @@ func FuzzReadDocument(f *testing.F) {
 	f.Add(catalog.DefaultYAML())
 	f.Add([]byte("rules:\n- id: x\n  sources: []\n"))
 	f.Add([]byte(`{"rules": [{"id": "x"}]}`))
+	f.Add([]byte(`{"revision": "3", "plans": null, "rules": [{"id": "x\\\"]", "summary": "a}b"}, {"id": "y"}], "conditions": []}`))
+	f.Add([]byte(`{"rules": [null, null], "cash_prices": [{"state": "CA"}]}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		got, _, err := catalog.ReadDocument(bytes.NewReader(doc), nil)
 		if err != nil {

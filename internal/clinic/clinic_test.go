@@ -110,13 +110,13 @@ func TestLoadDemoAndLookups(t *testing.T) {
 		want                 int64
 		ok                   bool
 	}{
-		{"example-health", "example-ppo-gold", "97810", "2026-06-01", 6840, true},   // plan contract wins
-		{"example-health", "example-ppo-gold", "97810", "2027-01-01", 6210, true},   // plan contract ended: payer-wide
-		{"example-health", "example-hmo-silver", "97810", "2026-06-01", 6210, true}, // payer-wide
+		{"example-mutual-insurance-fictional", "example-ppo-gold", "97810", "2026-06-01", 6840, true},   // plan contract wins
+		{"example-mutual-insurance-fictional", "example-ppo-gold", "97810", "2027-01-01", 6210, true},   // plan contract ended: payer-wide
+		{"example-mutual-insurance-fictional", "example-hmo-silver", "97810", "2026-06-01", 6210, true}, // payer-wide
 		{"other-payer", "example-ppo-gold", "97810", "2026-06-01", 6840, true},
 		{"other-payer", "other-plan", "97810", "2026-06-01", 0, false},
-		{"example-health", "", "97811", "2026-06-01", 0, false},
-		{"example-health", "", "97810", "2025-06-01", 0, false},
+		{"example-mutual-insurance-fictional", "", "97811", "2026-06-01", 0, false},
+		{"example-mutual-insurance-fictional", "", "97810", "2025-06-01", 0, false},
 	} {
 		got, ok := c.ContractedRate(tc.payer, tc.plan, tc.cpt, date(tc.on))
 		if got != tc.want || ok != tc.ok {

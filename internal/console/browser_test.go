@@ -33,7 +33,6 @@ const pageDeadline = 2 * time.Minute
 var widths = []int64{1280, 390}
 
 func TestConsoleInBrowser(t *testing.T) {
-	chromium := browsertest.Chromium(t)
 	axeJS := browsertest.AxeJS(t)
 	artifacts := browsertest.ArtifactsDir(t)
 
@@ -44,36 +43,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	noDB := newEnv(t, false)
 
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	t.Cleanup(cancel)
-	browser, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium %s: %v", chromium, err)
-	}
-
-	// open gives each subtest its own browser context: its own cookies, so
-	// sessions never leak between subtests.
-	open := func(t *testing.T, base string) *page {
-		t.Helper()
-		tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-		t.Cleanup(cancel)
-		ctx, cancel := context.WithTimeout(tab, pageDeadline)
-		t.Cleanup(cancel)
-		p := &page{t: t, ctx: ctx, base: base, axeJS: axeJS, artifacts: artifacts}
-		p.do(chromedp.EmulateViewport(1280, 900))
-		return p
-	}
+	open := newBrowser(t, axeJS, artifacts)
 
 	t.Run("sign_in_wrong_key_then_right_then_out", func(t *testing.T) {
 		p := open(t, e.srv.URL)
@@ -119,13 +89,17 @@ func TestConsoleInBrowser(t *testing.T) {
 				}
 				p.wantText(fmt.Sprintf("billing-%s (%s)", role, role))
 				nav := evalJS[[]string](p, `[...document.querySelectorAll('nav a')].map(a => a.textContent)`)
-				if !slices.Equal(nav, []string{"Check and estimate", "Catalog"}) {
-					t.Errorf("%s on %s: navigation %q, want exactly the pages of this slice", role, path, nav)
+				wantNav := []string{"Check and estimate", "Tomorrow's patients", "Catalog"}
+				if role.Allows(access.Editor) {
+					wantNav = append(wantNav, "Revisions", "Audit log")
+				}
+				if !slices.Equal(nav, wantNav) {
+					t.Errorf("%s on %s: navigation %q, want %q", role, path, nav, wantNav)
 				}
 				// No link or form leads anywhere this role cannot go.
 				targets := evalJS[[]string](p, `[...document.querySelectorAll('a[href^="/"], form[action]')].map(x => x.getAttribute('href') ?? x.getAttribute('action'))`)
 				for _, h := range targets {
-					if !strings.HasPrefix(h, "/console/check") && !strings.HasPrefix(h, "/console/catalog") && h != "/console/signout" && h != "/console/" {
+					if !reachable(role, h) {
 						t.Errorf("%s on %s: link or form to %s", role, path, h)
 					}
 				}
@@ -223,13 +197,13 @@ func TestConsoleInBrowser(t *testing.T) {
 		p.wantFocusOn("#key")
 		p.key(keys[access.Admin] + kb.Enter)
 		p.waitPath("/console/check")
-		// From the top: skip link, the two pages, sign out, then the form.
+		// From the top: skip link, the pages, sign out, then the form.
 		var order []string
-		for range 5 {
+		for range 8 {
 			p.key(kb.Tab)
 			order = append(order, p.focused())
 		}
-		want := []string{"Skip to content", "Check and estimate", "Catalog", "Sign out", "plan"}
+		want := []string{"Skip to content", "Check and estimate", "Tomorrow's patients", "Catalog", "Revisions", "Audit log", "Sign out", "plan"}
 		if !slices.Equal(order, want) {
 			t.Errorf("Tab order from the top = %q, want %q", order, want)
 		}
@@ -317,6 +291,52 @@ func TestConsoleInBrowser(t *testing.T) {
 		p.shots("signin-no-database")
 		p.axe()
 	})
+}
+
+// newBrowser starts headless Chromium for t and returns open, which gives
+// each subtest its own browser context: its own cookies, so sessions never
+// leak between subtests.
+func newBrowser(t *testing.T, axeJS, artifacts string) func(t *testing.T, base string) *page {
+	chromium := browsertest.Chromium(t)
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	t.Cleanup(cancel)
+	browser, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start chromium %s: %v", chromium, err)
+	}
+
+	return func(t *testing.T, base string) *page {
+		t.Helper()
+		tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+		t.Cleanup(cancel)
+		ctx, cancel := context.WithTimeout(tab, pageDeadline)
+		t.Cleanup(cancel)
+		p := &page{t: t, ctx: ctx, base: base, axeJS: axeJS, artifacts: artifacts}
+		p.do(chromedp.EmulateViewport(1280, 900))
+		return p
+	}
+}
+
+// reachable reports whether a link or form target is one role may use.
+func reachable(role access.Role, h string) bool {
+	switch {
+	case strings.HasSuffix(h, "/restore"):
+		return role.Allows(access.Admin)
+	case strings.HasSuffix(h, "/edit") || strings.Contains(h, "/edit?"), strings.HasPrefix(h, "/console/revisions"), strings.HasPrefix(h, "/console/audit"):
+		return role.Allows(access.Editor)
+	}
+	return strings.HasPrefix(h, "/console/check") || strings.HasPrefix(h, "/console/batch") || strings.HasPrefix(h, "/console/catalog") || h == "/console/signout" || h == "/console/"
 }
 
 // page is one browser tab.

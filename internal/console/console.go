@@ -1,11 +1,18 @@
 // Package console serves the billing console: server-rendered HTML pages
 // under /console/ for billing staff, signed in with an API key.
 //
-// This slice has the sign-in page, "Check and estimate" (a coverage decision
-// and a course estimate from one form, in plain words, printable) and a
-// read-only catalog browser, for every role. Pages are html/template with
-// embedded CSS and one small progressive-enhancement script; everything
-// works with JavaScript off.
+// Pages: sign-in; "Check and estimate" (a coverage decision and a course
+// estimate from one form, in plain words, printable); "Tomorrow's patients"
+// (a CSV sent to the API's own batch endpoint in process, so its answers
+// are the API's; batch.go); the catalog, with editing of plans, rules and
+// fee schedules for editors (a form built from the catalog's types by
+// reflection, or YAML; problems on their fields; a field-level diff; saved
+// only over the version the form was loaded with; edit.go, form.go,
+// problems.go); revisions with diffs, restore for admins, and the audit log
+// (history.go). Pages are html/template with embedded CSS and one small
+// progressive-enhancement script; everything but table sorting works with
+// JavaScript off. A page shows only what the session's role may do, and
+// the handlers refuse the rest (a 403 page).
 //
 // Sessions: signing in verifies the key through the same KeyStore the API
 // uses. The browser gets only a random session id, in an HttpOnly,
@@ -63,6 +70,16 @@ type Deps struct {
 	// Keys verifies API keys; nil without a database, when nobody can sign
 	// in and the sign-in page says why.
 	Keys KeyStore
+	// Editor changes the catalog in its store of record and History reads
+	// its revisions and audit log; nil without a database, when the
+	// editing, revisions and audit pages say why they are unavailable.
+	// *postgres.DB implements both.
+	Editor  Editor
+	History History
+	// API is the API's own handler: the console sends batch checks to its
+	// POST /v1/coverage/batch in process, so their answers are the API's.
+	// nil: no batch page.
+	API http.Handler
 	// Logger receives errors; nil discards them. Keys and patient answers
 	// are never logged.
 	Logger *slog.Logger
@@ -81,6 +98,9 @@ var staticFS embed.FS
 type server struct {
 	store    *catalog.Store
 	keys     KeyStore
+	editor   Editor
+	history  History
+	api      http.Handler
 	log      *slog.Logger
 	now      func() time.Time
 	sessions *sessions
@@ -93,7 +113,7 @@ func New(d Deps) http.Handler {
 	if d.Store == nil {
 		panic("console.New: Deps.Store is nil")
 	}
-	s := &server{store: d.Store, keys: d.Keys, log: d.Logger, now: d.Now}
+	s := &server{store: d.Store, keys: d.Keys, editor: d.Editor, history: d.History, api: d.API, log: d.Logger, now: d.Now}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -114,6 +134,16 @@ func New(d Deps) http.Handler {
 	mux.HandleFunc("POST /console/check", s.signedIn(s.check))
 	mux.HandleFunc("GET /console/catalog", s.signedIn(s.catalogPage))
 	mux.HandleFunc("GET /console/catalog/plans/{id}", s.signedIn(s.planPage))
+	mux.HandleFunc("GET /console/catalog/{kind}/{id}/edit", s.signedIn(s.editPage))
+	mux.HandleFunc("POST /console/catalog/{kind}/{id}/edit", s.signedIn(s.editPost))
+	mux.HandleFunc("GET /console/batch", s.signedIn(s.batchPage))
+	mux.HandleFunc("POST /console/batch", s.signedIn(s.batch))
+	mux.HandleFunc("POST /console/batch/download", s.signedIn(s.batchDownload))
+	mux.HandleFunc("GET /console/revisions", s.signedIn(s.revisionsPage))
+	mux.HandleFunc("GET /console/revisions/diff", s.signedIn(s.revisionDiffPage))
+	mux.HandleFunc("GET /console/revisions/{id}/restore", s.signedIn(s.restorePage))
+	mux.HandleFunc("POST /console/revisions/{id}/restore", s.signedIn(s.restore))
+	mux.HandleFunc("GET /console/audit", s.signedIn(s.auditPage))
 	mux.HandleFunc("/console/", s.notFound)
 	return securityHeaders(mux)
 }

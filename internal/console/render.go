@@ -8,23 +8,38 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/acucover/acucover/internal/access"
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/coverage"
 )
 
 // page is what every template gets; a page sets the fields it uses.
 type page struct {
-	Title   string
-	Session *session
-	CSRF    string // the form token: the session's, or the sign-in page's
-	NoKeys  bool
-	Notice  string
-	Error   string
-	Message string
-	Nav     string // the current navigation entry
-	Check   *checkView
-	Catalog *catalogView
-	Plan    *planView
+	Title     string
+	Session   *session
+	CSRF      string // the form token: the session's, or the sign-in page's
+	NoKeys    bool
+	Notice    string
+	Error     string
+	Message   string
+	Nav       string // the current navigation entry
+	Check     *checkView
+	Catalog   *catalogView
+	Plan      *planView
+	Edit      *editView
+	Revisions *revisionsView
+	Diff      *diffView
+	Audit     *auditView
+	Batch     *batchView
+}
+
+// CanEdit and CanRestore say what the signed-in role may do, so pages show
+// only that.
+func (p page) CanEdit() bool {
+	return p.Session != nil && p.Session.principal.Role.Allows(access.Editor)
+}
+func (p page) CanRestore() bool {
+	return p.Session != nil && p.Session.principal.Role.Allows(access.Admin)
 }
 
 // Who names the signed-in key and its role.
@@ -54,6 +69,18 @@ var funcs = template.FuncMap{
 	"formValue": formValue,
 	"deref":     deref,
 	"inc":       func(n int) int { return n + 1 },
+	"when":      when,
+	"plural":    plural,
+	"short":     shortText,
+	"action":    actionText,
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	},
+	"showOf": showOf,
 	"providerName": func(t string) string {
 		if l := providerLabels[t]; l != "" {
 			return l
@@ -100,9 +127,9 @@ func deref(v any) any {
 // parsePages parses each page template with the layout.
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"signin", "check", "catalog", "plan", "error", "notfound"} {
+	for _, name := range []string{"signin", "check", "catalog", "plan", "error", "notfound", "edit", "revisions", "revdiff", "audit", "batch"} {
 		out[name] = template.Must(template.New("layout.html").Funcs(funcs).
-			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+			ParseFS(templateFS, "templates/layout.html", "templates/changes.html", "templates/"+name+".html"))
 	}
 	return out
 }
@@ -163,4 +190,36 @@ func dateText(d catalog.Date) string {
 		return "—"
 	}
 	return d.String()
+}
+
+// actionText says what happened to an item, in words.
+func actionText(a string) string {
+	switch a {
+	case catalog.Create:
+		return "added"
+	case catalog.Delete:
+		return "removed"
+	case catalog.Update:
+		return "changed"
+	case "replace":
+		return "whole catalog replaced"
+	}
+	return a
+}
+
+// shortText is the start of a long cell, for its summary: about 40
+// characters, cut at a space.
+func shortText(s string) string {
+	r := []rune(s)
+	if len(r) <= 48 {
+		return s
+	}
+	cut := 40
+	for i := 40; i > 20; i-- {
+		if r[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	return string(r[:cut]) + "…"
 }

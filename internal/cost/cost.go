@@ -49,9 +49,13 @@ type Request struct {
 	// follow-up price. Only a charge the caller gives is compared with the
 	// fee schedule ("lesser of billed and allowed"): the catalog's cash
 	// price is a self-pay price per visit, not a charge for the same codes.
-	ChargeCents *int64             `json:"charge_cents,omitempty"`
-	Patient     *coverage.Patient  `json:"patient,omitempty"`
-	Provider    *coverage.Provider `json:"provider,omitempty"`
+	ChargeCents *int64 `json:"charge_cents,omitempty"`
+	// Clinic names the clinic whose own cash prices and contracted rates
+	// price the estimate (see EstimateAt, which takes its record; Estimate
+	// refuses a clinic it was not given).
+	Clinic   string             `json:"clinic,omitempty"`
+	Patient  *coverage.Patient  `json:"patient,omitempty"`
+	Provider *coverage.Provider `json:"provider,omitempty"`
 }
 
 // Course is the planned treatment. Give exactly one form: VisitsPerWeek (1–7)

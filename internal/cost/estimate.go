@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/clinic"
 	"github.com/acucover/acucover/internal/coverage"
 )
 
@@ -33,6 +34,15 @@ const (
 // The condition is resolved on start_date and kept for the whole course, so a
 // course that runs past an ICD-10-CM code's deletion date is still estimated.
 func Estimate(ix *catalog.Index, req Request) (Breakdown, error) {
+	if req.Clinic != "" {
+		return Breakdown{}, coverage.Invalid("clinic", "clinic "+strconvQuote(req.Clinic)+" is not known here")
+	}
+	return estimate(ix, req, nil)
+}
+
+// estimate is Estimate and EstimateAt: cl, when not nil, is the clinic
+// whose prices apply.
+func estimate(ix *catalog.Index, req Request, cl *clinic.Clinic) (Breakdown, error) {
 	cp, err := req.check()
 	if err != nil {
 		return Breakdown{}, err
@@ -62,14 +72,25 @@ func Estimate(ix *catalog.Index, req Request) (Breakdown, error) {
 		ix: ix, req: &req, plan: plan, cond: dec.Condition.ID, network: network, cp: cp,
 		checker: coverage.NewChecker(ix, req.Patient, req.Provider),
 		out:     Breakdown{Coverage: dec, Network: network, Visits: make([]Visit, 0, cp.visits)},
+		clinic:  cl,
 	}
 	if err := e.prices(); err != nil {
 		return Breakdown{}, err
+	}
+	if cl != nil {
+		if err := e.clinicNetwork(); err != nil {
+			return Breakdown{}, err
+		}
 	}
 	if part == coverage.Participating && (req.Provider == nil || req.Provider.MedicareParticipation == "") {
 		e.assume(plan.Name + " has no network: the provider is assumed to participate (accept assignment: the fee schedule amount in full). Give provider.medicare_participation for a non-participating (95% of the fee schedule, up to the 115% limiting charge) or opted-out (private contract, self-pay) provider.")
 	}
 	e.codes(dec)
+	if cl != nil {
+		if err := e.clinicBilled(); err != nil {
+			return Breakdown{}, err
+		}
+	}
 	e.run()
 	e.summarize()
 	return e.out, nil
@@ -194,6 +215,11 @@ type estimator struct {
 	// checker checks each visit; check is reused by every visit's verdict.
 	checker coverage.Checker
 	check   coverage.Verdict
+
+	// clinic, when set, prices the course at its own rates (clinic.go);
+	// billed is then each visit's billed amount.
+	clinic *clinic.Clinic
+	billed []int64
 }
 
 func (e *estimator) assume(s string) {
@@ -218,6 +244,9 @@ func (e *estimator) prices() error {
 	perWeek := strconv.Itoa(e.cp.perWeek)
 	e.assume("Visit dates: " + strconv.Itoa(e.cp.visits) + " visits, " + perWeek + " a week from " + e.req.StartDate.String() +
 		"; in each 7-day week, visit k (counting from 0) falls on day floor(k×7/" + perWeek + ").")
+	if e.clinic != nil {
+		return nil // clinicBilled, once the codes are known
+	}
 	if c := e.req.ChargeCents; c != nil {
 		e.firstCents, e.followCents = *c, *c
 		e.assume("Billed amount: the clinic's charge of " + dollars(*c) + " per visit (charge_cents).")
@@ -293,6 +322,9 @@ func (e *estimator) timeUnits() int {
 // allowed returns the fee-schedule amount for one visit on d, or ok false
 // when the catalog has no schedule (or no amount for a code).
 func (e *estimator) allowed(d catalog.Date) (int64, bool) {
+	if e.clinic != nil && e.network == catalog.InNetwork && e.plan.NetworkModel != catalog.MedicareAssignment {
+		return e.clinicAllowed(d)
+	}
 	// A plan's own schedule, once in force, wins over its payer's: no need
 	// to look it up again while it stays in force.
 	if fs := e.lastFS; fs != nil && fs.Plan != "" && catalog.InForce(fs.EffectiveFrom, fs.EffectiveTo, d) {
@@ -430,6 +462,9 @@ func (e *estimator) run() {
 		if i == 0 {
 			v.BilledCents = e.firstCents
 		}
+		if e.billed != nil {
+			v.BilledCents = e.billed[i]
+		}
 		var vd verdict
 		switch {
 		case rule == nil:
@@ -512,7 +547,7 @@ func (e *estimator) run() {
 			switch {
 			case !ok:
 				allowed = v.BilledCents
-			case e.req.ChargeCents == nil:
+			case e.req.ChargeCents == nil && e.clinic == nil:
 				// The catalog's cash price is a self-pay price per visit,
 				// not a charge for these codes: not compared.
 				if e.once("lesser") {
@@ -524,7 +559,11 @@ func (e *estimator) run() {
 				// caller's charge for the same codes.
 				allowed = v.BilledCents
 				if e.once("lesser") {
-					e.assume("Where your charge for the visit's codes (charge_cents) is below the fee schedule amount, the allowed amount is your charge: payers allow the lesser of the two.")
+					if e.clinic != nil {
+						e.assume("Where " + e.clinic.Name + "'s cash price for the visit's codes is below the allowed amount, the allowed amount is that price: payers allow the lesser of the two.")
+					} else {
+						e.assume("Where your charge for the visit's codes (charge_cents) is below the fee schedule amount, the allowed amount is your charge: payers allow the lesser of the two.")
+					}
 				}
 			}
 			capCents := rule.Limits.DollarCapCents

@@ -555,3 +555,26 @@ func TestDollars(t *testing.T) {
 		}
 	}
 }
+
+// TestEstimateValidationReportsEveryField: an estimate with several bad
+// values gets every one back at its path, the visit counts checked by
+// coverage's usage rules under accumulators.
+func TestEstimateValidationReportsEveryField(t *testing.T) {
+	t.Parallel()
+	r := Request{Provider: phys, State: "CA", Condition: "chronic_low_back_pain", StartDate: date("2026-03-02"),
+		Course: Course{VisitsPerWeek: ptr(2), Weeks: ptr(6)}, ChargeCents: ptr[int64](-5),
+		Accumulators: Accumulators{VisitsThisYear: 1, VisitsLast90Days: 3, VisitsThisMonth: 2}}
+	_, err := Estimate(mustDefault(t), r)
+	var errs coverage.InputErrors
+	if !errors.As(err, &errs) {
+		t.Fatalf("Estimate error = %v, want every field's", err)
+	}
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Field)
+	}
+	want := []string{"plan", "accumulators.visits_this_month", "charge_cents"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("errors at %v, want %v", got, want)
+	}
+}

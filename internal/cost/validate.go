@@ -14,7 +14,6 @@ const (
 	defaultMinutes       = 30
 	defaultVisitsPerWeek = 2
 	maxCents             = 10_000_000_000
-	maxVisitCount        = 1000 // as coverage.Usage allows
 )
 
 // plan is a validated course: how many visits, how they are spaced, how long.
@@ -22,58 +21,58 @@ type plan struct {
 	visits, perWeek, minutes int
 }
 
-// check validates r and returns the course layout. Errors wrap
-// coverage.ErrInvalidInput (a value out of range or a missing field) or
-// coverage.ErrContradictory (values that cannot all be true); they are
-// *coverage.InputError and name the field. Patient and provider are
-// validated by coverage.Decide.
+// check validates r and returns the course layout. It reports every
+// problem (coverage.InputErrors; a single one is a plain
+// *coverage.InputError), each naming its field: coverage.ErrInvalidInput (a
+// value out of range or a missing field) or coverage.ErrContradictory
+// (values that cannot all be true). Within course, the first problem only:
+// its values depend on each other. Patient and provider are validated by
+// coverage.Decide.
 func (r *Request) check() (plan, error) {
-	switch {
-	case r.Plan == "":
-		return plan{}, coverage.Invalid("plan", "plan is required")
-	case r.State == "":
-		return plan{}, coverage.Invalid("state", "state is required")
-	case r.Condition == "":
-		return plan{}, coverage.Invalid("condition", "condition is required (a condition id or an ICD-10-CM code)")
-	case r.StartDate.IsZero():
-		return plan{}, coverage.Invalid("start_date", "start_date is required (YYYY-MM-DD)")
-	case r.Network != "" && r.Network != catalog.InNetwork && r.Network != catalog.OutNetwork:
-		return plan{}, coverage.Invalid("network", fmt.Sprintf("network %q must be \"in\" or \"out\"%s", r.Network, suggest.DidYouMean(string(r.Network), []string{string(catalog.InNetwork), string(catalog.OutNetwork)})))
+	var errs coverage.InputErrors
+	if r.Plan == "" {
+		errs = append(errs, coverage.Invalid("plan", "plan is required"))
+	}
+	if r.State == "" {
+		errs = append(errs, coverage.Invalid("state", "state is required"))
+	}
+	if r.Condition == "" {
+		errs = append(errs, coverage.Invalid("condition", "condition is required (a condition id or an ICD-10-CM code)"))
+	}
+	if r.StartDate.IsZero() {
+		errs = append(errs, coverage.Invalid("start_date", "start_date is required (YYYY-MM-DD)"))
+	}
+	if r.Network != "" && r.Network != catalog.InNetwork && r.Network != catalog.OutNetwork {
+		errs = append(errs, coverage.Invalid("network", fmt.Sprintf("network %q must be \"in\" or \"out\"%s", r.Network, suggest.DidYouMean(string(r.Network), []string{string(catalog.InNetwork), string(catalog.OutNetwork)}))))
 	}
 	p, err := r.Course.check()
 	if err != nil {
-		return plan{}, err
+		errs = append(errs, err)
 	}
 	a := r.Accumulators
 	for _, f := range []struct {
 		name string
 		v    int64
-		max  int64
-	}{
-		{"deductible_met_cents", a.DeductibleMetCents, maxCents},
-		{"oop_met_cents", a.OOPMetCents, maxCents},
-		{"visits_this_year", int64(a.VisitsThisYear), maxVisitCount},
-		{"visits_last_90_days", int64(a.VisitsLast90Days), maxVisitCount},
-		{"visits_this_month", int64(a.VisitsThisMonth), maxVisitCount},
-	} {
-		if f.v < 0 || f.v > f.max {
-			return plan{}, coverage.Invalid("accumulators."+f.name, fmt.Sprintf("accumulators.%s must be between 0 and %d", f.name, f.max))
+	}{{"deductible_met_cents", a.DeductibleMetCents}, {"oop_met_cents", a.OOPMetCents}} {
+		if f.v < 0 || f.v > maxCents {
+			errs = append(errs, coverage.Invalid("accumulators."+f.name, fmt.Sprintf("accumulators.%s must be between 0 and %d", f.name, int64(maxCents))))
 		}
 	}
-	// This month lies inside both the benefit year and the last 90 days.
-	if a.VisitsThisMonth > a.VisitsThisYear {
-		return plan{}, coverage.Contradictory("accumulators.visits_this_month", fmt.Sprintf("accumulators.visits_this_month (%d) exceeds accumulators.visits_this_year (%d)", a.VisitsThisMonth, a.VisitsThisYear))
-	}
-	if a.VisitsThisMonth > a.VisitsLast90Days {
-		return plan{}, coverage.Contradictory("accumulators.visits_this_month", fmt.Sprintf("accumulators.visits_this_month (%d) exceeds accumulators.visits_last_90_days (%d)", a.VisitsThisMonth, a.VisitsLast90Days))
-	}
+	// The visit counts are a coverage.Usage, checked by its rules (ranges,
+	// then this month within this year and the last 90 days) at their own
+	// path.
+	u := coverage.Usage{VisitsThisYear: &a.VisitsThisYear, VisitsLast90Days: &a.VisitsLast90Days, VisitsThisMonth: &a.VisitsThisMonth}
+	errs = append(errs, u.Validate("accumulators.")...)
 	if c := r.ChargeCents; c != nil && (*c < 0 || *c > maxCents) {
-		return plan{}, coverage.Invalid("charge_cents", fmt.Sprintf("charge_cents must be between 0 and %d", int64(maxCents)))
+		errs = append(errs, coverage.Invalid("charge_cents", fmt.Sprintf("charge_cents must be between 0 and %d", int64(maxCents))))
+	}
+	if err := errs.Err(); err != nil {
+		return plan{}, err
 	}
 	return p, nil
 }
 
-func (c *Course) check() (plan, error) {
+func (c *Course) check() (plan, *coverage.InputError) {
 	p := plan{perWeek: defaultVisitsPerWeek, minutes: defaultMinutes}
 	if c.MinutesPerVisit != nil {
 		m := *c.MinutesPerVisit

@@ -17,10 +17,8 @@ package coverage
 import (
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/acucover/acucover/internal/catalog"
-	"github.com/acucover/acucover/internal/suggest"
 )
 
 // Input errors, matched with errors.Is. Lookup errors (unknown plan, state or
@@ -49,12 +47,12 @@ func (e *InputError) Error() string { return e.Kind.Error() + ": " + e.Msg }
 func (e *InputError) Unwrap() error { return e.Kind }
 
 // Invalid returns an *InputError of kind ErrInvalidInput about field.
-func Invalid(field, msg string) error {
+func Invalid(field, msg string) *InputError {
 	return &InputError{Kind: ErrInvalidInput, Field: field, Msg: msg}
 }
 
 // Contradictory returns an *InputError of kind ErrContradictory about field.
-func Contradictory(field, msg string) error {
+func Contradictory(field, msg string) *InputError {
 	return &InputError{Kind: ErrContradictory, Field: field, Msg: msg}
 }
 
@@ -230,65 +228,6 @@ const X12Acupuncture = "64"
 
 // ProviderTypes are the provider types a query may name.
 var ProviderTypes = catalog.ProviderTypes
-
-func (q *Query) check() error {
-	if q.Date.IsZero() {
-		return Invalid("date", "date is required")
-	}
-	if p := q.Patient; p != nil {
-		if p.PainWeeks != nil && (*p.PainWeeks < 0 || *p.PainWeeks > 5200) {
-			return Invalid("patient.pain_weeks", "patient.pain_weeks must be between 0 and 5200")
-		}
-		for _, f := range p.Flags {
-			if _, ok := safetyTable[f]; !ok {
-				return Invalid("patient.flags", fmt.Sprintf("patient.flags: %q is not one of %v%s", f, SafetyFlags, suggest.DidYouMean(f, SafetyFlags)))
-			}
-		}
-	}
-	if u := q.Usage; u != nil {
-		for _, f := range []struct {
-			name string
-			v    *int
-		}{{"visits_this_year", u.VisitsThisYear}, {"visits_last_90_days", u.VisitsLast90Days}, {"visits_this_month", u.VisitsThisMonth}} {
-			if f.v != nil && (*f.v < 0 || *f.v > 1000) {
-				return Invalid("usage."+f.name, fmt.Sprintf("usage.%s must be between 0 and 1000", f.name))
-			}
-		}
-		// This month lies inside both this year and the last 90 days.
-		if u.VisitsThisMonth != nil && u.VisitsThisYear != nil && *u.VisitsThisMonth > *u.VisitsThisYear {
-			return Contradictory("usage.visits_this_month", fmt.Sprintf("usage.visits_this_month (%d) exceeds usage.visits_this_year (%d)", *u.VisitsThisMonth, *u.VisitsThisYear))
-		}
-		if u.VisitsThisMonth != nil && u.VisitsLast90Days != nil && *u.VisitsThisMonth > *u.VisitsLast90Days {
-			return Contradictory("usage.visits_this_month", fmt.Sprintf("usage.visits_this_month (%d) exceeds usage.visits_last_90_days (%d)", *u.VisitsThisMonth, *u.VisitsLast90Days))
-		}
-	}
-	if u := q.Usage; u != nil {
-		if u.UnitsThisYear != nil && (*u.UnitsThisYear < 0 || *u.UnitsThisYear > 8000) {
-			return Invalid("usage.units_this_year", "usage.units_this_year must be between 0 and 8000")
-		}
-		if u.FirstVisitDate != nil && q.Date.Before(*u.FirstVisitDate) {
-			return Contradictory("usage.first_visit_date", fmt.Sprintf("usage.first_visit_date %s is after the date asked about, %s", *u.FirstVisitDate, q.Date))
-		}
-	}
-	return q.Provider.check()
-}
-
-// check validates a provider; nil is valid.
-func (p *Provider) check() error {
-	if p == nil {
-		return nil
-	}
-	if p.Type == "" && p.MedicareParticipation == "" {
-		return Invalid("provider.type", fmt.Sprintf("provider.type is required (one of %v) unless provider.medicare_participation is given", ProviderTypes))
-	}
-	if p.Type != "" && !slices.Contains(ProviderTypes, p.Type) {
-		return Invalid("provider.type", fmt.Sprintf("provider.type %q is not one of %v%s", p.Type, ProviderTypes, suggest.DidYouMean(p.Type, ProviderTypes)))
-	}
-	if p.MedicareParticipation != "" && !slices.Contains(Participations, p.MedicareParticipation) {
-		return Invalid("provider.medicare_participation", fmt.Sprintf("provider.medicare_participation %q is not one of %v%s", p.MedicareParticipation, Participations, suggest.DidYouMean(p.MedicareParticipation, Participations)))
-	}
-	return nil
-}
 
 // CheckPlan reports a provider answer that contradicts the plan: Medicare
 // participation asked of a plan with networks (ErrContradictory).

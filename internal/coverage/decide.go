@@ -19,7 +19,7 @@ import (
 // decision precomputed per rule): treat it as read-only. Appending to its
 // lists is safe; writing through its pointers or into its lists is not.
 func Decide(ix *catalog.Index, q Query) (Decision, error) {
-	if err := q.check(); err != nil {
+	if err := q.Validate().Err(); err != nil {
 		return Decision{}, err
 	}
 	plan, err := ix.PlanIn(q.Plan, q.State)
@@ -319,7 +319,9 @@ func (e *evaluation) criteria(tests []catalog.Test) {
 		if met != nil && !*met {
 			msg := c.Failure
 			if msg == "" {
-				msg = fmt.Sprintf("Not covered: the criterion %q (%s) is not met.", c.ID, c.Test)
+				// Plain words, never the rule's syntax (pain_weeks >= 6):
+				// the question asked, answered no.
+				msg = fmt.Sprintf("Not covered: the answer to “%s” is no.", c.Question)
 			}
 			e.fail(msg)
 			e.v.CriteriaFailed = true

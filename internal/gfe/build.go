@@ -46,15 +46,15 @@ type Request struct {
 // the scheduled date, and visit k (0-based) of a week falls on day
 // floor(k×7/visits_per_week) of that week.
 type Course struct {
-	VisitsPerWeek *int
-	Weeks         *int
-	Visits        *int
+	VisitsPerWeek *int `json:"visits_per_week,omitempty"`
+	Weeks         *int `json:"weeks,omitempty"`
+	Visits        *int `json:"visits,omitempty"`
 	// MinutesPerVisit is 15–60 in steps of 15 (default 30) of personal
 	// one-on-one contact: the first 15 minutes bill the initial code (97810,
 	// or 97813 with electrical stimulation), each further 15 minutes one
 	// add-on unit (97811 or 97814).
-	MinutesPerVisit    *int
-	Electroacupuncture bool
+	MinutesPerVisit    *int `json:"minutes_per_visit,omitempty"`
+	Electroacupuncture bool `json:"electroacupuncture,omitempty"`
 }
 
 // Problem is one thing wrong with a request, with the field it is in.

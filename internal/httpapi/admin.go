@@ -14,36 +14,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/acucover/acucover/internal/access"
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/history"
 	"github.com/gin-gonic/gin"
-)
-
-// CatalogEditor reads and changes the catalog in its store of record, and
-// reads the audit log. *postgres.DB implements it.
-//
-// Edit loads the head revision, passes it to fn and stores fn's result as
-// the new head with an audit entry per changed resource, in one transaction
-// during which no other writer runs; it returns the head revision after the
-// edit and the changes. An invalid result is catalog.Problems; an error of
-// fn is returned wrapped.
-type CatalogEditor interface {
-	HeadRevision(ctx context.Context) (string, error)
-	LoadCatalog(ctx context.Context) (*catalog.Snapshot, error)
-	LoadRevision(ctx context.Context, id string) (*catalog.Snapshot, error)
-	Revisions(ctx context.Context) ([]history.Revision, error)
-	Edit(ctx context.Context, actor, operation, comment string, fn func(cur *catalog.Snapshot) (*catalog.Snapshot, error)) (string, []catalog.Change, error)
-	Audit(ctx context.Context, f history.Filter) ([]history.Entry, error)
-}
-
-// Errors of the editing API; each has a row in problems.
-var (
-	errUnknownResource      = errors.New("unknown resource")
-	errConflict             = errors.New("resource exists")
-	errPreconditionFailed   = errors.New("precondition failed")
-	errPreconditionRequired = errors.New("precondition required")
-	errInvalidCatalog       = errors.New("invalid catalog")
 )
 
 // maxCommentLength bounds X-Change-Comment.
@@ -67,42 +40,6 @@ var (
 	feeSchedules = resource[catalog.FeeSchedule]{catalog.KindFeeSchedule, "fee-schedules",
 		func(s *catalog.Snapshot) *[]catalog.FeeSchedule { return &s.FeeSchedules }, func(v *catalog.FeeSchedule) *string { return &v.ID }}
 )
-
-// mountBilling registers the admin and batch routes and sets which proxies
-// may name the client in X-Forwarded-For. Gin trusts every proxy by
-// default, which would let any client choose its rate-limit bucket; here
-// none is trusted unless configured, so c.ClientIP is the peer address.
-func (a *api) mountBilling(r *gin.Engine) {
-	if err := r.SetTrustedProxies(a.trustedProxies); err != nil {
-		panic("httpapi.New: Deps.TrustedProxies: " + err.Error()) // config validates them first
-	}
-	a.adminRoutes(r)
-	a.batchRoutes(r)
-}
-
-// adminRoutes registers the editing API. Every route needs a database and a
-// key of role editor, except those marked admin.
-func (a *api) adminRoutes(r *gin.Engine) {
-	g := r.Group("/v1/admin", a.require(access.Editor))
-	admin := a.require(access.Admin)
-	resourceRoutes(a, g, plans)
-	resourceRoutes(a, g, conditions)
-	resourceRoutes(a, g, rules)
-	resourceRoutes(a, g, feeSchedules)
-	g.GET("/catalog", a.handle(a.getCatalog))
-	g.PUT("/catalog", admin, a.handle(a.putCatalog))
-	g.GET("/revisions", a.handle(a.listRevisions))
-	g.POST("/revisions/:id/restore", admin, a.handle(a.restoreRevision))
-	g.GET("/audit", a.handle(a.listAudit))
-}
-
-func resourceRoutes[T any](a *api, g *gin.RouterGroup, r resource[T]) {
-	g.GET("/"+r.path, a.handle(listResources(a, r)))
-	g.POST("/"+r.path, a.handle(createResource(a, r)))
-	g.GET("/"+r.path+"/:id", a.handle(getResource(a, r)))
-	g.PUT("/"+r.path+"/:id", a.handle(replaceResource(a, r)))
-	g.DELETE("/"+r.path+"/:id", a.handle(deleteResource(a, r)))
-}
 
 // current returns the head revision of the store of record, refreshing the
 // served index first if it is behind, so an editor reads what the next
@@ -760,7 +697,7 @@ func (a *api) restoreRevision(c *gin.Context) error {
 }
 
 // auditResources are the audit log's resource kinds.
-var auditResources = []string{catalog.KindPlan, catalog.KindCondition, catalog.KindRule, catalog.KindFeeSchedule, catalog.KindCashPrice, "catalog", "api_key"}
+var auditResources = []string{catalog.KindPlan, catalog.KindCondition, catalog.KindRule, catalog.KindFeeSchedule, catalog.KindCashPrice, "catalog", "api_key", "clinic", "gfe"}
 
 type auditView struct {
 	ID         int64     `json:"id"`

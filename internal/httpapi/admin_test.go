@@ -20,6 +20,7 @@ import (
 var adminOnly = map[string]bool{
 	"PUT /v1/admin/catalog":                true,
 	"POST /v1/admin/revisions/:id/restore": true,
+	"DELETE /v1/admin/clinics/:id":         true,
 }
 
 // TestAdminAuthMatrix sends every admin route every kind of credential.

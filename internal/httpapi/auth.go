@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,30 +8,6 @@ import (
 
 	"github.com/acucover/acucover/internal/access"
 	"github.com/gin-gonic/gin"
-)
-
-// KeyStore verifies API keys. *postgres.DB implements it. Authenticate
-// returns access.ErrInvalidKey for a malformed, unknown or revoked key, and
-// any other error when it could not check (the database is down).
-type KeyStore interface {
-	Authenticate(ctx context.Context, secret string) (access.Principal, error)
-}
-
-// Public access modes (Deps.PublicAccess).
-const (
-	// PublicOpen serves the public read endpoints to anyone.
-	PublicOpen = "open"
-	// PublicKey serves them only to requests with a valid key of any role.
-	PublicKey = "key"
-)
-
-// Errors of authentication and authorization; each has a row in problems.
-var (
-	errUnauthorized  = errors.New("unauthorized")
-	errForbidden     = errors.New("forbidden")
-	errNeedsDatabase = errors.New("needs PostgreSQL")
-	errUnavailable   = errors.New("temporarily unavailable")
-	errClientClosed  = errors.New("client closed the request")
 )
 
 // authKey is where authenticate leaves its authResult in the Gin context.
@@ -141,6 +116,9 @@ func (a *api) require(min access.Role) gin.HandlerFunc {
 			a.abort(c, res.err)
 		case !res.principal.Role.Allows(min):
 			a.abort(c, fmt.Errorf("%w: key %q has role %s; %s %s needs role %s or higher", errForbidden, res.principal.Name, res.principal.Role, c.Request.Method, pathTemplate(c.FullPath()), min))
+		case res.principal.Clinic != "" && !clinicRoute(c.FullPath()):
+			// A clinic's key reaches its clinic only, not the shared catalog.
+			a.abort(c, fmt.Errorf("%w: key %q is scoped to clinic %q and reaches only its clinic's routes (/v1/admin/clinics, /v1/gfe), not %s %s", errForbidden, res.principal.Name, res.principal.Clinic, c.Request.Method, pathTemplate(c.FullPath())))
 		default:
 			c.Next()
 		}
@@ -163,26 +141,3 @@ func (a *api) abort(c *gin.Context, err error) {
 
 // principal is the verified key of an admin request (require ran).
 func principal(c *gin.Context) access.Principal { return authOf(c).principal }
-
-// billing is the API's state for keys, editing and rate limits, set from
-// Deps by init.
-type billing struct {
-	keys           KeyStore
-	editor         CatalogEditor
-	publicAccess   string
-	limits         *limiters // nil: no rate limit
-	trustedProxies []string
-}
-
-func (b *billing) init(d Deps) {
-	b.keys, b.editor, b.publicAccess, b.trustedProxies = d.Keys, d.Editor, d.PublicAccess, d.TrustedProxies
-	if b.publicAccess == "" {
-		b.publicAccess = PublicOpen
-	}
-	if d.PublicAccess == PublicKey && d.Keys == nil {
-		panic("httpapi.New: PublicAccess key needs Deps.Keys") // config validates this first
-	}
-	if d.RateLimit > 0 {
-		b.limits = newLimiters(d.RateLimit, d.RateBurst)
-	}
-}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/coverage"
 	"github.com/gin-gonic/gin"
 )
@@ -21,21 +22,35 @@ import (
 // large clinic, answered in well under a second.
 const maxBatch = 1000
 
-// csvColumns are the columns a CSV batch may have, in any order; plan,
-// state and condition are required, an empty cell is "not answered".
+// csvColumns are the columns a CSV batch reads, in any order; plan, state
+// and condition are required, an empty cell is "not answered". Header names
+// are matched ignoring case, edge spaces, and spaces or hyphens for
+// underscores ("Pain Weeks" is pain_weeks). Any other column (an EHR
+// export's MRN, name, appointment time) is passed through to the answer.
 var csvColumns = []string{"plan", "state", "condition", "date", "pain_weeks", "systemic_cause", "surgery_related",
 	"pregnancy_related", "improving", "visits_this_year", "visits_last_90_days", "visits_this_month",
 	"provider_type", "provider_supervised", "flags"}
 
-// csvResultColumns are the columns of a CSV answer.
-var csvResultColumns = []string{"row", "status", "visits_remaining", "prior_authorization", "referral_required", "reason", "rule_id", "error"}
-
-func (a *api) batchRoutes(r *gin.Engine) {
-	r.POST("/v1/coverage/batch", a.handle(a.postBatch))
+// csvAliases name a column by another name an export may use; a column
+// with the canonical name wins.
+var csvAliases = map[string]string{
+	"icd10": "condition", "icd_10": "condition", "icd10_code": "condition", "icd_10_code": "condition",
+	"diagnosis": "condition", "diagnosis_code": "condition", "dx": "condition", "dx_code": "condition",
+	"primary_diagnosis": "condition", "primary_dx": "condition",
+	"plan_id": "plan",
 }
+
+// csvResultColumns are the columns a CSV answer adds after the input's own
+// columns (which come first, as sent, after row). Yes/no cells are "yes" or
+// "no"; money is dollars with cents ("283.00").
+var csvResultColumns = []string{"status", "status_text", "checked_plan", "checked_state", "checked_condition", "checked_date",
+	"visits_remaining", "prior_authorization_now", "referral_required", "abn_needed", "modifiers", "cpt_codes",
+	"copay", "coinsurance_percent", "deductible", "deductible_applies", "safety", "reason", "rule_id", "error"}
 
 // batchItem is one result: a decision, or the problem that check had.
 type batchItem struct {
+	// Row is a CSV check's row in the spreadsheet (the header is row 1).
+	Row      int                `json:"row,omitempty"`
 	Decision *coverage.Decision `json:"decision,omitempty"`
 	Problem  *problem           `json:"problem,omitempty"`
 }
@@ -64,11 +79,12 @@ func (a *api) postBatch(c *gin.Context) error {
 	ct := c.GetHeader("Content-Type")
 	mt, params, _ := mime.ParseMediaType(ct)
 	var reqs []batchRequest
+	var header []string
 	if mt == "text/csv" {
 		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
 			return fmt.Errorf("%w: charset %q is not supported; send UTF-8 CSV", errUnsupportedMedia, cs)
 		}
-		reqs, err = readCSVBatch(c)
+		header, reqs, err = readCSVBatch(c)
 	} else {
 		if err := requireJSON(ct); err != nil {
 			return fmt.Errorf("%w: send the checks as application/json or text/csv", errUnsupportedMedia)
@@ -81,25 +97,27 @@ func (a *api) postBatch(c *gin.Context) error {
 	if err := a.chargeBatch(c, len(reqs)); err != nil {
 		return err
 	}
-	out := batchWriter{c: c, csv: wantsCSV(c.GetHeader("Accept"))}
+	out := batchWriter{c: c, csv: wantsCSV(c.GetHeader("Accept")), header: header}
 	out.start()
 	for i, r := range reqs {
 		if c.Request.Context().Err() != nil {
 			return nil // the client is gone; observe records the abort
 		}
-		var item batchItem
+		item := batchItem{Row: r.row}
 		err := r.err
 		if err == nil {
 			var d coverage.Decision
-			if d, err = a.decide(r.req); err == nil {
+			if _, d, err = a.answerCoverage(a.store.Index(), r.req); err == nil {
+				countDecision(d)
 				item.Decision = &d
 			}
 		}
 		if err != nil {
-			item.Problem = a.itemProblem(c, err, i)
+			item.Problem = a.newProblem(c, err, c.Request.URL.Path+"#/checks/"+strconv.Itoa(i), "checks["+strconv.Itoa(i)+"]")
 		}
+		cells := r.cells
 		reqs[i] = batchRequest{} // its answer is on its way; let it go
-		if err := out.item(i, &item); err != nil {
+		if err := out.item(&item, cells); err != nil {
 			return nil // a failed write is the client's loss, as in writeJSON
 		}
 	}
@@ -115,10 +133,12 @@ const batchFlushBytes = 16 << 10
 type batchWriter struct {
 	c   *gin.Context
 	csv bool
-	buf []byte
-	n   int
-	pb  bytes.Buffer
-	enc *json.Encoder
+	// header is a CSV batch's own header, echoed before the result columns.
+	header []string
+	buf    []byte
+	n      int
+	pb     bytes.Buffer
+	enc    *json.Encoder
 }
 
 func (w *batchWriter) start() {
@@ -126,7 +146,7 @@ func (w *batchWriter) start() {
 	w.buf = make([]byte, 0, batchFlushBytes+4<<10)
 	if w.csv {
 		h["Content-Type"] = []string{"text/csv; charset=utf-8"}
-		w.buf = appendCSVRow(w.buf, csvResultColumns)
+		w.buf = appendCSVRow(w.buf, csvAnswerHeader(w.header))
 	} else {
 		h["Content-Type"] = jsonContentTypeHeader
 		w.enc = json.NewEncoder(&w.pb)
@@ -136,9 +156,9 @@ func (w *batchWriter) start() {
 	w.c.Status(http.StatusOK)
 }
 
-func (w *batchWriter) item(i int, r *batchItem) error {
+func (w *batchWriter) item(r *batchItem, cells []string) error {
 	if w.csv {
-		w.buf = appendCSVRow(w.buf, csvResultRow(i, r))
+		w.buf = appendCSVRow(w.buf, csvResultRow(r, len(w.header), cells))
 	} else {
 		if w.n > 0 {
 			w.buf = append(w.buf, ',')
@@ -158,10 +178,12 @@ func (w *batchWriter) item(i int, r *batchItem) error {
 func (w *batchWriter) flush() error {
 	_, err := w.c.Writer.Write(w.buf)
 	w.buf = w.buf[:0]
-	if err == nil {
-		w.c.Writer.Flush()
+	if err != nil {
+		noteWriteFailed(w.c, err)
+		return err
 	}
-	return err
+	w.c.Writer.Flush()
+	return nil
 }
 
 func (w *batchWriter) finish() error {
@@ -171,45 +193,13 @@ func (w *batchWriter) finish() error {
 	return w.flush()
 }
 
-// decide answers one coverage question (POST /v1/coverage and each check
-// of a batch) and counts the decision.
-func (a *api) decide(req coverageRequest) (coverage.Decision, error) {
-	q, err := a.toQuery(req)
-	if err != nil {
-		return coverage.Decision{}, err
-	}
-	d, err := coverage.Decide(a.store.Index(), q)
-	if err != nil {
-		return coverage.Decision{}, withField(err)
-	}
-	decisionCounters.get(decisionLabels{string(d.Status), string(d.Plan.Type)}).inc()
-	return d, nil
-}
-
-// itemProblem is the problem of check i, as writeProblem would answer it.
-func (a *api) itemProblem(c *gin.Context, err error, i int) *problem {
-	status, kind, title, detail := lookup(err)
-	p := &problem{Type: problemTypePrefix + kind, Title: title, Status: status, Detail: detail,
-		Instance: c.Request.URL.Path + "#/checks/" + strconv.Itoa(i)}
-	var re *requestError
-	if errors.As(err, &re) {
-		p.Errors, p.Omitted = problemErrors(re.fields)
-	}
-	if p.Errors == nil && status == http.StatusBadRequest {
-		// As writeProblem: a 400 always points somewhere, here at the check.
-		p.Errors = []fieldError{{Field: "checks[" + strconv.Itoa(i) + "]", Message: cutText(detail)}}
-	}
-	if status >= 500 {
-		a.log.Error("internal error in batch item", "path", c.Request.URL.Path, "item", i, "error", err.Error())
-		p.Detail, p.Errors, p.Omitted = "internal error", nil, 0
-	}
-	return p
-}
-
 // batchRequest is one parsed check, or why it could not be parsed.
 type batchRequest struct {
 	req coverageRequest
 	err error
+	// row and cells are a CSV row's spreadsheet row number and cells.
+	row   int
+	cells []string
 }
 
 func tooMany(n int) error {
@@ -240,63 +230,110 @@ func readJSONBatch(c *gin.Context) ([]batchRequest, error) {
 	return out, nil
 }
 
-func readCSVBatch(c *gin.Context) ([]batchRequest, error) {
+// readCSVBatch reads a CSV batch: its header as sent and one check per row,
+// numbered as a spreadsheet shows it (the header is row 1; a blank line is
+// a row too).
+func readCSVBatch(c *gin.Context) ([]string, []batchRequest, error) {
 	body, err := readBody(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	return parseCSVBatch(body)
+}
+
+// csvHeaderName is a header cell as a column name: "Pain Weeks" → pain_weeks.
+func csvHeaderName(h string) string {
+	h = strings.ToLower(strings.TrimSpace(h))
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return '_'
+		}
+		return r
+	}, h)
+}
+
+func parseCSVBatch(body []byte) ([]string, []batchRequest, error) {
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")) // spreadsheets write a BOM
 	r := csv.NewReader(bytes.NewReader(body))
 	r.TrimLeadingSpace = true
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: the CSV is empty; the first row must name the columns (%s)", errInvalidRequest, strings.Join(csvColumns, ","))
+		return nil, nil, fmt.Errorf("%w: the CSV is empty; the first row must name the columns (%s)", errInvalidRequest, strings.Join(csvColumns, ","))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: the CSV header cannot be read: %v", errInvalidRequest, err)
+		return nil, nil, fmt.Errorf("%w: the CSV header cannot be read: %v", errInvalidRequest, err)
 	}
+	header = slices.Clone(header)
 	var e requestError
 	cols := map[string]int{}
+	aliased := map[string]int{}
 	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
+		name := csvHeaderName(h)
 		switch {
-		case !slices.Contains(csvColumns, h):
-			e.add(h, "is not a column of a batch (columns: "+strings.Join(csvColumns, ",")+")", errInvalidRequest)
-		case cols[h] != 0:
-			e.add(h, "is given twice", errInvalidRequest)
-		default:
-			cols[h] = i + 1 // 0 is "absent"
+		case slices.Contains(csvColumns, name):
+			if cols[name] != 0 {
+				e.add(name, "is given twice", errInvalidRequest)
+			}
+			cols[name] = i + 1 // 0 is "absent"
+		case csvAliases[name] != "" && aliased[csvAliases[name]] == 0:
+			aliased[csvAliases[name]] = i + 1
+		}
+		// Any other column is passed through.
+	}
+	for name, i := range aliased {
+		if cols[name] == 0 {
+			cols[name] = i
 		}
 	}
 	for _, req := range []string{"plan", "state", "condition"} {
 		if cols[req] == 0 {
-			e.add(req, "column is required", errInvalidRequest)
+			e.add(req, "column is required (the header has: "+strings.Join(header, ",")+")", errInvalidRequest)
 		}
 	}
 	if err := e.err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []batchRequest
+	row := 1 // the header
 	for {
+		start := r.InputOffset()
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		// A spreadsheet shows each blank line the reader skipped as a row.
+		row += 1 + blankLines(body[start:r.InputOffset()])
 		var pe *csv.ParseError
 		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-			out = append(out, batchRequest{err: fmt.Errorf("%w: the row has %d cells; the header has %d", errInvalidRequest, len(rec), len(header))})
+			out = append(out, batchRequest{row: row, cells: rec, err: fmt.Errorf("%w: the row has %d cells; the header has %d", errInvalidRequest, len(rec), len(header))})
 		} else if err != nil {
 			// Past a quoting error the rows cannot be told apart reliably.
-			return nil, fmt.Errorf("%w: the CSV cannot be read: %v", errInvalidRequest, err)
+			return nil, nil, fmt.Errorf("%w: the CSV cannot be read: %v", errInvalidRequest, err)
 		} else {
 			req, err := csvRequest(rec, cols)
-			out = append(out, batchRequest{req: req, err: err})
+			out = append(out, batchRequest{row: row, cells: rec, req: req, err: err})
 		}
 		if len(out) > maxBatch {
-			return nil, fmt.Errorf("%w: the batch has more than %d rows; at most %d are allowed per request", errTooLarge, maxBatch, maxBatch)
+			return nil, nil, fmt.Errorf("%w: the batch has more than %d rows; at most %d are allowed per request", errTooLarge, maxBatch, maxBatch)
 		}
 	}
-	return out, nil
+	return header, out, nil
+}
+
+// blankLines counts the empty lines that start b.
+func blankLines(b []byte) int {
+	n := 0
+	for {
+		switch {
+		case bytes.HasPrefix(b, []byte("\r\n")):
+			b = b[2:]
+		case bytes.HasPrefix(b, []byte("\n")):
+			b = b[1:]
+		default:
+			return n
+		}
+		n++
+	}
 }
 
 // csvRequest builds one check from a CSV row; every bad cell is reported.
@@ -328,11 +365,11 @@ func csvRequest(rec []string, cols map[string]int) (coverageRequest, error) {
 		}
 		var b bool
 		switch strings.ToLower(v) {
-		case "true", "yes", "y":
+		case "yes", "y", "true", "1":
 			b = true
-		case "false", "no", "n":
+		case "no", "n", "false", "0":
 		default:
-			e.add(name, fmt.Sprintf("%q is not true/false (or yes/no)", v), errInvalidRequest)
+			e.add(name, fmt.Sprintf("%q is not yes or no", v), errInvalidRequest)
 			return nil
 		}
 		return &b
@@ -342,6 +379,7 @@ func csvRequest(rec []string, cols map[string]int) (coverageRequest, error) {
 	req.State, _ = cell("state")
 	req.Condition, _ = cell("condition")
 	if d, ok := cell("date"); ok {
+		d = isoDate(d)
 		req.Date = &d
 	}
 	p := coverage.Patient{PainWeeks: intCell("pain_weeks"), SystemicCause: boolCell("systemic_cause"),
@@ -401,7 +439,9 @@ func appendCSVRow(b []byte, row []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if !strings.ContainsAny(cell, csvSeparators) && strings.TrimSpace(cell) == cell {
+		// A defused formula (an echoed input cell such as '=1+1) is quoted
+		// too: nothing formula-like is left outside quotes.
+		if !strings.ContainsAny(cell, csvSeparators+"=") && strings.TrimSpace(cell) == cell {
 			b = append(b, cell...)
 			continue
 		}
@@ -412,32 +452,226 @@ func appendCSVRow(b []byte, row []string) []byte {
 	return append(b, '\n')
 }
 
-// csvResultRow is check i's row of a CSV answer, every cell defused
-// (csvSafe).
-func csvResultRow(i int, r *batchItem) []string {
-	row := make([]string, len(csvResultColumns))
-	row[0] = strconv.Itoa(i + 1)
-	if d := r.Decision; d != nil {
-		row[1] = string(d.Status)
-		if d.VisitsRemaining != nil {
-			row[2] = strconv.Itoa(*d.VisitsRemaining)
+// csvAnswerHeader is the header of a CSV answer: row, the batch's own
+// columns as sent, then the result columns.
+func csvAnswerHeader(in []string) []string {
+	out := make([]string, 0, 1+len(in)+len(csvResultColumns))
+	out = append(out, "row")
+	for _, h := range in {
+		out = append(out, csvSafe(h))
+	}
+	return append(out, csvResultColumns...)
+}
+
+// csvResultRow is one row of a CSV answer: the row number, the row's own n
+// cells as sent (padded or cut to the header), then the result; every cell
+// defused (csvSafe).
+func csvResultRow(r *batchItem, n int, cells []string) []string {
+	row := make([]string, 0, 1+n+len(csvResultColumns))
+	if r.Row > 0 {
+		row = append(row, strconv.Itoa(r.Row))
+	} else {
+		row = append(row, "")
+	}
+	for i := range n {
+		v := ""
+		if i < len(cells) {
+			v = cells[i]
 		}
-		if pa := d.PriorAuthorization; pa != nil {
-			row[3] = string(pa.Required)
-			if pa.RequiredNow != nil {
-				row[3] = map[bool]string{true: "yes", false: "no"}[*pa.RequiredNow]
+		row = append(row, csvSafe(v))
+	}
+	res := make([]string, len(csvResultColumns))
+	if d := r.Decision; d != nil {
+		decisionCells(res, d)
+	} else if p := r.Problem; p != nil {
+		res[0], res[1] = "error", "Not checked: see error"
+		msg := p.Detail
+		for _, fe := range p.Errors {
+			if !strings.Contains(msg, fe.Message) {
+				msg += "; " + fe.Field + ": " + fe.Message
 			}
 		}
-		row[4] = strconv.FormatBool(d.ReferralRequired)
-		if len(d.Reasons) > 0 {
-			row[5], row[6] = d.Reasons[0].Text, d.Reasons[0].RuleID
-		}
-	} else {
-		row[1] = "error"
-		row[7] = r.Problem.Detail
+		res[len(res)-1] = msg
 	}
-	for j := range row {
-		row[j] = csvSafe(row[j])
+	for _, v := range res {
+		row = append(row, csvSafe(v))
 	}
 	return row
+}
+
+// decisionCells fills the result columns of a decision, in
+// csvResultColumns order.
+func decisionCells(res []string, d *coverage.Decision) {
+	yn := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "no"
+	}
+	res[0], res[1] = string(d.Status), statusWords[d.Status]
+	res[2], res[3], res[4], res[5] = d.Plan.ID, d.State, d.Condition.ID, d.Date.String()
+	if d.VisitsRemaining != nil {
+		res[6] = strconv.Itoa(*d.VisitsRemaining)
+	}
+	if pa := d.PriorAuthorization; pa != nil {
+		switch {
+		case pa.RequiredNow != nil:
+			res[7] = yn(*pa.RequiredNow)
+		case pa.Required == catalog.AuthNever || pa.Required == "":
+			res[7] = "no"
+		case pa.Required == catalog.AuthAlways:
+			res[7] = "yes"
+		default:
+			res[7] = "depends on visits used"
+		}
+	} else if d.Status == catalog.NotCovered {
+		res[7] = "no"
+	}
+	res[8] = yn(d.ReferralRequired)
+	res[9] = abnNeeded(d)
+	var mods []string
+	for _, m := range d.Billing.Modifiers {
+		mods = append(mods, m.Code+": "+m.When)
+	}
+	res[10] = strings.Join(mods, " | ")
+	res[11] = strings.Join(d.Billing.CPT, " ")
+	if cs := d.CostSharing; cs != nil {
+		res[12] = centsText(cs.CopayCents)
+		res[13] = strconv.Itoa(cs.CoinsurancePercent)
+		res[14] = centsText(cs.DeductibleCents)
+		res[15] = yn(cs.DeductibleApplies)
+	}
+	var safety []string
+	for _, s := range d.Safety {
+		safety = append(safety, s.Text)
+	}
+	res[16] = strings.Join(safety, " | ")
+	var why []string
+	for _, r := range d.Reasons {
+		why = append(why, r.Text)
+	}
+	res[17] = strings.Join(why, " | ")
+	if len(d.Reasons) > 0 {
+		res[18] = d.Reasons[0].RuleID
+	}
+}
+
+// statusWords say a status in plain words, as the console does.
+var statusWords = map[catalog.Status]string{
+	catalog.Covered:     "Covered",
+	catalog.NotCovered:  "Not covered",
+	catalog.Conditional: "Depends on answers still missing",
+	catalog.Unknown:     "Unknown: the catalog does not know",
+}
+
+// abnNeeded says whether to give an Advance Beneficiary Notice: "yes" for a
+// visit expected to be denied when the plan's billing guidance calls for
+// one (Original Medicare), "if not covered" while the answer is still
+// conditional, else "no".
+func abnNeeded(d *coverage.Decision) string {
+	abn := false
+	for _, n := range d.Billing.Notes {
+		abn = abn || strings.Contains(n, "ABN")
+	}
+	for _, m := range d.Billing.Modifiers {
+		abn = abn || strings.Contains(m.When, "ABN")
+	}
+	switch {
+	case !abn:
+		return "no"
+	case d.Status == catalog.NotCovered:
+		return "yes"
+	case d.Status == catalog.Conditional || d.Status == catalog.Unknown:
+		return "if not covered"
+	}
+	return "no"
+}
+
+// centsText writes cents as dollars with cents: 28300 → "283.00".
+func centsText(c int64) string {
+	sign := ""
+	if c < 0 {
+		sign, c = "-", -c
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
+}
+
+// isoDate turns a US date (3/10/2026 or 03/10/2026), as EHR exports write
+// them, into 2026-03-10, and drops a time of day after a date ("2026-03-10
+// 09:30", "2026-03-10T09:30:00", "3/10/2026 9:30 AM"); anything else is
+// returned as is for the date check to judge.
+func isoDate(s string) string {
+	if d, _, ok := strings.Cut(s, " "); ok && strings.ContainsAny(d, "/-") {
+		s = d
+	}
+	if len(s) > 10 && s[4] == '-' && s[7] == '-' && s[10] == 'T' {
+		s = s[:10]
+	}
+	parts := strings.Split(s, "/")
+	if len(parts) != 3 || len(parts[2]) != 4 {
+		return s
+	}
+	m, err1 := strconv.Atoi(parts[0])
+	d, err2 := strconv.Atoi(parts[1])
+	y, err3 := strconv.Atoi(parts[2])
+	if err1 != nil || err2 != nil || err3 != nil || m < 1 || m > 12 || d < 1 || d > 31 {
+		return s
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", y, m, d)
+}
+
+// appendBatchJSON appends the batch answer {"results":[...]} as PureJSON
+// wrote it, newline included: decisions by AppendJSON, problems (rare and
+// small) by encoding/json with HTML escaping off, as PureJSON encoded them.
+func appendBatchJSON(dst []byte, results []batchItem) ([]byte, error) {
+	dst = append(dst, `{"results":`...)
+	if results == nil {
+		return append(dst, "null}\n"...), nil
+	}
+	var pb bytes.Buffer
+	enc := json.NewEncoder(&pb)
+	enc.SetEscapeHTML(false)
+	dst = append(dst, '[')
+	for i := range results {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = appendBatchItem(dst, &results[i], enc, &pb); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, "]}\n"...), nil
+}
+
+// appendBatchItem appends one result of a batch answer; enc writes into pb
+// (HTML escaping off), for the rare problem.
+func appendBatchItem(dst []byte, r *batchItem, enc *json.Encoder, pb *bytes.Buffer) ([]byte, error) {
+	dst = append(dst, '{')
+	sep := false
+	if r.Row > 0 {
+		dst = append(dst, `"row":`...)
+		dst = strconv.AppendInt(dst, int64(r.Row), 10)
+		sep = true
+	}
+	if r.Decision != nil {
+		if sep {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"decision":`...)
+		dst = r.Decision.AppendJSON(dst)
+		sep = true
+	}
+	if r.Problem != nil {
+		if sep {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"problem":`...)
+		pb.Reset()
+		if err := enc.Encode(r.Problem); err != nil {
+			return dst, err
+		}
+		dst = append(dst, bytes.TrimSuffix(pb.Bytes(), []byte("\n"))...)
+	}
+	return append(dst, '}'), nil
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -10,13 +9,10 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// errBusy is a batch refused because Deps.MaxBatches batches are running.
-var errBusy = errors.New("busy")
-
 // defaultMaxBatches is Deps.MaxBatches when unset: two per core, at least
 // four. A batch holds at most its body, its parsed checks and one write
-// buffer (about 3 MiB for 1,000 checks in a 1 MiB body), so the default
-// bounds batches to a few tens of MiB on a small pod.
+// buffer, so this bounds the memory batches take (the figures are in the
+// package README, Batch checks; TestDrillBatchMemory checks the bound).
 func defaultMaxBatches() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
 
 // batchSlots bounds the batches in progress.

@@ -31,7 +31,7 @@ func (a *api) postEstimate(c *gin.Context) error {
 		}
 		req.State = st
 	}
-	b, err := cost.Estimate(a.store.Index(), req)
+	b, err := a.estimate(c, a.store.Index(), req)
 	if err != nil {
 		return withField(err)
 	}

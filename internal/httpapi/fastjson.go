@@ -115,6 +115,8 @@ func fastEstimateRequest(body []byte, req *cost.Request) bool {
 			}
 			req.ChargeCents = new(int64)
 			return r.int64(req.ChargeCents)
+		case "clinic":
+			return r.str(&req.Clinic)
 		case "patient":
 			return r.patient(&req.Patient)
 		case "provider":

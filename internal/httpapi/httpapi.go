@@ -1,50 +1,93 @@
-// Package httpapi serves acucover's JSON API with Gin: coverage decisions
-// (GET and POST /v1/coverage, and batches of up to maxBatch checks as JSON
-// or CSV at POST /v1/coverage/batch), course cost estimates (POST
-// /v1/estimates), the catalog's plans, conditions and states, the editing
-// API for billing staff (/v1/admin/…: plans, conditions, rules, fee
-// schedules, the whole catalog, revisions and the audit log), the
-// benefit-check widget's script and demo page, health and readiness probes,
-// and the API's own OpenAPI 3.0 document (GET /openapi.json).
+// Package httpapi serves acucover's JSON API with Gin:
 //
-// Callers are identified by API keys with a role (reader, editor, admin):
-// the editing API always needs one, the public routes only if configured,
-// and per-client rate limits apply when set. Keys and editing need the
-// PostgreSQL store of record (Deps.Keys, Deps.Editor); without it the
-// editing API answers 503.
+//   - coverage decisions: GET and POST /v1/coverage, and batches of up to
+//     maxBatch checks as JSON or CSV at POST /v1/coverage/batch;
+//   - course cost estimates: POST /v1/estimates;
+//   - the catalog, read: plans, conditions, states and the catalog summary;
+//   - the editing API for billing staff (/v1/admin/…: plans, conditions,
+//     rules, fee schedules, the whole catalog, revisions and the audit
+//     log), behind API keys with a role (reader, editor, admin);
+//   - clinics (/v1/admin/clinics…), estimates priced at a clinic (clinic
+//     on POST /v1/estimates) and stored Good Faith Estimates (POST /v1/gfe,
+//     GET and DELETE /v1/gfe/{id}); a clinic-scoped key reaches only its
+//     clinic;
+//   - pages served by their own packages: the benefit-check widget's script
+//     and demo page (internal/widget), the billing console (internal/console)
+//     and the API docs (internal/apidocs, at / and its path);
+//   - health and readiness probes, and the API's own OpenAPI 3.0 document
+//     (GET /openapi.json).
 //
-// The request path is kept cheap (the figures are in the README's
-// Performance section): repeated GET questions are answered from the
-// snapshot's cache of encoded answers, with their ETag and Content-Length
-// made once (cache.go), and new ones parsed without allocating; POST bodies
-// are read at their declared length into pooled buffers and decoded by a
-// reader for the plain form clients send (fastjson.go); metric
-// children are resolved once per label set and kept per core (metrics.go);
-// the access log line is encoded by hand, byte for byte what slog's JSON
-// handler writes (observe.go); headers are set from shared values; and
-// middleware with nothing to do (CORS without origins, rate limiting off)
-// is left out of the chain.
+// Callers are identified by API keys: the editing API always needs one, the
+// public routes only if configured (Deps.PublicAccess), and per-client rate
+// limits apply when set. Keys and editing need the PostgreSQL store of
+// record (Deps.Keys, Deps.Editor); without it the editing API answers 503.
 //
 // Every error is an RFC 9457 problem (application/problem+json) whose type
 // is a URN such as urn:acucover:problem:unknown-plan. Bad input of any kind
 // is answered with a 4xx problem, never a 5xx.
+//
+// # Layout
+//
+// The files are in layers; a file uses what is in its own layer or below,
+// never above (except that the api state holds the rate limiters and batch
+// slots, whose types live with their middleware):
+//
+//  1. routes.go: New, the middleware chain and the route table — every
+//     route of the API is registered there, by its full path.
+//  2. Handlers, one file per area: coverage.go (GET and POST /v1/coverage,
+//     and answerCoverage, the one path from a coverage question to its
+//     decision), batch.go, estimates.go, catalog.go and summary.go (the
+//     catalog, read), admin.go (editing), clinics.go and gfe.go (clinics
+//     and Good Faith Estimates), probes.go (probes and /openapi.json). Middleware: observe.go (request ids, metrics, access
+//     log), inputs.go (body limit, panics, refused inputs), cors.go,
+//     ratelimit.go, batchlimit.go, auth.go (keys and roles).
+//  3. request.go reads requests: bodies, JSON (a fast reader for the plain
+//     form, fastjson.go, with the strict decoder as fallback, strictkeys.go),
+//     query parameters and headers. answer.go writes answers: pooled JSON
+//     buffers, writeJSON, and newProblem, the one problem builder for whole
+//     answers and batch items; handle turns a handler's error into it.
+//  4. problem.go (the error → status/type table, field errors), cache.go
+//     (encoded GET answers per snapshot), metrics.go, and httpapi.go (Deps
+//     and the api state).
+//
+// # Adding a route
+//
+// Write the handler as a method func (a *api) getThing(c *gin.Context)
+// error in the file of its area (or a new one): read the request with
+// request.go's functions (queryParams, readJSON), return an error for
+// anything wrong (a sentinel from problem.go wrapped with fmt.Errorf, or a
+// requestError listing fields), and write the answer with answer.go's
+// writeJSON or a jsonBody. Register it in the table in routes.go with its
+// full path, wrapped in a.handle (plus a.require(role) for a key), add its
+// operation to openapi.json (TestOpenAPIDocumentIsValid checks every route
+// has one), and give any new error a row in problems. Its problems then
+// have the same shape as every other (newProblem), and observe logs and
+// counts it under its route template.
+//
+// The request path is kept cheap (the figures are in cmd/loadtest's
+// README): repeated GET questions are answered from the snapshot's cache of
+// encoded answers, with their ETag and Content-Length made once, and new
+// ones parsed without allocating; POST bodies are read at their declared
+// length into pooled buffers and decoded by a reader for the plain form
+// clients send; metric children are resolved once per label set and kept
+// per core; the access log line is encoded by hand, byte for byte what
+// slog's JSON handler writes; headers are set from shared values; and
+// middleware with nothing to do (CORS without origins, rate limiting off)
+// is left out of the chain.
 package httpapi
 
 import (
-	"errors"
-	"fmt"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
-	"slices"
 	"time"
 
-	"github.com/acucover/acucover/internal/apidocs"
+	"github.com/acucover/acucover/internal/access"
 	"github.com/acucover/acucover/internal/catalog"
-	"github.com/acucover/acucover/internal/console"
-	"github.com/acucover/acucover/internal/widget"
-	"github.com/gin-gonic/gin"
+	"github.com/acucover/acucover/internal/clinic"
+	"github.com/acucover/acucover/internal/gfe"
+	"github.com/acucover/acucover/internal/history"
 )
 
 // Deps are what the API needs from its binary.
@@ -94,11 +137,19 @@ type Deps struct {
 	// pages may call the API from a browser, e.g. with the widget. Empty
 	// means no cross-origin access. See CheckCORSOrigin.
 	CORSOrigins []string
+	// Clinics reads the clinics (PostgreSQL's, editable through
+	// /v1/admin/clinics when it is a clinic.Editor, or a --clinics file's,
+	// read-only); nil: no clinics, unless Editor is also a clinic.Reader.
+	// GFEs stores Good Faith Estimates; nil: Editor's, if it is a
+	// gfe.Store (the *postgres.DB), else none, when /v1/gfe answers 503.
+	Clinics clinic.Reader
+	GFEs    gfe.Store
 }
 
 const defaultMaxBodyBytes = 1 << 20
 
-// api is the state every handler shares.
+// api is the state every handler and middleware shares, set from Deps by
+// newAPI.
 type api struct {
 	store     *catalog.Store
 	log       *slog.Logger
@@ -106,13 +157,24 @@ type api struct {
 	version   string
 	now       func() time.Time
 	ready     func() bool
+	bodyLimit int64      // Deps.MaxBodyBytes, defaulted
 	batches   batchSlots // POST /v1/coverage/batch in progress
-	billing              // keys, editing, rate limits (auth.go, admin.go, ratelimit.go)
-}
 
-// New returns the API handler. It panics if d.Store is nil, a wiring
-// mistake no request could recover from.
-func New(d Deps) http.Handler { return headAsGet(newEngine(d)) }
+	// keys verifies API keys; nil without a database (auth.go).
+	keys KeyStore
+	// editor is the catalog's store of record; nil without a database,
+	// when the editing API answers 503 (admin.go).
+	editor CatalogEditor
+	// publicAccess is PublicOpen or PublicKey (auth.go).
+	publicAccess string
+	// limits are the per-client rate limiters; nil: no rate limit
+	// (ratelimit.go).
+	limits *limiters
+	// trustedProxies may name the client in X-Forwarded-For.
+	trustedProxies []string
+	// clin holds the clinics and Good Faith Estimates (clinics.go, gfe.go).
+	clin clinicState
+}
 
 // NewServer returns the http.Server acucover serves h with, less its Addr
 // and ErrorLog. Its timeouts bound what a slow or stalled client can hold:
@@ -133,155 +195,34 @@ func NewServer(h http.Handler) *http.Server {
 	}
 }
 
-// newEngine is New with the concrete engine, so tests can mount extra routes
-// behind the real middleware chain.
-func newEngine(d Deps) *gin.Engine {
-	if d.Store == nil {
-		panic("httpapi.New: Deps.Store is nil")
-	}
-	a := &api{store: d.Store, log: d.Logger, accessLog: d.AccessLog, version: d.Version, now: d.Now, ready: d.Ready}
-	a.billing.init(d)
-	n := d.MaxBatches
-	if n <= 0 {
-		n = defaultMaxBatches()
-	}
-	a.batches = make(batchSlots, n)
-	if a.log == nil {
-		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	if a.now == nil {
-		a.now = time.Now
-	}
-	limit := d.MaxBodyBytes
-	if limit <= 0 {
-		limit = defaultMaxBodyBytes
-	}
-
-	// Release mode: no route dump or debug warnings on stderr.
-	gin.SetMode(gin.ReleaseMode)
-	r := gin.New()
-	r.HandleMethodNotAllowed = true // 405 with Allow, instead of 404
-	// Redirects would answer a typo with a non-problem 301/307; a 404
-	// problem says what is wrong.
-	r.RedirectTrailingSlash = false
-	r.RedirectFixedPath = false
-
-	// Outside recovery, so the 500 a recovered panic answers is logged
-	// and counted too.
-	r.Use(a.observe(), a.recoverPanics())
-	if len(d.CORSOrigins) > 0 {
-		r.Use(allowCrossOrigin(d.CORSOrigins))
-	}
-	r.Use(a.limitBody(limit), a.refuseInputs())
-	// The rate limit comes before key verification, so a flood of bogus
-	// keys is throttled by IP before it can reach the database.
-	if a.limits != nil {
-		r.Use(a.rateLimit())
-	}
-	r.Use(a.authenticate())
-	r.Use(a.publicGate())
-	r.NoRoute(a.handle(func(c *gin.Context) error {
-		return fmt.Errorf("%w: no resource at %s (GET /openapi.json describes the API)", errNoRoute, c.Request.URL.Path)
-	}))
-	r.NoMethod(a.handle(func(c *gin.Context) error {
-		return fmt.Errorf("%w: %s is not allowed on %s; allowed: %s", errNoMethod, c.Request.Method, c.Request.URL.Path, c.Writer.Header().Get("Allow"))
-	}))
-	a.routes(r)
-	return r
+// KeyStore verifies API keys. *postgres.DB implements it. Authenticate
+// returns access.ErrInvalidKey for a malformed, unknown or revoked key, and
+// any other error when it could not check (the database is down).
+type KeyStore interface {
+	Authenticate(ctx context.Context, secret string) (access.Principal, error)
 }
 
-// routes registers every route of the API.
-func (a *api) routes(r *gin.Engine) {
-	r.GET("/v1/coverage", a.handle(a.getCoverage))
-	r.POST("/v1/coverage", a.handle(a.postCoverage))
-	r.POST("/v1/estimates", a.handle(a.postEstimate))
-	r.GET("/v1/plans", a.handle(a.listPlans))
-	r.GET("/v1/plans/:id", a.handle(a.getPlan))
-	r.GET("/v1/conditions", a.handle(a.listConditions))
-	r.GET("/v1/states", a.handle(a.listStates))
-	r.GET("/v1/catalog/summary", a.handle(a.getCatalogSummary))
-	r.GET("/healthz", a.handle(a.healthz))
-	r.GET("/readyz", a.handle(a.readyz))
-	r.GET("/openapi.json", a.handle(serveOpenAPI))
-	r.GET("/", gin.WrapH(apidocs.Index(openAPIDoc, a.version)))
-	r.GET(apidocs.Path, gin.WrapH(apidocs.New(openAPIDoc)))
-	a.mountBilling(r) // /v1/admin/… and /v1/coverage/batch (admin.go, batch.go)
-	r.GET(widget.ScriptPath, gin.WrapH(widget.Script))
-	r.GET(widget.DemoPath, gin.WrapH(widget.Demo))
-	r.Match([]string{http.MethodGet, http.MethodPost}, console.Prefix+"*page", gin.WrapH(console.New(console.Deps{Store: a.store, Keys: a.keys, Logger: a.log, Now: a.now})))
-}
+// Public access modes (Deps.PublicAccess).
+const (
+	// PublicOpen serves the public read endpoints to anyone.
+	PublicOpen = "open"
+	// PublicKey serves them only to requests with a valid key of any role.
+	PublicKey = "key"
+)
 
-// recoverPanics turns a panic below it into a logged 500 problem, so one bad
-// request cannot take the process down or leak a stack trace.
-func (a *api) recoverPanics() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		defer func() {
-			v := recover()
-			if v == nil {
-				return
-			}
-			if v == http.ErrAbortHandler {
-				panic(v) // net/http's deliberate abort; it handles it quietly
-			}
-			a.log.Error("panic serving request", "method", c.Request.Method, "path", c.Request.URL.Path,
-				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			if !c.Writer.Written() {
-				a.writeProblem(c, fmt.Errorf("panic: %v", v))
-			}
-			c.Abort()
-		}()
-		c.Next()
-	}
-}
-
-// limitBody caps the request body at n bytes. A declared Content-Length over
-// the cap is refused before reading; a body that grows past it fails its
-// read with *http.MaxBytesError, which readBody turns into 413.
-func (a *api) limitBody(n int64) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if c.Request.ContentLength > n {
-			a.writeProblem(c, fmt.Errorf("%w: the body is %d bytes; the limit is %d", errTooLarge, c.Request.ContentLength, n))
-			c.Abort()
-			return
-		}
-		if c.Request.Body != nil && c.Request.Body != http.NoBody {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
-		}
-		c.Next()
-	}
-}
-
-// readBody reads the whole (limited) request body.
-func readBody(c *gin.Context) ([]byte, error) { return readBodyInto(c, nil) }
-
-// readBodyInto reads the whole (limited) request body, appending it to dst:
-// at once when the client declared its length.
-func readBodyInto(c *gin.Context, dst []byte) ([]byte, error) {
-	body := c.Request.Body
-	if body == nil {
-		return dst, nil
-	}
-	if n := c.Request.ContentLength; n > 0 && n < 1<<30 {
-		dst = slices.Grow(dst, int(n)+1) // +1: the read that finds EOF needs room
-	}
-	for {
-		if len(dst) == cap(dst) {
-			dst = slices.Grow(dst, 512)
-		}
-		n, err := body.Read(dst[len(dst):cap(dst)])
-		dst = dst[:len(dst)+n]
-		if err == io.EOF {
-			return dst, nil
-		}
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, fmt.Errorf("%w: the body is larger than the limit of %d bytes", errTooLarge, tooLarge.Limit)
-		}
-		if isTimeout(err) {
-			return nil, fmt.Errorf("%w: the body did not arrive in time; send it at once", errTimeout)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: reading the body failed: %v", errInvalidRequest, err)
-		}
-	}
+// CatalogEditor reads and changes the catalog in its store of record, and
+// reads the audit log. *postgres.DB implements it.
+//
+// Edit loads the head revision, passes it to fn and stores fn's result as
+// the new head with an audit entry per changed resource, in one transaction
+// during which no other writer runs; it returns the head revision after the
+// edit and the changes. An invalid result is catalog.Problems; an error of
+// fn is returned wrapped.
+type CatalogEditor interface {
+	HeadRevision(ctx context.Context) (string, error)
+	LoadCatalog(ctx context.Context) (*catalog.Snapshot, error)
+	LoadRevision(ctx context.Context, id string) (*catalog.Snapshot, error)
+	Revisions(ctx context.Context) ([]history.Revision, error)
+	Edit(ctx context.Context, actor, operation, comment string, fn func(cur *catalog.Snapshot) (*catalog.Snapshot, error)) (string, []catalog.Change, error)
+	Audit(ctx context.Context, f history.Filter) ([]history.Entry, error)
 }

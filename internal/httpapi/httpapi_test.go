@@ -64,7 +64,7 @@ func TestStatusFor(t *testing.T) {
 		{errTooLarge, 413},
 		{errUnsupportedMedia, 415},
 		{fieldErr("plan", "x", catalog.ErrUnknownPlan), 404},
-		{&requestError{fields: []fieldError{{"a", "x", catalog.ErrUnknownState}, {"b", "y", errInvalidRequest}}}, 400},
+		{&requestError{fields: []coverage.InputError{{Field: "a", Msg: "x", Kind: catalog.ErrUnknownState}, {Field: "b", Msg: "y", Kind: errInvalidRequest}}}, 400},
 		{errors.New("disk on fire"), 500},
 	} {
 		t.Run(tc.err.Error(), func(t *testing.T) {

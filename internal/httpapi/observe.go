@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -39,10 +38,12 @@ func (a *api) observe() gin.HandlerFunc {
 		elapsed := end.Sub(start)
 		route := routeLabel(c.FullPath())
 		status := c.Writer.Status()
-		if (status >= 500 || !c.Writer.Written()) && clientGone(c) {
+		if (status >= 500 || !c.Writer.Written()) && clientGone(c) || writeFailed(c) {
 			// The client closed the request before its answer: not a
 			// server error, whatever the handler made of the cancelled
-			// context ("cannot verify API key … context canceled").
+			// context ("cannot verify API key … context canceled"). Nor
+			// is an answer whose write failed the status its handler set:
+			// the client never got it.
 			status = StatusClientClosed
 		}
 		method := knownMethod(c.Request.Method)
@@ -233,16 +234,6 @@ func appendLogString(b []byte, s string) []byte {
 // accessBufs are the buffers access log lines are encoded in.
 var accessBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
-// header returns the first value of a request header given by its
-// canonical name (TestHeaderNamesAreCanonical), without canonicalizing the
-// name again per call as c.GetHeader does.
-func header(c *gin.Context, canonical string) string {
-	if v := c.Request.Header[canonical]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
-
 // saneRequestID accepts 1–128 characters of [A-Za-z0-9._:-], so a client's
 // id can never inject anything into logs or headers.
 func saneRequestID(s string) bool {
@@ -256,17 +247,6 @@ func saneRequestID(s string) bool {
 		}
 	}
 	return true
-}
-
-// StatusClientClosed is the status the metrics and the access log record
-// for a request whose client went away before its answer (nginx's 499).
-// No client ever receives it.
-const StatusClientClosed = 499
-
-// clientGone reports whether c's client closed the request: its context
-// was cancelled (net/http cancels it when the connection goes away).
-func clientGone(c *gin.Context) bool {
-	return errors.Is(c.Request.Context().Err(), context.Canceled)
 }
 
 // statusCodes are the status codes' label values, formatted once.

@@ -3,11 +3,15 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"net/textproto"
 	"path/filepath"
 	"strconv"
@@ -165,5 +169,49 @@ func TestHeaderNamesAreCanonical(t *testing.T) {
 	}
 	if calls < 5 {
 		t.Errorf("found %d header(c, name) calls; the test is not finding them", calls)
+	}
+}
+
+// failingWriter is a client that is gone: every write fails.
+type failingWriter struct{ *httptest.ResponseRecorder }
+
+func (w failingWriter) Write([]byte) (int, error) { return 0, errors.New("write: broken pipe") }
+
+// TestFailedWriteIsLoggedAsSuch: an answer that could not be written (the
+// client went away mid-answer) is logged and counted as 499, not as the
+// 200 its handler meant to send — for a single answer, a cached GET answer
+// and a batch.
+func TestFailedWriteIsLoggedAsSuch(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, mustDefault(t))
+	for i, r := range []request{
+		get("/v1/coverage?plan=medicare-part-b&state=CA&condition=chronic_low_back_pain&date=2026-03-10"),
+		get("/v1/coverage?plan=medicare-part-b&state=CA&condition=chronic_low_back_pain&date=2026-03-10"), // from the cache
+		post(`{"plan":"medicare-part-b","state":"CA","condition":"chronic_low_back_pain","date":"2026-03-10"}`),
+		{method: http.MethodPost, target: "/v1/coverage/batch", body: `{"checks":[{"plan":"medicare-part-b","state":"CA","condition":"chronic_low_back_pain"}]}`},
+		get("/v1/plans/no-such-plan"), // a problem, written by gin's c.Data
+	} {
+		req := r.build()
+		id := fmt.Sprintf("failed-write-%d", i)
+		req.Header.Set(requestIDHeader, id)
+		s.engine.ServeHTTP(failingWriter{httptest.NewRecorder()}, req)
+		line := ""
+		for l := range strings.SplitSeq(s.logs.String(), "\n") {
+			if strings.Contains(l, `"request_id":"`+id+`"`) {
+				line = l
+			}
+		}
+		if !strings.Contains(line, `"status":499`) {
+			t.Errorf("%s %s: access log line %q; want status 499 for an answer that could not be written", r.method, r.target, line)
+		}
+	}
+	// A write that succeeds is still logged with its status.
+	req := get("/v1/coverage?plan=medicare-part-b&state=CA&condition=chronic_low_back_pain&date=2026-03-10").build()
+	req.Header.Set(requestIDHeader, "written")
+	if rec := s.serve(req); rec.Code != http.StatusOK {
+		t.Fatalf("GET = %d", rec.Code)
+	}
+	if !strings.Contains(s.logs.String(), `"request_id":"written","method":"GET","route":"/v1/coverage","status":200`) {
+		t.Errorf("a written answer is not logged as 200:\n%s", s.logs.String())
 	}
 }

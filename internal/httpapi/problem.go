@@ -1,18 +1,14 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/coverage"
-	"github.com/gin-gonic/gin"
 )
 
 // Errors of the HTTP layer itself; domain errors come from catalog and
@@ -57,6 +53,9 @@ var problems = []struct {
 	{errUnauthorized, http.StatusUnauthorized, "unauthorized", "Unauthorized"},
 	{errForbidden, http.StatusForbidden, "forbidden", "Forbidden"},
 	{errUnknownResource, http.StatusNotFound, "unknown-resource", "Unknown resource"},
+	{errUnknownClinic, http.StatusNotFound, "unknown-clinic", "Unknown clinic"},
+	{errInUse, http.StatusConflict, "in-use", "Resource in use"},
+	{errNotAcceptable, http.StatusNotAcceptable, "not-acceptable", "Not acceptable"},
 	{errConflict, http.StatusConflict, "conflict", "Resource exists"},
 	{errPreconditionFailed, http.StatusPreconditionFailed, "precondition-failed", "Precondition failed"},
 	{errInvalidCatalog, http.StatusUnprocessableEntity, "invalid-catalog", "Invalid catalog"},
@@ -110,21 +109,24 @@ type problem struct {
 	Omitted int `json:"errors_omitted,omitempty"`
 }
 
-// fieldError says what is wrong with one request field: a query parameter
-// name, or a dotted path into the JSON body such as "usage.visits_this_year".
+// fieldError is a problem's errors[] entry: what is wrong with one request
+// field, a query parameter name or a dotted path into the JSON body such as
+// "usage.visits_this_year". It is the wire shape of a coverage.InputError.
 type fieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
-	cause   error
 }
 
 // requestError collects every field problem of a request, so a caller fixes
-// them in one round trip. It unwraps to the shared cause of its fields (which
-// decides the status), or to errInvalidRequest when they differ.
-type requestError struct{ fields []fieldError }
+// them in one round trip. Its fields are coverage.InputError, the one
+// field-error type of a request, whether the HTTP layer found it (Kind
+// errInvalidRequest, …) or the domain did (coverage.ErrInvalidInput, …).
+// It unwraps to the shared Kind of its fields (which decides the status),
+// or to errInvalidRequest when they differ.
+type requestError struct{ fields []coverage.InputError }
 
 func (e *requestError) add(field, msg string, cause error) {
-	e.fields = append(e.fields, fieldError{Field: field, Message: msg, cause: cause})
+	e.fields = append(e.fields, coverage.InputError{Field: field, Msg: msg, Kind: cause})
 }
 
 // err returns e as an error, or nil when it holds no problems. (A copy, so
@@ -140,10 +142,10 @@ func (e *requestError) Error() string {
 	fields := e.fields[:min(len(e.fields), maxProblemErrors)]
 	parts := make([]string, len(fields), len(fields)+1)
 	for i, f := range fields {
-		parts[i] = f.Field + ": " + f.Message
+		parts[i] = f.Field + ": " + f.Msg
 		// Domain messages often start with the field already.
-		if strings.HasPrefix(f.Message, f.Field+" ") || strings.HasPrefix(f.Message, f.Field+":") {
-			parts[i] = f.Message
+		if strings.HasPrefix(f.Msg, f.Field+" ") || strings.HasPrefix(f.Msg, f.Field+":") {
+			parts[i] = f.Msg
 		}
 	}
 	if n := len(e.fields) - len(fields); n > 0 {
@@ -162,10 +164,10 @@ const (
 
 // problemErrors returns the field errors a problem lists: the first
 // maxProblemErrors, each cut to maxProblemText, and how many were left out.
-func problemErrors(fields []fieldError) (listed []fieldError, omitted int) {
-	listed = slices.Clone(fields[:min(len(fields), maxProblemErrors)])
-	for i, f := range listed {
-		listed[i].Field, listed[i].Message = cutText(f.Field), cutText(f.Message)
+func problemErrors(fields []coverage.InputError) (listed []fieldError, omitted int) {
+	listed = make([]fieldError, min(len(fields), maxProblemErrors))
+	for i := range listed {
+		listed[i] = fieldError{Field: cutText(fields[i].Field), Message: cutText(fields[i].Msg)}
 	}
 	return listed, len(fields) - len(listed)
 }
@@ -184,9 +186,9 @@ func cutText(s string) string {
 }
 
 func (e *requestError) Unwrap() error {
-	cause := e.fields[0].cause
+	cause := e.fields[0].Kind
 	for _, f := range e.fields[1:] {
-		if f.cause != cause {
+		if f.Kind != cause {
 			return errInvalidRequest
 		}
 	}
@@ -198,86 +200,6 @@ func fieldErr(field, msg string, cause error) error {
 	e := &requestError{}
 	e.add(field, msg, cause)
 	return e
-}
-
-// writeProblem answers err as a problem. 5xx details are logged, never sent:
-// they may name internals a caller has no use for.
-func (a *api) writeProblem(c *gin.Context, err error) {
-	status, kind, title, detail := lookup(err)
-	p := problem{
-		Type:     problemTypePrefix + kind,
-		Title:    title,
-		Status:   status,
-		Detail:   detail,
-		Instance: c.Request.URL.Path,
-	}
-	var re *requestError
-	if errors.As(err, &re) {
-		p.Errors, p.Omitted = problemErrors(re.fields)
-	}
-	if p.Errors == nil && status == http.StatusBadRequest {
-		// A form shows errors by field: one that is not about a single
-		// field is about the body or the query as a whole.
-		p.Errors = []fieldError{{Field: requestPart(c), Message: cutText(detail)}}
-	}
-	if len(p.Detail) > 4*maxProblemText {
-		p.Detail = p.Detail[:4*maxProblemText] + "…"
-		p.Detail = strings.ToValidUTF8(p.Detail, "")
-	}
-	if status >= 500 && status != http.StatusServiceUnavailable && !clientGone(c) {
-		// Only the path is logged: query strings and bodies can carry
-		// patient facts.
-		a.log.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
-		p.Detail = "internal error"
-		p.Errors, p.Omitted = nil, 0
-	}
-	var body bytes.Buffer
-	enc := json.NewEncoder(&body)
-	enc.SetEscapeHTML(false) // details quote catalog text such as "Medicare & Medicaid"
-	if mErr := enc.Encode(p); mErr != nil {
-		// A problem holds only strings and ints; this cannot happen, but
-		// the caller still gets a status.
-		c.Status(status)
-		return
-	}
-	if errors.Is(err, errUnavailable) && c.Writer.Header().Get("Retry-After") == "" {
-		c.Header("Retry-After", "1") // the database is expected back
-	}
-	c.Header("Content-Type", problemContentType)
-	c.Data(status, problemContentType, body.Bytes())
-}
-
-// handlerFunc is a handler that returns its error instead of writing it, so
-// "wrote the error, forgot to return" cannot happen.
-type handlerFunc func(c *gin.Context) error
-
-// handle adapts h to Gin: an error becomes a problem response, unless h
-// already started the response (then only logging is possible).
-func (a *api) handle(h handlerFunc) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		err := h(c)
-		if err == nil {
-			return
-		}
-		if c.Writer.Written() {
-			a.log.Error("error after response started", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
-			return
-		}
-		a.writeProblem(c, err)
-	}
-}
-
-// requestPart names the part of the request a 400 that is about no single
-// field is about: "body" for a request that has one, else "query".
-func requestPart(c *gin.Context) string {
-	switch c.Request.Method {
-	case http.MethodPost, http.MethodPut, http.MethodPatch:
-		return "body"
-	}
-	if c.Request.ContentLength > 0 {
-		return "body"
-	}
-	return "query"
 }
 
 // pathTemplate writes a Gin route ("/v1/plans/:id") as the OpenAPI document
@@ -294,3 +216,36 @@ func pathTemplate(route string) string {
 	}
 	return strings.Join(parts, "/")
 }
+
+// Errors of authentication and authorization; each has a row in problems.
+var (
+	errUnauthorized  = errors.New("unauthorized")
+	errForbidden     = errors.New("forbidden")
+	errNeedsDatabase = errors.New("needs PostgreSQL")
+	errUnavailable   = errors.New("temporarily unavailable")
+	errClientClosed  = errors.New("client closed the request")
+)
+
+// errTimeout is a request whose body did not arrive within the server's
+// read timeout.
+var errTimeout = errors.New("request timeout")
+
+// errBusy is a batch refused because Deps.MaxBatches batches are running.
+var errBusy = errors.New("busy")
+
+var errRateLimited = errors.New("rate limited")
+
+// Errors of the editing API; each has a row in problems.
+var (
+	errUnknownResource      = errors.New("unknown resource")
+	errConflict             = errors.New("resource exists")
+	errPreconditionFailed   = errors.New("precondition failed")
+	errPreconditionRequired = errors.New("precondition required")
+	errInvalidCatalog       = errors.New("invalid catalog")
+)
+
+// StatusClientClosed is the status the metrics and the access log record
+// for a request whose client went away before its answer, or whose answer
+// could not be written to it (nginx's 499).
+// No client ever receives it.
+const StatusClientClosed = 499

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -13,8 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 )
-
-var errRateLimited = errors.New("rate limited")
 
 // maxLimiters bounds the limiter map: past it, idle clients are dropped
 // first, then the least recently seen, so a flood of new addresses (IPv6

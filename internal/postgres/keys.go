@@ -11,6 +11,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/acucover/acucover/internal/access"
+	"github.com/acucover/acucover/internal/clinic"
 )
 
 // CreateKey generates an API key named name with role, stores its hash and
@@ -18,6 +19,14 @@ import (
 // not stored and cannot be shown again. Errors wrap access.ErrKeyExists if
 // the name is taken (revoked keys keep their names).
 func (db *DB) CreateKey(ctx context.Context, name string, role access.Role, by string) (secret string, k access.Key, err error) {
+	return db.CreateClinicKey(ctx, name, role, "", by)
+}
+
+// CreateClinicKey is CreateKey for a key scoped to clinic (empty: not
+// scoped), which must exist. A scoped key reads and edits only that clinic
+// and its Good Faith Estimates (access.Principal.Clinic). Errors wrap
+// clinic.ErrUnknown for a clinic that does not exist.
+func (db *DB) CreateClinicKey(ctx context.Context, name string, role access.Role, clinicID, by string) (secret string, k access.Key, err error) {
 	if !access.ValidName(name) {
 		return "", k, fmt.Errorf("create key: name %q must be lower-case letters, digits, '_', '.', '@' or '-', starting with a letter (at most 64)", name)
 	}
@@ -31,19 +40,35 @@ func (db *DB) CreateKey(ctx context.Context, name string, role access.Role, by s
 			return "", k, err
 		}
 		err = db.inTx(ctx, nil, func(tx *sqlx.Tx) error {
+			if clinicID != "" {
+				// FOR SHARE: the clinic cannot be deleted (revoking its
+				// keys) until this key is committed.
+				const qClinic = `SELECT EXISTS (SELECT 1 FROM clinics WHERE id = $1 FOR SHARE)`
+				var ok bool
+				if err := tx.GetContext(ctx, &ok, qClinic, clinicID); err != nil {
+					return err
+				}
+				if !ok {
+					return fmt.Errorf("clinic %q: %w", clinicID, clinic.ErrUnknown)
+				}
+			}
 			const q = `
-				INSERT INTO api_keys (name, role, prefix, hash, created_by)
-				VALUES ($1, $2, $3, $4, $5) RETURNING created_at`
-			if err := tx.GetContext(ctx, &k.CreatedAt, q, name, string(role), prefix, hash, by); err != nil {
+				INSERT INTO api_keys (name, role, prefix, hash, created_by, clinic_id)
+				VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')) RETURNING created_at`
+			if err := tx.GetContext(ctx, &k.CreatedAt, q, name, string(role), prefix, hash, by, clinicID); err != nil {
 				return err
 			}
-			k = access.Key{Name: name, Role: role, Prefix: prefix, CreatedAt: k.CreatedAt, CreatedBy: by}
+			k = access.Key{Name: name, Role: role, Prefix: prefix, Clinic: clinicID, CreatedAt: k.CreatedAt, CreatedBy: by}
 			if err := notifyKey(ctx, tx, prefix); err != nil { // replicas forget it was unknown
 				return err
 			}
+			after := map[string]string{"name": name, "role": string(role), "prefix": prefix}
+			if clinicID != "" {
+				after["clinic"] = clinicID
+			}
 			return insertAudit(ctx, tx, auditRow{
 				Actor: actorOr(by), Operation: "keys", Resource: "api_key", ResourceID: name, Action: "create",
-				After: map[string]string{"name": name, "role": string(role), "prefix": prefix},
+				After: after,
 			})
 		})
 		if pe := pq.As(err); pe != nil && pe.Code == "23505" {
@@ -51,6 +76,9 @@ func (db *DB) CreateKey(ctx context.Context, name string, role access.Role, by s
 				return "", access.Key{}, fmt.Errorf("create key %s: %w", name, access.ErrKeyExists)
 			}
 			continue // the prefix
+		}
+		if errors.Is(err, clinic.ErrUnknown) {
+			return "", access.Key{}, fmt.Errorf("create key: %w", err)
 		}
 		if err != nil {
 			return "", access.Key{}, fmt.Errorf("create key: %w", notMigrated(err))
@@ -69,19 +97,20 @@ func actorOr(by string) string {
 }
 
 type keyRow struct {
-	ID         int64        `db:"id"`
-	Name       string       `db:"name"`
-	Role       string       `db:"role"`
-	Prefix     string       `db:"prefix"`
-	Hash       []byte       `db:"hash"`
-	CreatedAt  time.Time    `db:"created_at"`
-	CreatedBy  string       `db:"created_by"`
-	LastUsedAt sql.NullTime `db:"last_used_at"`
-	RevokedAt  sql.NullTime `db:"revoked_at"`
+	ID         int64          `db:"id"`
+	Name       string         `db:"name"`
+	Role       string         `db:"role"`
+	Prefix     string         `db:"prefix"`
+	Hash       []byte         `db:"hash"`
+	CreatedAt  time.Time      `db:"created_at"`
+	CreatedBy  string         `db:"created_by"`
+	LastUsedAt sql.NullTime   `db:"last_used_at"`
+	RevokedAt  sql.NullTime   `db:"revoked_at"`
+	Clinic     sql.NullString `db:"clinic_id"`
 }
 
 func (r keyRow) key() access.Key {
-	k := access.Key{Name: r.Name, Role: access.Role(r.Role), Prefix: r.Prefix, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy}
+	k := access.Key{Name: r.Name, Role: access.Role(r.Role), Prefix: r.Prefix, Clinic: r.Clinic.String, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy}
 	if r.LastUsedAt.Valid {
 		k.LastUsedAt = &r.LastUsedAt.Time
 	}
@@ -94,7 +123,7 @@ func (r keyRow) key() access.Key {
 // Keys lists every key, revoked ones included, in creation order.
 func (db *DB) Keys(ctx context.Context) ([]access.Key, error) {
 	const q = `
-		SELECT id, name, role, prefix, hash, created_at, created_by, last_used_at, revoked_at
+		SELECT id, name, role, prefix, hash, created_at, created_by, last_used_at, revoked_at, clinic_id
 		FROM api_keys ORDER BY id`
 	var rows []keyRow
 	if err := db.db.SelectContext(ctx, &rows, q); err != nil {
@@ -183,7 +212,7 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (access.Principal
 		return access.Principal{}, access.ErrInvalidKey
 	}
 	const q = `
-		SELECT id, name, role, prefix, hash, created_at, created_by, last_used_at, revoked_at
+		SELECT id, name, role, prefix, hash, created_at, created_by, last_used_at, revoked_at, clinic_id
 		FROM api_keys WHERE prefix = $1`
 	var r keyRow
 	err = db.db.GetContext(ctx, &r, q, prefix)
@@ -208,7 +237,7 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (access.Principal
 		const qUsed = `UPDATE api_keys SET last_used_at = now() WHERE id = $1`
 		_, _ = db.db.ExecContext(ctx, qUsed, r.ID)
 	}
-	p := access.Principal{Name: r.Name, Role: access.Role(r.Role)}
+	p := access.Principal{Name: r.Name, Role: access.Role(r.Role), Clinic: r.Clinic.String}
 	db.keys.Remember(prefix, hash, p, now)
 	return p, nil
 }

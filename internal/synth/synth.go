@@ -8,6 +8,7 @@ package synth
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/acucover/acucover/internal/catalog"
@@ -74,69 +75,164 @@ func PlanStates(i, statesPerPlan int) (offered catalog.Scope, ruled []string) {
 // memory measurements are not flattered (a catalog loaded from PostgreSQL
 // shares equal lists between rules and is smaller).
 func Generate(o Options) *catalog.Snapshot {
-	s := &catalog.Snapshot{}
+	s := &catalog.Snapshot{Conditions: conditions(o)}
+	s.Plans = make([]catalog.Plan, 0, o.Plans)
+	s.Rules = make([]catalog.Rule, 0, o.Plans*o.RulesPerPlan())
+	for p := range o.Plans {
+		s.Plans = append(s.Plans, plan(p))
+		planRules(o, p, func(r *catalog.Rule) error {
+			s.Rules = append(s.Rules, *r)
+			return nil
+		})
+	}
+	s.FeeSchedules = feeSchedules()
+	s.CashPrices = cashPrices()
+	return s
+}
+
+// Write writes the catalog Generate(o) returns to w as a catalog document
+// in format ("yaml" or "json"), byte for byte what catalog.WriteDocument
+// writes of it, but as it generates: memory stays that of one plan's rules
+// whatever the size.
+func Write(w io.Writer, o Options, format string) error {
+	d, err := catalog.NewDocumentWriter(w, format)
+	if err != nil {
+		return err
+	}
+	item := func(v any) error { return d.Item(v) }
+	for _, k := range catalog.ItemKinds {
+		if err := d.Kind(k); err != nil {
+			return err
+		}
+		switch k.Name() {
+		case catalog.KindPlan:
+			for p := range o.Plans {
+				pl := plan(p)
+				if err := item(&pl); err != nil {
+					return err
+				}
+			}
+		case catalog.KindCondition:
+			for _, c := range conditions(o) {
+				if err := item(&c); err != nil {
+					return err
+				}
+			}
+		case catalog.KindRule:
+			for p := range o.Plans {
+				if err := planRules(o, p, func(r *catalog.Rule) error { return item(r) }); err != nil {
+					return err
+				}
+			}
+		case catalog.KindFeeSchedule:
+			for _, f := range feeSchedules() {
+				if err := item(&f); err != nil {
+					return err
+				}
+			}
+		case catalog.KindCashPrice:
+			for _, c := range cashPrices() {
+				if err := item(&c); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return d.Close()
+}
+
+func conditions(o Options) []catalog.Condition {
+	var cs []catalog.Condition
 	for c := range o.Conditions {
-		s.Conditions = append(s.Conditions, catalog.Condition{
+		cs = append(cs, catalog.Condition{
 			ID:    ConditionID(c),
 			Name:  fmt.Sprintf("Synthetic condition %d", c),
 			ICD10: []string{fmt.Sprintf("%c%02d.%d", 'A'+c/10, 10+c%10, c%7)},
 		})
 	}
-	s.Rules = make([]catalog.Rule, 0, o.Plans*o.RulesPerPlan())
-	for p := range o.Plans {
-		id := PlanID(p)
-		offered, ruled := PlanStates(p, o.StatesPerPlan)
-		oop := int64(300000 + 1000*(p%50))
-		plan := catalog.Plan{
-			ID: id, Name: fmt.Sprintf("Synthetic plan %d (fictional)", p), Payer: payers[p%len(payers)],
-			Type: planTypes[p%len(planTypes)], States: offered,
-			BenefitPeriod: catalog.BenefitPeriod{Kind: catalog.CalendarYear},
-			CostSharing: []catalog.CostSharing{
-				{Network: catalog.InNetwork, EffectiveTo: csSplit, DeductibleCents: 50000, DeductibleApplies: true, CopayCents: 2500, CoinsurancePercent: 20, OOPMaxCents: &oop},
-				{Network: catalog.InNetwork, EffectiveFrom: csSplit, DeductibleCents: 75000, DeductibleApplies: p%2 == 0, CopayCents: 3000,
-					CopaySteps: []catalog.CopayStep{{AfterVisits: 10, CopayCents: 4000}}, CoinsurancePercent: 10 + p%3*10, OOPMaxCents: &oop},
-				{Network: catalog.OutNetwork, DeductibleCents: 150000, DeductibleApplies: true, CoinsurancePercent: 40, BalanceBilling: true},
-			},
-		}
-		if p%3 == 1 {
-			plan.BenefitPeriod = catalog.BenefitPeriod{Kind: catalog.PlanYear, StartMonth: 1 + p%12}
-		}
-		s.Plans = append(s.Plans, plan)
+	return cs
+}
 
-		add := func(r catalog.Rule, variant int) {
-			r.ID = fmt.Sprintf("%s-r%03d", id, len(s.Rules)%o.RulesPerPlan())
-			r.Plan = id
-			shape(&r, variant)
-			s.Rules = append(s.Rules, r)
+// plan returns synthetic plan p.
+func plan(p int) catalog.Plan {
+	id := PlanID(p)
+	offered, _ := PlanStates(p, 0)
+	oop := int64(300000 + 1000*(p%50))
+	pl := catalog.Plan{
+		ID: id, Name: fmt.Sprintf("Synthetic plan %d (fictional)", p), Payer: payers[p%len(payers)],
+		Type: planTypes[p%len(planTypes)], States: offered,
+		BenefitPeriod: catalog.BenefitPeriod{Kind: catalog.CalendarYear},
+		CostSharing: []catalog.CostSharing{
+			{Network: catalog.InNetwork, EffectiveTo: csSplit, DeductibleCents: 50000, DeductibleApplies: true, CopayCents: 2500, CoinsurancePercent: 20, OOPMaxCents: &oop},
+			{Network: catalog.InNetwork, EffectiveFrom: csSplit, DeductibleCents: 75000, DeductibleApplies: p%2 == 0, CopayCents: 3000,
+				CopaySteps: []catalog.CopayStep{{AfterVisits: 10, CopayCents: 4000}}, CoinsurancePercent: 10 + p%3*10, OOPMaxCents: &oop},
+			{Network: catalog.OutNetwork, DeductibleCents: 150000, DeductibleApplies: true, CoinsurancePercent: 40, BalanceBilling: true},
+		},
+	}
+	if p%3 == 1 {
+		pl.BenefitPeriod = catalog.BenefitPeriod{Kind: catalog.PlanYear, StartMonth: 1 + p%12}
+	}
+	return pl
+}
+
+// planRules calls emit with each of plan p's rules in order, each made
+// afresh, and stops at emit's first error.
+func planRules(o Options, p int, emit func(r *catalog.Rule) error) error {
+	id := PlanID(p)
+	_, ruled := PlanStates(p, o.StatesPerPlan)
+	n := 0
+	add := func(r catalog.Rule, variant int) error {
+		r.ID = fmt.Sprintf("%s-r%03d", id, n)
+		n++
+		r.Plan = id
+		shape(&r, variant)
+		return emit(&r)
+	}
+	if err := add(catalog.Rule{States: catalog.AllOf, Conditions: catalog.AllOf, Status: catalog.NotCovered,
+		Summary: "This synthetic plan does not cover acupuncture for other conditions."}, -1); err != nil {
+		return err
+	}
+	for c := range o.Conditions {
+		cond := catalog.ScopeOf(ConditionID(c))
+		if err := add(catalog.Rule{States: catalog.AllOf, Conditions: cond, EffectiveFrom: rangeStart, EffectiveTo: rangeSplit}, p+c); err != nil {
+			return err
 		}
-		add(catalog.Rule{States: catalog.AllOf, Conditions: catalog.AllOf, Status: catalog.NotCovered,
-			Summary: "This synthetic plan does not cover acupuncture for other conditions."}, -1)
+		if err := add(catalog.Rule{States: catalog.AllOf, Conditions: cond, EffectiveFrom: rangeSplit}, p+c+1); err != nil {
+			return err
+		}
+	}
+	for k, st := range ruled {
+		if err := add(catalog.Rule{States: catalog.ScopeOf(st), Conditions: catalog.AllOf, Status: catalog.Unknown,
+			Summary: fmt.Sprintf("This synthetic plan's coverage in %s is not published.", st)}, -1); err != nil {
+			return err
+		}
 		for c := range o.Conditions {
-			cond := catalog.ScopeOf(ConditionID(c))
-			add(catalog.Rule{States: catalog.AllOf, Conditions: cond, EffectiveFrom: rangeStart, EffectiveTo: rangeSplit}, p+c)
-			add(catalog.Rule{States: catalog.AllOf, Conditions: cond, EffectiveFrom: rangeSplit}, p+c+1)
-		}
-		for k, st := range ruled {
-			add(catalog.Rule{States: catalog.ScopeOf(st), Conditions: catalog.AllOf, Status: catalog.Unknown,
-				Summary: fmt.Sprintf("This synthetic plan's coverage in %s is not published.", st)}, -1)
-			for c := range o.Conditions {
-				add(catalog.Rule{States: catalog.ScopeOf(st), Conditions: catalog.ScopeOf(ConditionID(c)),
-					EffectiveFrom: catalog.NewDate(2023, time.Month(1+k), 1)}, p+c+k+2)
+			if err := add(catalog.Rule{States: catalog.ScopeOf(st), Conditions: catalog.ScopeOf(ConditionID(c)),
+				EffectiveFrom: catalog.NewDate(2023, time.Month(1+k), 1)}, p+c+k+2); err != nil {
+				return err
 			}
 		}
 	}
+	return nil
+}
+
+func feeSchedules() []catalog.FeeSchedule {
+	var fs []catalog.FeeSchedule
 	for i, payer := range payers {
 		for _, n := range []catalog.Network{catalog.InNetwork, catalog.OutNetwork} {
-			s.FeeSchedules = append(s.FeeSchedules, catalog.FeeSchedule{
+			fs = append(fs, catalog.FeeSchedule{
 				ID: fmt.Sprintf("synth-fees-%d-%s", i, n), Name: payer + " allowed amounts (fictional)", Payer: payer, Network: n,
 				AmountsCents: map[string]int64{"97810": 6000 + int64(i)*100, "97811": 4000, "97813": 6500, "97814": 4500},
 				Sources:      []catalog.Source{{Title: payer + " fee schedule (fictional)", URL: "https://example.org/fees"}},
 			})
 		}
 	}
-	s.CashPrices = []catalog.CashPrice{{FirstVisitCents: 11200, FollowUpCents: 8000,
+	return fs
+}
+
+func cashPrices() []catalog.CashPrice {
+	return []catalog.CashPrice{{FirstVisitCents: 11200, FollowUpCents: 8000,
 		Sources: []catalog.Source{{Title: "Synthetic cash prices", URL: "https://example.org/cash"}}}}
-	return s
 }
 
 // shape gives a rule its status and details; variant picks among the mixes

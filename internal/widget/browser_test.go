@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/clinic"
 	"github.com/acucover/acucover/internal/httpapi"
 )
 
@@ -43,7 +44,11 @@ func TestWidgetInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Deps{Store: catalog.NewStore(ix)})
+	clinics, err := clinic.LoadFile("../clinic/testdata/clinics.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httpapi.New(httpapi.Deps{Store: catalog.NewStore(ix), Clinics: clinic.NewFileStore(clinics)})
 	rec := &recorder{}
 	srv := httptest.NewServer(rec.wrap(brokenCoverage(api)))
 	t.Cleanup(srv.Close)
@@ -263,6 +268,29 @@ func TestWidgetInBrowser(t *testing.T) {
 		if slices.Contains(plans, "medicaid") || !slices.Contains(plans, "medicare-part-b") {
 			t.Errorf("NY plans listed = %q: want Medicare and not Medicaid (unknown in NY)", plans)
 		}
+	})
+
+	// clinic="ID": the estimate is asked for at the clinic's own prices
+	// (no visit-price, no network unless set) and says so. Lotus's cash
+	// prices: 97810 $85.00 + 97811 $35.50 = $120.50 a 30-minute visit.
+	t.Run("clinic_attribute", func(t *testing.T) {
+		p := open(t)
+		p.do(chromedp.Evaluate[chromedp.Void](`(() => {
+			const el = document.querySelector('#demo');
+			el.setAttribute('visit-price', '95.50'); el.setAttribute('clinic', 'lotus-acupuncture');
+		})()`))
+		p.choose("state", "CA")
+		p.pickPlan("gold", "Example PPO Gold (fictional example)")
+		p.choose("cond", "neck_pain")
+		p.waitVerdict("Covered")
+		rec.waitFor(t, p.ctx, func(r recorded) bool {
+			return r.Path == "/v1/estimates" && strings.Contains(r.Body, `"clinic":"lotus-acupuncture"`) &&
+				!strings.Contains(r.Body, "charge_cents") && !strings.Contains(r.Body, `"network"`)
+		})
+		p.waitFor(p.root() + `.querySelector('[data-total]')`)
+		p.do(chromedp.Evaluate[chromedp.Void](p.root() + `.querySelector('[data-k=assumptions]').click()`))
+		p.waitText("Lotus Community Acupuncture is in Example PPO Gold")
+		p.wantText("97810 $85.00 + 1 × 97811 $35.50 = $120.50 a visit")
 	})
 
 	t.Run("clinic_settings_and_deductible_paid", func(t *testing.T) {
@@ -560,7 +588,7 @@ func TestWidgetInBrowser(t *testing.T) {
 // leaf: plan, state, condition, dates, the course and the yes/no answers.
 var allowedBody = map[string]any{
 	"plan": "string", "state": "string", "condition": "string", "date": "string", "start_date": "string",
-	"network": "string", "charge_cents": "number",
+	"network": "string", "charge_cents": "number", "clinic": "string",
 	"provider":     map[string]any{"type": "string", "supervised": "bool", "credentials_met": "bool"},
 	"accumulators": map[string]any{"deductible_met_cents": "number"},
 	"course":       map[string]any{"visits_per_week": "number", "weeks": "number", "minutes_per_visit": "number"},

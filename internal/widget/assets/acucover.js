@@ -8,8 +8,10 @@
 // state, condition, date, course, yes/no answers and, if the visitor fills it
 // in, what they have paid towards their deductible, without cookies.
 //
-// Clinic settings (attributes): visit-price="95" or "95.50" (the clinic's price
-// per visit, in dollars) and network="in"|"out". The element's own content is
+// Clinic settings (attributes): clinic="ID" (a clinic set up in acucover: the
+// estimate uses its own cash prices, contracted rates and network status),
+// or visit-price="95" or "95.50" (the clinic's price per visit, in dollars)
+// and network="in"|"out". The element's own content is
 // the clinic's fallback (e.g. "Ask us: <a href="tel:…">…</a>"): the browser
 // shows it when the script cannot load, and the widget shows it when the
 // coverage service cannot be reached (network down, or the page's origin not
@@ -198,7 +200,7 @@ details{margin:.5rem 0}summary{cursor:pointer;font-weight:600;min-height:1.5rem}
 `;
 
 class AcucoverCheck extends HTMLElement {
-  static observedAttributes = ['api', 'plan', 'state', 'condition', 'visit-price', 'network'];
+  static observedAttributes = ['api', 'plan', 'state', 'condition', 'visit-price', 'network', 'clinic'];
 
   constructor() {
     super();
@@ -679,7 +681,13 @@ class AcucoverCheck extends HTMLElement {
       course: { visits_per_week: vpw, weeks, minutes_per_visit: 30 }, network: this.network, patient: q.patient,
       provider: q.provider,
     };
-    if (this.visitPrice) body.charge_cents = this.visitPrice;
+    // A clinic prices the visits itself and knows its networks: no
+    // visit-price, and network only when the page sets it.
+    const clinic = this.getAttribute('clinic');
+    if (clinic) {
+      body.clinic = clinic;
+      if (!this.hasAttribute('network')) delete body.network;
+    } else if (this.visitPrice) body.charge_cents = this.visitPrice;
     if (paid) body.accumulators = { deductible_met_cents: paid };
     try {
       const e = await this.request('v1/estimates', body, this.estCtrl.signal);

@@ -1,0 +1,161 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"runtime"
+
+	"gopkg.in/yaml.v3"
+)
+
+// A document's items are decoded on every processor: the reader splits the
+// text into items (cheap: a scan) and hands them over in batches; the
+// batches come back decoded, in order, and each list is made once, at its
+// final size, from them.
+
+// batchItems is the number of items decoded together.
+const batchItems = 512
+
+// batch is a run of one kind's items to decode: the items' text, one after
+// another, each ending at ends[i].
+type batch struct {
+	kind streamKind
+	yaml bool // YAML list items, else JSON values
+	text []byte
+	ends []int
+	out  chan decoded
+}
+
+// decoded is a batch's items ([]T), or the error of its first item that
+// does not decode (at index bad).
+type decoded struct {
+	items any
+	bad   int
+	err   error
+}
+
+// decoders runs workers that decode batches, until closed.
+type decoders struct {
+	jobs chan *batch
+}
+
+func newDecoders() *decoders {
+	d := &decoders{jobs: make(chan *batch)}
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		go func() {
+			for b := range d.jobs {
+				decode := b.kind.decodeBatch
+				if b.yaml {
+					decode = b.kind.decodeYAMLBatch
+				}
+				items, bad, err := decode(b.text, b.ends)
+				b.out <- decoded{items, bad, err}
+			}
+		}()
+	}
+	return d
+}
+
+func (d *decoders) close() { close(d.jobs) }
+
+// list collects one list's batches in order while they decode.
+type list struct {
+	d       *decoders
+	kind    streamKind
+	yaml    bool
+	cur     *batch
+	pending []*batch
+	done    []any
+}
+
+// add queues one item's text (copied).
+func (l *list) add(text []byte) {
+	if l.cur == nil {
+		l.cur = &batch{kind: l.kind, yaml: l.yaml, out: make(chan decoded, 1), ends: make([]int, 0, batchItems)}
+		l.cur.text = make([]byte, 0, batchItems*(len(text)+len(text)/2))
+	}
+	// A newline between items: two literals must not run together.
+	l.cur.text = append(l.cur.text, text...)
+	l.cur.text = append(l.cur.text, '\n')
+	l.cur.ends = append(l.cur.ends, len(l.cur.text))
+	if len(l.cur.ends) == batchItems {
+		l.send()
+	}
+}
+
+func (l *list) send() {
+	if l.cur == nil {
+		return
+	}
+	l.d.jobs <- l.cur
+	l.pending = append(l.pending, l.cur)
+	l.cur = nil
+}
+
+// wait returns the decoded items in order, or the first item's error with
+// its index in the list.
+func (l *list) wait() (first int, err error) {
+	l.send()
+	n := 0
+	for _, b := range l.pending {
+		r := <-b.out
+		if r.err != nil && err == nil {
+			first, err = n+r.bad, r.err
+		}
+		n += len(b.ends)
+		l.done = append(l.done, r.items)
+	}
+	l.pending = nil
+	return first, err
+}
+
+// decodeBatch decodes a batch's items as decodeJSON does, strictly.
+func (k *itemKind[T]) decodeBatch(text []byte, ends []int) (any, int, error) {
+	vs := make([]T, len(ends))
+	// The items are JSON values one after another: one decoder reads them
+	// all.
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.DisallowUnknownFields()
+	for i := range ends {
+		if err := dec.Decode(&vs[i]); err != nil {
+			return nil, i, err
+		}
+	}
+	return vs, 0, nil
+}
+
+// decodeYAMLBatch decodes a batch of YAML list items ("- …", each a
+// document of its own), strictly, as Parse does.
+func (k *itemKind[T]) decodeYAMLBatch(text []byte, ends []int) (any, int, error) {
+	out := make([]T, 0, len(ends))
+	start := 0
+	for i, end := range ends {
+		dec := yaml.NewDecoder(bytes.NewReader(text[start:end]))
+		dec.KnownFields(true)
+		var vs []T
+		if err := dec.Decode(&vs); err != nil && !errors.Is(err, io.EOF) {
+			return nil, i, err
+		}
+		out = append(out, vs...)
+		start = end
+	}
+	return out, 0, nil
+}
+
+// appendBatches appends decoded batches ([]T each) to s's list, growing it
+// once.
+func (k *itemKind[T]) appendBatches(s *Snapshot, batches []any) {
+	l := k.list(s)
+	n := len(*l)
+	for _, b := range batches {
+		n += len(b.([]T))
+	}
+	out := make([]T, 0, n)
+	out = append(out, *l...)
+	for _, b := range batches {
+		out = append(out, b.([]T)...)
+	}
+	*l = out
+}
