@@ -3,7 +3,9 @@ package catalog
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 	"unsafe"
 )
 
@@ -157,15 +159,23 @@ func (k *itemKind[T]) Same(a *Snapshot, i int, b *Snapshot, j int) bool {
 func (k *itemKind[T]) Splice(dst, src *Snapshot, parts []Part) error {
 	old := *k.list(src)
 	out := make([]T, len(parts))
-	for i, p := range parts {
+	for i := 0; i < len(parts); {
+		p := parts[i]
 		if p.Old >= 0 {
-			out[i] = old[p.Old]
+			// A run of items kept in order is copied at once.
+			n := 1
+			for i+n < len(parts) && parts[i+n].Old == p.Old+n {
+				n++
+			}
+			copyList(out[i:i+n], old[p.Old:p.Old+n])
+			i += n
 			continue
 		}
-		if err := json.Unmarshal(p.JSON, &out[i]); err != nil {
+		i++
+		if err := json.Unmarshal(p.JSON, &out[i-1]); err != nil {
 			return fmt.Errorf("%s item: %w", k.name, err)
 		}
-		k.canonical(&out[i])
+		k.canonical(&out[i-1])
 	}
 	*k.list(dst) = k.form(out)
 	return nil
@@ -207,7 +217,30 @@ func (k *itemKind[T]) Reorder(s *Snapshot, order []int) {
 
 func (k *itemKind[T]) Clone(s *Snapshot) {
 	l := k.list(s)
-	*l = k.form(slices.Clone(*l))
+	if len(*l) == 0 {
+		*l = k.form(slices.Clone(*l))
+		return
+	}
+	out := make([]T, len(*l))
+	copyList(out, *l)
+	*l = k.form(out)
+}
+
+// copyList is copy(dst, src) for equal lengths, on every processor when
+// the lists are long.
+func copyList[T any](dst, src []T) {
+	const chunk = 1 << 15
+	if len(src) < 2*chunk {
+		copy(dst, src)
+		return
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(src)/chunk)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := len(src)*w/workers, len(src)*(w+1)/workers
+		wg.Go(func() { copy(dst[lo:hi], src[lo:hi]) })
+	}
+	wg.Wait()
 }
 
 func (k *itemKind[T]) canonicalList(s *Snapshot) {

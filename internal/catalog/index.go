@@ -1,9 +1,6 @@
 package catalog
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -54,12 +51,14 @@ type Index struct {
 	// from the retired code's Until on.
 	introduced map[string]retired
 	rules      map[string]planRules // by plan
-	byID       map[string]*Rule
+	byID       shardMap[string, *Rule]
 	licensure  map[string]*Licensure
 	fees       map[feeKey][]*FeeSchedule
 	cash       map[string]*CashPrice
-	tests      map[criteria][]Test // parsed, in order
-	memo       sync.Map            // see Memo
+	tests      shardMap[criteria, []Test] // parsed, in order
+	// sums are the content hash's sums, per kind (see ContentHash).
+	sums []sum256
+	memo sync.Map // see Memo
 }
 
 type retired struct {
@@ -107,32 +106,66 @@ func BuildWithPositions(s *Snapshot, pos Positions) (*Index, error) {
 		return nil, v.ps
 	}
 	ix := &Index{
-		snap:       s,
-		revision:   s.Revision,
-		plans:      make(map[string]*Plan, len(s.Plans)),
-		conds:      make(map[string]*Condition, len(s.Conditions)),
-		icdExact:   map[string]*Condition{},
-		icdFamily:  map[string]*Condition{},
-		retired:    map[string]retired{},
-		introduced: map[string]retired{},
-		rules:      v.keyed, // sorted, and checked for overlaps
-		byID:       make(map[string]*Rule, len(s.Rules)),
-		licensure:  make(map[string]*Licensure, len(s.Licensure)),
-		fees:       map[feeKey][]*FeeSchedule{},
-		cash:       map[string]*CashPrice{},
-		tests:      map[criteria][]Test{},
+		snap:     s,
+		revision: s.Revision,
+		rules:    v.keyed, // sorted, and checked for overlaps
+		byID:     newShardMap[string, *Rule](stringShard, len(s.Rules)),
+		tests:    newShardMap[criteria, []Test](criteriaShard, 0),
 	}
-	h, err := ContentHash(s)
+	sums, err := contentSums(s)
 	if err != nil {
 		return nil, err
 	}
-	ix.hash = h[:RevisionLength]
+	ix.setHash(sums)
+	ix.indexPlans()
+	ix.indexConditions()
+	ix.indexLicensure()
+	ix.indexFees()
+	ix.indexCash()
+	for i := range s.Rules {
+		r := &s.Rules[i]
+		ix.byID.set(r.ID, r)
+		k := criteriaOf(r)
+		if _, done := ix.tests.get(k); done || k.n == 0 {
+			continue
+		}
+		ts := make([]Test, len(r.Criteria))
+		for j, c := range r.Criteria {
+			ts[j] = v.tests[c.Test] // Validate has parsed every test
+		}
+		ix.tests.set(k, ts)
+	}
+	remember(ix)
+	return ix, nil
+}
+
+// setHash sets the index's sums, content hash and, if the snapshot has
+// none, revision.
+func (ix *Index) setHash(sums []sum256) {
+	ix.sums = sums
+	ix.hash = finalHash(ix.snap, sums)[:RevisionLength]
+	ix.revision = ix.snap.Revision
 	if ix.revision == "" {
 		ix.revision = ix.hash
 	}
-	for i := range s.Plans {
-		ix.plans[s.Plans[i].ID] = &s.Plans[i]
+}
+
+// The index* methods (re)make the maps of one kind from the snapshot.
+
+func (ix *Index) indexPlans() {
+	ix.plans = make(map[string]*Plan, len(ix.snap.Plans))
+	for i := range ix.snap.Plans {
+		ix.plans[ix.snap.Plans[i].ID] = &ix.snap.Plans[i]
 	}
+}
+
+func (ix *Index) indexConditions() {
+	s := ix.snap
+	ix.conds = make(map[string]*Condition, len(s.Conditions))
+	ix.icdExact = map[string]*Condition{}
+	ix.icdFamily = map[string]*Condition{}
+	ix.retired = map[string]retired{}
+	ix.introduced = map[string]retired{}
 	for i := range s.Conditions {
 		c := &s.Conditions[i]
 		ix.conds[c.ID] = c
@@ -149,44 +182,29 @@ func BuildWithPositions(s *Snapshot, pos Positions) (*Index, error) {
 			}
 		}
 	}
-	for i := range s.Licensure {
-		ix.licensure[s.Licensure[i].State] = &s.Licensure[i]
+}
+
+func (ix *Index) indexLicensure() {
+	ix.licensure = make(map[string]*Licensure, len(ix.snap.Licensure))
+	for i := range ix.snap.Licensure {
+		ix.licensure[ix.snap.Licensure[i].State] = &ix.snap.Licensure[i]
 	}
-	for i := range s.Rules {
-		r := &s.Rules[i]
-		ix.byID[r.ID] = r
-		k := criteriaOf(r)
-		if _, done := ix.tests[k]; done || k.n == 0 {
-			continue
-		}
-		ts := make([]Test, len(r.Criteria))
-		for j, c := range r.Criteria {
-			ts[j] = v.tests[c.Test] // Validate has parsed every test
-		}
-		ix.tests[k] = ts
-	}
-	for i := range s.FeeSchedules {
-		f := &s.FeeSchedules[i]
+}
+
+func (ix *Index) indexFees() {
+	ix.fees = map[feeKey][]*FeeSchedule{}
+	for i := range ix.snap.FeeSchedules {
+		f := &ix.snap.FeeSchedules[i]
 		k := feeKey{f.Plan, f.Payer, f.Network}
 		ix.fees[k] = append(ix.fees[k], f)
 	}
-	for i := range s.CashPrices {
-		ix.cash[s.CashPrices[i].State] = &s.CashPrices[i]
-	}
-	return ix, nil
 }
 
-// ContentHash returns the hex SHA-256 of s's content (its revision excluded),
-// stable across runs: equal catalogs hash equal.
-func ContentHash(s *Snapshot) (string, error) {
-	c := *s
-	c.Revision = ""
-	b, err := json.Marshal(&c)
-	if err != nil {
-		return "", fmt.Errorf("hash catalog: %w", err)
+func (ix *Index) indexCash() {
+	ix.cash = map[string]*CashPrice{}
+	for i := range ix.snap.CashPrices {
+		ix.cash[ix.snap.CashPrices[i].State] = &ix.snap.CashPrices[i]
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
 }
 
 // Memo returns the value kept under key for this index, calling build to
@@ -334,7 +352,10 @@ func (ix *Index) Rule(plan, state, cond string, d Date) *Rule {
 }
 
 // RuleByID returns the rule with id, or nil.
-func (ix *Index) RuleByID(id string) *Rule { return ix.byID[id] }
+func (ix *Index) RuleByID(id string) *Rule {
+	r, _ := ix.byID.get(id)
+	return r
+}
 
 // Licensure returns how state licenses acupuncturists, or nil when the
 // catalog has no entry for it.
@@ -342,7 +363,13 @@ func (ix *Index) Licensure(state string) *Licensure { return ix.licensure[state]
 
 // Tests returns the parsed tests of r's criteria, in order. r must come from
 // this index.
-func (ix *Index) Tests(r *Rule) []Test { return ix.tests[criteriaOf(r)] }
+func (ix *Index) Tests(r *Rule) []Test {
+	if len(r.Criteria) == 0 {
+		return nil
+	}
+	ts, _ := ix.tests.get(criteriaOf(r))
+	return ts
+}
 
 // CostSharing returns the plan's terms for network in force on d, or nil.
 func (ix *Index) CostSharing(p *Plan, n Network, d Date) *CostSharing {

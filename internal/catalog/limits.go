@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Length limits of a catalog's text, in bytes. They are far above anything
@@ -20,14 +21,62 @@ const (
 // textLimits returns a problem for every text field of s that is too long
 // for its limit. Fields are found by reflection, so a new field is covered
 // without a change here. (A NUL, which PostgreSQL cannot store, is refused
-// where text enters: the API's JSON reader.)
+// where text enters: the API's JSON reader.) A problem's Where is the
+// field's path, e.g. rules[3].summary; the path is written out only for a
+// problem.
 func textLimits(s *Snapshot) Problems {
 	var ps Problems
-	walkText(reflect.ValueOf(s).Elem(), "", "", &ps)
+	var path []byte
+	walkText(reflect.ValueOf(s).Elem(), &path, "", &ps)
 	return ps
 }
 
-func walkText(v reflect.Value, path, name string, ps *Problems) {
+// itemTextLimits is textLimits for item i of the list named list (a
+// pointer to a Plan, Rule, …), with the paths textLimits gives it.
+func itemTextLimits(list string, i int, item any, ps *Problems) {
+	path := []byte(list + "[" + strconv.Itoa(i) + "]")
+	walkText(reflect.ValueOf(item).Elem(), &path, list, ps)
+}
+
+// textField is what walkText needs of a struct field.
+type textField struct {
+	index     int
+	tag       string
+	anonymous bool
+}
+
+// textFields caches the exported, not skipped fields of each struct type:
+// looking them up per value costs more than the walk.
+var textFields sync.Map // reflect.Type → []textField
+
+func fieldsOf(t reflect.Type) []textField {
+	if fs, ok := textFields.Load(t); ok {
+		return fs.([]textField)
+	}
+	var fs []textField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if tag == "-" {
+			continue
+		}
+		if tag == "" {
+			tag = strings.ToLower(f.Name)
+		}
+		fs = append(fs, textField{i, tag, f.Anonymous})
+	}
+	textFields.Store(t, fs)
+	return fs
+}
+
+// walkText checks the text in v, at *path (restored on return), whose
+// field is called name.
+func walkText(v reflect.Value, path *[]byte, name string, ps *Problems) {
+	n := len(*path)
+	defer func() { *path = (*path)[:n] }()
 	switch v.Kind() {
 	case reflect.String:
 		checkText(v.String(), path, name, ps)
@@ -40,43 +89,35 @@ func walkText(v reflect.Value, path, name string, ps *Problems) {
 			return
 		}
 		for i := range v.Len() {
-			walkText(v.Index(i), path+"["+strconv.Itoa(i)+"]", name, ps)
+			*path = append((*path)[:n], '[')
+			*path = strconv.AppendInt(*path, int64(i), 10)
+			*path = append(*path, ']')
+			walkText(v.Index(i), path, name, ps)
 		}
 	case reflect.Map:
 		for it := v.MapRange(); it.Next(); {
 			k := fmt.Sprint(it.Key().Interface())
+			*path = append(append((*path)[:n], '.'), k...)
 			if it.Key().Kind() == reflect.String {
-				checkText(k, path+"."+k, "key", ps)
+				checkText(k, path, "key", ps)
 			}
-			walkText(it.Value(), path+"."+k, name, ps)
+			walkText(it.Value(), path, name, ps)
 		}
 	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
+		for _, f := range fieldsOf(v.Type()) {
+			*path = (*path)[:n]
+			if !f.anonymous {
+				if n > 0 {
+					*path = append(*path, '.')
+				}
+				*path = append(*path, f.tag...)
 			}
-			tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-			if tag == "-" {
-				continue
-			}
-			if tag == "" {
-				tag = strings.ToLower(f.Name)
-			}
-			p := tag
-			if path != "" {
-				p = path + "." + tag
-			}
-			if f.Anonymous {
-				p = path
-			}
-			walkText(v.Field(i), p, tag, ps)
+			walkText(v.Field(f.index), path, f.tag, ps)
 		}
 	}
 }
 
-func checkText(s, path, name string, ps *Problems) {
+func checkText(s string, path *[]byte, name string, ps *Problems) {
 	limit := MaxTextBytes
 	switch {
 	case name == "id" || strings.HasSuffix(name, "_id") || name == "key":
@@ -85,6 +126,6 @@ func checkText(s, path, name string, ps *Problems) {
 		limit = MaxURLBytes
 	}
 	if len(s) > limit {
-		*ps = append(*ps, Problem{Where: path, Msg: fmt.Sprintf("is %d bytes long; at most %d are allowed", len(s), limit)})
+		*ps = append(*ps, Problem{Where: string(*path), Msg: fmt.Sprintf("is %d bytes long; at most %d are allowed", len(s), limit)})
 	}
 }

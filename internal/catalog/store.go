@@ -80,7 +80,9 @@ func (s *Store) Refresh(ctx context.Context, src Origin) (changed bool, err erro
 }
 
 // Reload loads a snapshot and, if it builds, swaps it in, under the Store's
-// lock. On any error the Index in force stays and the error is returned. A
+// lock. It builds with BuildFrom the Index in force: a snapshot that shares
+// its unchanged items with the one in force (a store's delta load) costs
+// what differs. On any error the Index in force stays and the error is returned. A
 // snapshot whose revision equals the current one only refreshes the load
 // time.
 func (s *Store) Reload(ctx context.Context, load Loader) (changed bool, err error) {
@@ -94,7 +96,7 @@ func (s *Store) Reload(ctx context.Context, load Loader) (changed bool, err erro
 		s.loadedAt.Store(time.Now().UnixNano())
 		return false, nil
 	}
-	ix, err := Build(snap)
+	ix, err := BuildFrom(s.Index(), snap)
 	if err != nil {
 		return false, err
 	}

@@ -38,7 +38,7 @@ type validator struct {
 	pos   Positions
 	ps    Problems
 	plans map[string]*Plan
-	conds map[string]bool
+	conds map[string]*Condition
 	urls  map[string]bool // source URLs already checked, and whether they pass
 	// tests holds every criterion test that parsed, by its text.
 	tests map[string]Test
@@ -95,88 +95,93 @@ func (v *validator) checkPlans(s *Snapshot) {
 			v.add(w, "duplicate plan id %q", p.ID)
 		}
 		v.plans[p.ID] = p
-		if strings.TrimSpace(p.Name) == "" {
-			v.add(w, "name is required")
-		}
-		if strings.TrimSpace(p.Payer) == "" {
-			v.add(w, "payer is required")
-		}
-		if !slices.Contains(PlanTypes, p.Type) {
-			v.add(w, "type %q is not one of %v%s", p.Type, PlanTypes, dym(p.Type, PlanTypes))
-		}
-		v.states(w, p.States)
-		switch p.BenefitPeriod.Kind {
-		case CalendarYear:
-			if p.BenefitPeriod.StartMonth > 1 {
-				v.add(w, "benefit_period: a calendar_year starts in January; use kind plan_year for start_month %d", p.BenefitPeriod.StartMonth)
-			}
-		case PlanYear:
-			if p.BenefitPeriod.StartMonth < 1 || p.BenefitPeriod.StartMonth > 12 {
-				v.add(w, "benefit_period: plan_year needs start_month 1–12")
-			}
-		default:
-			v.add(w, "benefit_period.kind %q is not calendar_year or plan_year%s", p.BenefitPeriod.Kind, dym(p.BenefitPeriod.Kind, []BenefitKind{CalendarYear, PlanYear}))
-		}
-		switch p.NetworkModel {
-		case "", NetworkModelNetworks:
-		case MedicareAssignment:
-			for _, c := range p.CostSharing {
-				if c.Network == OutNetwork {
-					v.add(w, "a medicare_assignment plan has no network: its cost_sharing must all be network \"in\" (the terms that apply to every provider)")
-					break
-				}
-			}
-		default:
-			v.add(w, "network_model %q is not networks or medicare_assignment%s", p.NetworkModel, dym(p.NetworkModel, []NetworkModel{NetworkModelNetworks, MedicareAssignment}))
-		}
-		for j, c := range p.CostSharing {
-			cw := w
-			cw.cost = j + 1
-			if c.Network != InNetwork && c.Network != OutNetwork {
-				v.add(cw, "network %q is not \"in\" or \"out\"%s", c.Network, dym(c.Network, networks))
-			}
-			v.span(cw, c.EffectiveFrom, c.EffectiveTo)
-			v.cents(cw, "deductible_cents", c.DeductibleCents)
-			v.cents(cw, "copay_cents", c.CopayCents)
-			if c.CoinsurancePercent < 0 || c.CoinsurancePercent > 100 {
-				v.add(cw, "coinsurance_percent %d is not between 0 and 100", c.CoinsurancePercent)
-			}
-			if c.OOPMaxCents != nil {
-				v.cents(cw, "oop_max_cents", *c.OOPMaxCents)
-			}
-			last := 0
-			for _, st := range c.CopaySteps {
-				if st.AfterVisits <= last {
-					v.add(cw, "copay_steps: after_visits must be positive and increasing")
-				}
-				last = st.AfterVisits
-				v.cents(cw, "copay_steps.copay_cents", st.CopayCents)
-			}
-			for k := range j {
-				o := p.CostSharing[k]
-				if o.Network == c.Network && spansOverlap(o.EffectiveFrom, o.EffectiveTo, c.EffectiveFrom, c.EffectiveTo) {
-					v.add(cw, "overlaps cost_sharing[%d] for network %q %s; dated terms of one network must not overlap: %s", k, c.Network,
-						overlapDates(o.EffectiveFrom, o.EffectiveTo, c.EffectiveFrom, c.EffectiveTo),
-						replaceHint(fmt.Sprintf("cost_sharing[%d]", k), o.EffectiveFrom, fmt.Sprintf("cost_sharing[%d]", j), c.EffectiveFrom))
-				}
-			}
-		}
-		v.sources(w, p.Sources, false)
+		v.plan(w, p)
 	}
 }
 
+// plan checks plan p alone (its id's uniqueness is the caller's).
+func (v *validator) plan(w place, p *Plan) {
+	if strings.TrimSpace(p.Name) == "" {
+		v.add(w, "name is required")
+	}
+	if strings.TrimSpace(p.Payer) == "" {
+		v.add(w, "payer is required")
+	}
+	if !slices.Contains(PlanTypes, p.Type) {
+		v.add(w, "type %q is not one of %v%s", p.Type, PlanTypes, dym(p.Type, PlanTypes))
+	}
+	v.states(w, p.States)
+	switch p.BenefitPeriod.Kind {
+	case CalendarYear:
+		if p.BenefitPeriod.StartMonth > 1 {
+			v.add(w, "benefit_period: a calendar_year starts in January; use kind plan_year for start_month %d", p.BenefitPeriod.StartMonth)
+		}
+	case PlanYear:
+		if p.BenefitPeriod.StartMonth < 1 || p.BenefitPeriod.StartMonth > 12 {
+			v.add(w, "benefit_period: plan_year needs start_month 1–12")
+		}
+	default:
+		v.add(w, "benefit_period.kind %q is not calendar_year or plan_year%s", p.BenefitPeriod.Kind, dym(p.BenefitPeriod.Kind, []BenefitKind{CalendarYear, PlanYear}))
+	}
+	switch p.NetworkModel {
+	case "", NetworkModelNetworks:
+	case MedicareAssignment:
+		for _, c := range p.CostSharing {
+			if c.Network == OutNetwork {
+				v.add(w, "a medicare_assignment plan has no network: its cost_sharing must all be network \"in\" (the terms that apply to every provider)")
+				break
+			}
+		}
+	default:
+		v.add(w, "network_model %q is not networks or medicare_assignment%s", p.NetworkModel, dym(p.NetworkModel, []NetworkModel{NetworkModelNetworks, MedicareAssignment}))
+	}
+	for j, c := range p.CostSharing {
+		cw := w
+		cw.cost = j + 1
+		if c.Network != InNetwork && c.Network != OutNetwork {
+			v.add(cw, "network %q is not \"in\" or \"out\"%s", c.Network, dym(c.Network, networks))
+		}
+		v.span(cw, c.EffectiveFrom, c.EffectiveTo)
+		v.cents(cw, "deductible_cents", c.DeductibleCents)
+		v.cents(cw, "copay_cents", c.CopayCents)
+		if c.CoinsurancePercent < 0 || c.CoinsurancePercent > 100 {
+			v.add(cw, "coinsurance_percent %d is not between 0 and 100", c.CoinsurancePercent)
+		}
+		if c.OOPMaxCents != nil {
+			v.cents(cw, "oop_max_cents", *c.OOPMaxCents)
+		}
+		last := 0
+		for _, st := range c.CopaySteps {
+			if st.AfterVisits <= last {
+				v.add(cw, "copay_steps: after_visits must be positive and increasing")
+			}
+			last = st.AfterVisits
+			v.cents(cw, "copay_steps.copay_cents", st.CopayCents)
+		}
+		for k := range j {
+			o := p.CostSharing[k]
+			if o.Network == c.Network && spansOverlap(o.EffectiveFrom, o.EffectiveTo, c.EffectiveFrom, c.EffectiveTo) {
+				v.add(cw, "overlaps cost_sharing[%d] for network %q %s; dated terms of one network must not overlap: %s", k, c.Network,
+					overlapDates(o.EffectiveFrom, o.EffectiveTo, c.EffectiveFrom, c.EffectiveTo),
+					replaceHint(fmt.Sprintf("cost_sharing[%d]", k), o.EffectiveFrom, fmt.Sprintf("cost_sharing[%d]", j), c.EffectiveFrom))
+			}
+		}
+	}
+	v.sources(w, p.Sources, false)
+}
+
 func (v *validator) checkConditions(s *Snapshot) {
-	v.conds = map[string]bool{}
+	v.conds = map[string]*Condition{}
 	codes := map[string]string{}    // exact or retired code → condition id
 	families := map[string]string{} // family → condition id
 	for i := range s.Conditions {
 		c := &s.Conditions[i]
 		w := v.where("condition", "conditions", i, c.ID)
 		v.id(w, c.ID)
-		if v.conds[c.ID] {
+		if v.conds[c.ID] != nil {
 			v.add(w, "duplicate condition id %q", c.ID)
 		}
-		v.conds[c.ID] = true
+		v.conds[c.ID] = c
 		if strings.TrimSpace(c.Name) == "" {
 			v.add(w, "name is required")
 		}
@@ -252,114 +257,7 @@ func (v *validator) rules(s *Snapshot) {
 			v.add(w, "duplicate rule id %q", r.ID)
 		}
 		ids[r.ID] = struct{}{}
-		plan, ok := v.plans[r.Plan]
-		if !ok {
-			v.add(w, "plan %q is not in the catalog%s", r.Plan, suggest.DidYouMean(r.Plan, slices.Sorted(maps.Keys(v.plans))))
-		}
-		v.states(w, r.States)
-		if ok && !r.States.All && !plan.States.All {
-			for _, st := range r.States.Items {
-				if !plan.States.Contains(st) {
-					v.add(w, "state %s: plan %q is not offered there", st, r.Plan)
-				}
-			}
-		}
-		if !r.Conditions.All {
-			if len(r.Conditions.Items) == 0 {
-				v.add(w, "conditions must be \"all\" or a non-empty list")
-			}
-			seen := map[string]bool{}
-			for _, c := range r.Conditions.Items {
-				if !v.conds[c] {
-					v.add(w, "condition %q is not in the catalog%s", c, suggest.DidYouMean(c, slices.Sorted(maps.Keys(v.conds))))
-				}
-				if seen[c] {
-					v.add(w, "condition %q is listed twice", c)
-				}
-				seen[c] = true
-			}
-		}
-		v.span(w, r.EffectiveFrom, r.EffectiveTo)
-		if strings.TrimSpace(r.Summary) == "" {
-			v.add(w, "summary is required: it is the reason every decision gives")
-		}
-		switch r.Status {
-		case Covered, Conditional:
-		case NotCovered, Unknown:
-			if len(r.Limits.Windows) > 0 || len(r.Limits.Extensions) > 0 || r.Limits.DollarCapCents != nil {
-				v.add(w, "a %s rule cannot have limits", r.Status)
-			}
-		default:
-			v.add(w, "status %q is not covered, conditional, not_covered or unknown%s", r.Status, dym(r.Status, []Status{Covered, Conditional, NotCovered, Unknown}))
-		}
-		if r.Status == Conditional && len(r.Criteria) == 0 {
-			v.add(w, "a conditional rule needs criteria (use status covered when nothing is required)")
-		}
-		if r.Status != Conditional && len(r.Criteria) > 0 {
-			v.add(w, "only a conditional rule may have criteria")
-		}
-		crit := map[string]bool{}
-		for _, c := range r.Criteria {
-			if !ValidID(c.ID) || crit[c.ID] {
-				v.add(w, "criterion id %q must be a unique lower-case id", c.ID)
-			}
-			crit[c.ID] = true
-			if _, ok := v.tests[c.Test]; !ok {
-				if t, err := ParseTest(c.Test); err != nil {
-					v.add(w, "criterion %q: %v", c.ID, err)
-				} else {
-					v.tests[c.Test] = t
-				}
-			}
-			if strings.TrimSpace(c.Question) == "" {
-				v.add(w, "criterion %q needs a question", c.ID)
-			}
-		}
-		v.limits(w, r.Limits)
-		if len(r.Billing.DeniedModifiers) > 0 && strings.TrimSpace(r.Billing.DeniedNote) == "" {
-			v.add(w, "billing.denied_modifiers need a billing.denied_note saying when each applies")
-		}
-		for _, m := range r.Billing.DeniedModifiers {
-			if len(m) != 2 {
-				v.add(w, "billing.denied_modifiers %q is not a 2-character modifier", m)
-			}
-		}
-		if r.AskProvider && len(r.Providers) == 0 {
-			v.add(w, "ask_provider needs the providers the rule covers")
-		}
-		switch r.PriorAuthorization.When() {
-		case AuthNever, AuthAlways:
-			if r.PriorAuthorization.AfterVisits != 0 {
-				v.add(w, "prior_authorization.after_visits is only for required: after_visits")
-			}
-		case AuthAfterVisits:
-			if r.PriorAuthorization.AfterVisits < 1 {
-				v.add(w, "prior_authorization.after_visits must be at least 1")
-			}
-		default:
-			v.add(w, "prior_authorization.required %q is not never, always or after_visits%s", r.PriorAuthorization.Required, dym(r.PriorAuthorization.Required, []AuthWhen{AuthNever, AuthAlways, AuthAfterVisits}))
-		}
-		types := map[string]bool{}
-		for _, p := range r.Providers {
-			if !slices.Contains(ProviderTypes, p.Type) {
-				v.add(w, "provider type %q is not one of %v%s", p.Type, ProviderTypes, dym(p.Type, ProviderTypes))
-			}
-			if types[p.Type] {
-				v.add(w, "provider type %q is listed twice", p.Type)
-			}
-			types[p.Type] = true
-		}
-		for _, c := range r.Billing.CPT {
-			if !validCPT(c) {
-				v.add(w, "billing.cpt %q is not a 5-character CPT/HCPCS code", c)
-			}
-		}
-		for _, m := range r.Billing.Modifiers {
-			if len(m.Code) != 2 || strings.TrimSpace(m.When) == "" {
-				v.add(w, "billing modifier %q needs a 2-character code and a when", m.Code)
-			}
-		}
-		v.sources(w, r.Sources, true)
+		v.rule(w, r)
 		pr := v.keyed[r.Plan]
 		if pr == nil {
 			pr = make(planRules, keys[r.Plan])
@@ -376,6 +274,119 @@ func (v *validator) rules(s *Snapshot) {
 	v.fallbacks(s)
 }
 
+// rule checks rule r alone: its fields and what it refers to (its id's
+// uniqueness, ambiguity and fallbacks are the caller's).
+func (v *validator) rule(w place, r *Rule) {
+	plan, ok := v.plans[r.Plan]
+	if !ok {
+		v.add(w, "plan %q is not in the catalog%s", r.Plan, suggest.DidYouMean(r.Plan, slices.Sorted(maps.Keys(v.plans))))
+	}
+	v.states(w, r.States)
+	if ok && !r.States.All && !plan.States.All {
+		for _, st := range r.States.Items {
+			if !plan.States.Contains(st) {
+				v.add(w, "state %s: plan %q is not offered there", st, r.Plan)
+			}
+		}
+	}
+	if !r.Conditions.All {
+		if len(r.Conditions.Items) == 0 {
+			v.add(w, "conditions must be \"all\" or a non-empty list")
+		}
+		seen := map[string]bool{}
+		for _, c := range r.Conditions.Items {
+			if v.conds[c] == nil {
+				v.add(w, "condition %q is not in the catalog%s", c, suggest.DidYouMean(c, slices.Sorted(maps.Keys(v.conds))))
+			}
+			if seen[c] {
+				v.add(w, "condition %q is listed twice", c)
+			}
+			seen[c] = true
+		}
+	}
+	v.span(w, r.EffectiveFrom, r.EffectiveTo)
+	if strings.TrimSpace(r.Summary) == "" {
+		v.add(w, "summary is required: it is the reason every decision gives")
+	}
+	switch r.Status {
+	case Covered, Conditional:
+	case NotCovered, Unknown:
+		if len(r.Limits.Windows) > 0 || len(r.Limits.Extensions) > 0 || r.Limits.DollarCapCents != nil {
+			v.add(w, "a %s rule cannot have limits", r.Status)
+		}
+	default:
+		v.add(w, "status %q is not covered, conditional, not_covered or unknown%s", r.Status, dym(r.Status, []Status{Covered, Conditional, NotCovered, Unknown}))
+	}
+	if r.Status == Conditional && len(r.Criteria) == 0 {
+		v.add(w, "a conditional rule needs criteria (use status covered when nothing is required)")
+	}
+	if r.Status != Conditional && len(r.Criteria) > 0 {
+		v.add(w, "only a conditional rule may have criteria")
+	}
+	crit := map[string]bool{}
+	for _, c := range r.Criteria {
+		if !ValidID(c.ID) || crit[c.ID] {
+			v.add(w, "criterion id %q must be a unique lower-case id", c.ID)
+		}
+		crit[c.ID] = true
+		if _, ok := v.tests[c.Test]; !ok {
+			if t, err := ParseTest(c.Test); err != nil {
+				v.add(w, "criterion %q: %v", c.ID, err)
+			} else {
+				v.tests[c.Test] = t
+			}
+		}
+		if strings.TrimSpace(c.Question) == "" {
+			v.add(w, "criterion %q needs a question", c.ID)
+		}
+	}
+	v.limits(w, r.Limits)
+	if len(r.Billing.DeniedModifiers) > 0 && strings.TrimSpace(r.Billing.DeniedNote) == "" {
+		v.add(w, "billing.denied_modifiers need a billing.denied_note saying when each applies")
+	}
+	for _, m := range r.Billing.DeniedModifiers {
+		if len(m) != 2 {
+			v.add(w, "billing.denied_modifiers %q is not a 2-character modifier", m)
+		}
+	}
+	if r.AskProvider && len(r.Providers) == 0 {
+		v.add(w, "ask_provider needs the providers the rule covers")
+	}
+	switch r.PriorAuthorization.When() {
+	case AuthNever, AuthAlways:
+		if r.PriorAuthorization.AfterVisits != 0 {
+			v.add(w, "prior_authorization.after_visits is only for required: after_visits")
+		}
+	case AuthAfterVisits:
+		if r.PriorAuthorization.AfterVisits < 1 {
+			v.add(w, "prior_authorization.after_visits must be at least 1")
+		}
+	default:
+		v.add(w, "prior_authorization.required %q is not never, always or after_visits%s", r.PriorAuthorization.Required, dym(r.PriorAuthorization.Required, []AuthWhen{AuthNever, AuthAlways, AuthAfterVisits}))
+	}
+	types := map[string]bool{}
+	for _, p := range r.Providers {
+		if !slices.Contains(ProviderTypes, p.Type) {
+			v.add(w, "provider type %q is not one of %v%s", p.Type, ProviderTypes, dym(p.Type, ProviderTypes))
+		}
+		if types[p.Type] {
+			v.add(w, "provider type %q is listed twice", p.Type)
+		}
+		types[p.Type] = true
+	}
+	for _, c := range r.Billing.CPT {
+		if !validCPT(c) {
+			v.add(w, "billing.cpt %q is not a 5-character CPT/HCPCS code", c)
+		}
+	}
+	for _, m := range r.Billing.Modifiers {
+		if len(m.Code) != 2 || strings.TrimSpace(m.When) == "" {
+			v.add(w, "billing modifier %q needs a 2-character code and a when", m.Code)
+		}
+	}
+	v.sources(w, r.Sources, true)
+}
+
 // fallbacks checks falls_back_to: the rule named exists, is of the same
 // plan, covers (a fallback that does not cover adds nothing), and following
 // fallbacks never comes back to a rule already visited.
@@ -384,40 +395,48 @@ func (v *validator) fallbacks(s *Snapshot) {
 	for i := range s.Rules {
 		byID[s.Rules[i].ID] = &s.Rules[i]
 	}
+	lookup := func(id string) *Rule { return byID[id] }
+	planIDs := func(plan, except string) []string {
+		var same []string // the plan's own rules: the only possible targets
+		for id, o := range byID {
+			if o.Plan == plan && id != except {
+				same = append(same, id)
+			}
+		}
+		return same
+	}
 	for i := range s.Rules {
-		r := &s.Rules[i]
-		if r.FallsBackTo == "" {
-			continue
+		if r := &s.Rules[i]; r.FallsBackTo != "" {
+			v.fallback(v.where("rule", "rules", i, r.ID), r, lookup, planIDs)
 		}
-		w := v.where("rule", "rules", i, r.ID)
-		to, ok := byID[r.FallsBackTo]
-		switch {
-		case !ok:
-			var same []string // the plan's own rules: the only possible targets
-			for id, o := range byID {
-				if o.Plan == r.Plan && id != r.ID {
-					same = append(same, id)
-				}
-			}
-			slices.Sort(same)
-			v.add(w, "falls_back_to %q is not a rule in the catalog%s", r.FallsBackTo, suggest.DidYouMean(r.FallsBackTo, same))
-			continue
-		case to.Plan != r.Plan:
-			v.add(w, "falls_back_to %q is a rule of plan %q, not of this rule's plan %q", to.ID, to.Plan, r.Plan)
-			continue
-		case r.Status != Conditional:
-			v.add(w, "falls_back_to is for a conditional rule, whose criteria can fail")
-		case to.Status != Covered && to.Status != Conditional:
-			v.add(w, "falls_back_to %q must be a covering (covered or conditional) rule", to.ID)
+	}
+}
+
+// fallback checks r's falls_back_to, finding rules by id with rule;
+// planIDs lists the ids of a plan's rules but one, for a suggestion.
+func (v *validator) fallback(w place, r *Rule, rule func(id string) *Rule, planIDs func(plan, except string) []string) {
+	to := rule(r.FallsBackTo)
+	switch {
+	case to == nil:
+		same := planIDs(r.Plan, r.ID)
+		slices.Sort(same)
+		v.add(w, "falls_back_to %q is not a rule in the catalog%s", r.FallsBackTo, suggest.DidYouMean(r.FallsBackTo, same))
+		return
+	case to.Plan != r.Plan:
+		v.add(w, "falls_back_to %q is a rule of plan %q, not of this rule's plan %q", to.ID, to.Plan, r.Plan)
+		return
+	case r.Status != Conditional:
+		v.add(w, "falls_back_to is for a conditional rule, whose criteria can fail")
+	case to.Status != Covered && to.Status != Conditional:
+		v.add(w, "falls_back_to %q must be a covering (covered or conditional) rule", to.ID)
+	}
+	seen := map[string]bool{r.ID: true}
+	for cur := to; cur != nil && cur.FallsBackTo != ""; cur = rule(cur.FallsBackTo) {
+		if seen[cur.ID] || seen[cur.FallsBackTo] {
+			v.add(w, "falls_back_to makes a cycle through rule %q", cur.FallsBackTo)
+			break
 		}
-		seen := map[string]bool{r.ID: true}
-		for cur := to; cur != nil && cur.FallsBackTo != ""; cur = byID[cur.FallsBackTo] {
-			if seen[cur.ID] || seen[cur.FallsBackTo] {
-				v.add(w, "falls_back_to makes a cycle through rule %q", cur.FallsBackTo)
-				break
-			}
-			seen[cur.ID] = true
-		}
+		seen[cur.ID] = true
 	}
 }
 

@@ -25,8 +25,9 @@ import (
 // Edit may put the items fn returns into canonical form in place. An error
 // from fn is returned as is (wrapped), writing nothing.
 //
-// The result is validated as a whole (catalog.Validate); an invalid result
-// returns catalog.Problems and writes nothing. A result whose items equal
+// The result is validated as catalog.Build would (by catalog.BuildFrom the
+// head's Index, checking only what changed); an invalid result returns
+// catalog.Problems and writes nothing. A result whose items equal
 // the head's writes nothing and returns no changes. It returns the head
 // revision after the edit (a new revision, or the unchanged head) and every
 // changed item. actor (the key name), operation ("edit", "upload",
@@ -61,12 +62,22 @@ func (db *DB) Edit(ctx context.Context, actor, operation, comment string, fn fun
 		if err != nil {
 			return err
 		}
-		if ps := catalog.Validate(next, nil); len(ps) > 0 {
-			return ps
-		}
 		man, st, chs, err := plan(prev, next)
-		if err != nil || len(chs) == 0 {
+		if err != nil {
 			return err
+		}
+		// Checked from the head's Index: what changed, not the whole
+		// catalog (catalog.BuildFrom is catalog.Build, faster).
+		base, err := prev.index()
+		if err != nil {
+			base = nil // a head that does not build (stored by an older check): next is checked whole
+		}
+		ix, err := catalog.BuildFrom(base, next)
+		if err != nil {
+			return err
+		}
+		if len(chs) == 0 {
+			return nil
 		}
 		id, err := newRevision(ctx, tx, actor, comment, man.contentHash())
 		if err != nil {
@@ -86,7 +97,10 @@ func (db *DB) Edit(ctx context.Context, actor, operation, comment string, fn fun
 		}
 		done := *next
 		done.Revision = strconv.FormatInt(id, 10)
-		held = &state{rev: id, snap: &done, man: man}
+		if ix, err = catalog.BuildFrom(ix, &done); err != nil { // the same lists: ix's maps
+			return err
+		}
+		held = &state{rev: id, snap: &done, man: man, ix: ix}
 		rev, changes = done.Revision, chs
 		return nil
 	})

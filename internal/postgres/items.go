@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"weak"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -43,6 +44,19 @@ type state struct {
 	rev  int64
 	snap *catalog.Snapshot
 	man  manifest
+	// ix is snap's Index, when an Edit built it; base is an Index of an
+	// earlier revision (held weakly), for catalog.BuildFrom to start from.
+	ix   *catalog.Index
+	base weak.Pointer[catalog.Index]
+}
+
+// index returns an Index of s's snapshot: ix, or one built from base (or
+// from an Index recently built of the same lists), or else built whole.
+func (s *state) index() (*catalog.Index, error) {
+	if s.ix != nil {
+		return s.ix, nil
+	}
+	return catalog.BuildFrom(s.base.Value(), s.snap)
 }
 
 // itemHash is the content address of an item: the SHA-256 of its kind and
@@ -650,7 +664,11 @@ func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, 
 		}
 		man[ki] = es
 	}
-	return &state{rev: rev, snap: &s, man: man}, nil
+	next := &state{rev: rev, snap: &s, man: man, base: from.base}
+	if from.ix != nil {
+		next.base = weak.Make(from.ix)
+	}
+	return next, nil
 }
 
 func cmpInt(a, b int64) int {

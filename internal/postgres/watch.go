@@ -122,8 +122,10 @@ const (
 //
 // A reload is store.Refresh: it first asks for the head revision (one cheap
 // query) and, only if it differs from the one served, loads it (LoadCatalog
-// reads just the items that changed since the revision db holds) and swaps
-// the new Index in, one reload at a time with the Store's other callers.
+// reads just the items that changed since the revision db holds), builds
+// its Index with catalog.BuildFrom the Index in force (checking and
+// indexing only the items that changed) and swaps it in, one reload at a
+// time with the Store's other callers.
 func Watch(ctx context.Context, db *DB, store *catalog.Store, opts WatchOptions) {
 	every := opts.Every
 	if every <= 0 {

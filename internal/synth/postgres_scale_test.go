@@ -6,7 +6,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/coverage"
-	"github.com/acucover/acucover/internal/postgres"
 	"github.com/acucover/acucover/internal/postgres/pgtest"
 )
 
@@ -213,79 +211,4 @@ func TestScalePostgres(t *testing.T) {
 	m := measureMemory()
 	row("RSS while serving and reloading", fmt.Sprintf("%d MiB now, peak %d MiB", m.rss, m.peak))
 	t.Logf("PostgreSQL scale run, %d rules, GOMAXPROCS %d:\n\n| step | figure |\n|---|---|\n%s", n, runtime.GOMAXPROCS(0), table.String())
-}
-
-// editsAtScale measures single-rule edits on the imported catalog: the
-// commit (Edit), a second replica's delta load and Build of the new head,
-// the database growth per edit, and a restore that differs in 10 rules.
-func editsAtScale(t *testing.T, ctx context.Context, db *postgres.DB, row func(step, figure string)) {
-	replica, err := postgres.Open(ctx, db.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer replica.Close()
-	if _, err := replica.LoadCatalog(ctx); err != nil {
-		t.Fatal(err)
-	}
-	size := func() int64 {
-		var n int64
-		if err := db.SQL().QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	const edits = 20
-	before := size()
-	var commits, serves []time.Duration
-	for i := range edits {
-		t0 := time.Now()
-		_, changes, err := db.Edit(ctx, "scale", "edit", "", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
-			j := (i * 7919) % len(cur.Rules)
-			cur.Rules[j].Summary = fmt.Sprintf("%s (scale edit %d)", cur.Rules[j].Summary, i)
-			return cur, nil
-		})
-		if err != nil || len(changes) != 1 {
-			t.Fatalf("edit %d: %v, %d changes", i, err, len(changes))
-		}
-		commits = append(commits, time.Since(t0))
-		t1 := time.Now()
-		snap, err := replica.LoadCatalog(ctx)
-		if err == nil {
-			_, err = catalog.Build(snap)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		serves = append(serves, time.Since(t1))
-	}
-	grown := size() - before
-	slices.Sort(commits)
-	slices.Sort(serves)
-	row("single-rule edit, commit (Edit)", fmt.Sprintf("p50 %s, max %s (%d edits)", commits[edits/2].Round(time.Millisecond), commits[edits-1].Round(time.Millisecond), edits))
-	row("second replica serves it (delta LoadCatalog + Build)", fmt.Sprintf("p50 %s, max %s", serves[edits/2].Round(time.Millisecond), serves[edits-1].Round(time.Millisecond)))
-	row("database growth per edit", fmt.Sprintf("%d KiB", grown/edits/1024))
-	base, err := db.HeadRevision(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _, err = db.Edit(ctx, "scale", "edit", "ten rules", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
-		for j := range 10 {
-			cur.Rules[j*1000].Summary += " (ten)"
-		}
-		return cur, nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := db.LoadRevision(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old.Revision = ""
-	t0 := time.Now()
-	_, changes, err := db.Edit(ctx, "scale", "restore", "", func(*catalog.Snapshot) (*catalog.Snapshot, error) { return old, nil })
-	if err != nil || len(changes) != 10 {
-		t.Fatalf("restore: %v, %d changes", err, len(changes))
-	}
-	row("restore differing in 10 rules (Edit, one audit entry)", time.Since(t0).Round(time.Millisecond).String())
 }
