@@ -29,22 +29,7 @@ func (db *DB) inConnTx(ctx context.Context, fn func(conn *sqlx.Conn, tx *sqlx.Tx
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = tx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			_ = tx.Rollback()
-			if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-				err = fmt.Errorf("%w: %w", err, cerr)
-			}
-			return
-		}
-		if err = tx.Commit(); err != nil {
-			err = fmt.Errorf("commit: %w", err)
-		}
-	}()
+	defer endTx(ctx, tx, &err)
 	return fn(conn, tx)
 }
 

@@ -238,27 +238,32 @@ func (db *DB) inTx(ctx context.Context, opts *sql.TxOptions, fn func(*sqlx.Tx) e
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = tx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			_ = tx.Rollback()
-			// A statement cut short by the caller's deadline or cancel can
-			// surface as a driver error ("bad connection"); say it was the
-			// context, so callers answer "busy" or "client gone", not 500.
-			// Nothing was committed.
-			if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-				err = fmt.Errorf("%w: %w", err, cerr)
-			}
-			return
-		}
-		if err = tx.Commit(); err != nil {
-			err = fmt.Errorf("commit: %w", err)
-		}
-	}()
+	defer endTx(ctx, tx, &err)
 	return fn(tx)
+}
+
+// endTx ends tx as inTx promises, deferred right after it begins: it
+// commits if *err is nil, and rolls back if *err is set or the function
+// panicked (re-panicking after the rollback).
+func endTx(ctx context.Context, tx *sqlx.Tx, err *error) {
+	if p := recover(); p != nil {
+		_ = tx.Rollback()
+		panic(p)
+	}
+	if *err != nil {
+		_ = tx.Rollback()
+		// A statement cut short by the caller's deadline or cancel can
+		// surface as a driver error ("bad connection"); say it was the
+		// context, so callers answer "busy" or "client gone", not 500.
+		// Nothing was committed.
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(*err, cerr) {
+			*err = fmt.Errorf("%w: %w", *err, cerr)
+		}
+		return
+	}
+	if cerr := tx.Commit(); cerr != nil {
+		*err = fmt.Errorf("commit: %w", cerr)
+	}
 }
 
 // ConstraintError is a row the database refused because it breaks a
