@@ -15,6 +15,7 @@ import (
 
 	"github.com/acucover/acucover/internal/catalog"
 	"github.com/acucover/acucover/internal/coverage"
+	"github.com/acucover/acucover/internal/suggest"
 	"github.com/gin-gonic/gin"
 )
 
@@ -252,6 +253,22 @@ func csvHeaderName(h string) string {
 	}, h)
 }
 
+// misspeltColumn names a header cell that looks like a misspelling of the
+// required column name (an EHR export's "Conditon"), which would otherwise
+// be passed through as one of the file's own columns, or "".
+func misspeltColumn(header []string, name string) string {
+	for _, h := range header {
+		n := csvHeaderName(h)
+		if slices.Contains(csvColumns, n) || csvAliases[n] != "" {
+			continue // the column is one of ours already
+		}
+		if _, ok := suggest.Closest(n, []string{name}); ok {
+			return fmt.Sprintf("; is the column %q meant to be %s?", h, name)
+		}
+	}
+	return ""
+}
+
 func parseCSVBatch(body []byte) ([]string, []batchRequest, error) {
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")) // spreadsheets write a BOM
 	r := csv.NewReader(bytes.NewReader(body))
@@ -287,7 +304,7 @@ func parseCSVBatch(body []byte) ([]string, []batchRequest, error) {
 	}
 	for _, req := range []string{"plan", "state", "condition"} {
 		if cols[req] == 0 {
-			e.add(req, "column is required (the header has: "+strings.Join(header, ",")+")", errInvalidRequest)
+			e.add(req, "column is required (the header has: "+strings.Join(header, ",")+")"+misspeltColumn(header, req), errInvalidRequest)
 		}
 	}
 	if err := e.err(); err != nil {

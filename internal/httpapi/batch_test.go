@@ -330,3 +330,21 @@ func FuzzParseCSVBatch(f *testing.F) {
 		}
 	})
 }
+
+// A required column misspelt in an EHR export is named in the problem, so
+// the clerk sees which column to rename; a column of our own is not taken
+// for it.
+func TestBatchCSVMisspeltRequiredColumn(t *testing.T) {
+	t.Parallel()
+	s := newBatchServer(t)
+	in := "MRN,Plan,State,Conditon,Date\n123,example-ppo-gold,CA,chronic_low_back_pain,2026-12-07\n"
+	req := request{method: "POST", target: "/v1/coverage/batch", body: in, contentType: "text/csv"}.build()
+	rec := s.serve(req)
+	checkResponse(t, req, rec)
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `is the column \"Conditon\" meant to be condition?`) {
+		t.Fatalf("misspelt condition column = %d\n%s", rec.Code, rec.Body)
+	}
+	if strings.Contains(rec.Body.String(), `\"Date\" meant`) || strings.Contains(rec.Body.String(), `\"State\" meant`) {
+		t.Fatalf("a column of our own was taken for the missing one:\n%s", rec.Body)
+	}
+}
