@@ -188,7 +188,14 @@ func Marshal(s *Snapshot) ([]byte, error) {
 
 var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
-func yamlProblems(err error) Problems {
+// YAMLError is one problem of a YAML decode error: the line it names
+// ("line 12", or "" when it names none) and what is wrong there.
+type YAMLError struct{ Line, Msg string }
+
+// YAMLErrors splits a gopkg.in/yaml.v3 decode error into its problems, one
+// per line it names, for any reader of YAML files (the catalog's and the
+// clinic file's).
+func YAMLErrors(err error) []YAMLError {
 	var lines []string
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
@@ -196,13 +203,26 @@ func yamlProblems(err error) Problems {
 	} else {
 		lines = []string{err.Error()}
 	}
-	ps := make(Problems, 0, len(lines))
+	out := make([]YAMLError, 0, len(lines))
 	for _, l := range lines {
 		if m := yamlLineRE.FindStringSubmatch(l); m != nil {
-			ps = append(ps, Problem{Where: "line " + m[1], Msg: plainDecodeMessage(m[2])})
+			out = append(out, YAMLError{Line: "line " + m[1], Msg: m[2]})
 			continue
 		}
-		ps = append(ps, Problem{Msg: strings.TrimPrefix(l, "yaml: ")})
+		out = append(out, YAMLError{Msg: strings.TrimPrefix(l, "yaml: ")})
+	}
+	return out
+}
+
+func yamlProblems(err error) Problems {
+	es := YAMLErrors(err)
+	ps := make(Problems, 0, len(es))
+	for _, e := range es {
+		if e.Line != "" {
+			ps = append(ps, Problem{Where: e.Line, Msg: plainDecodeMessage(e.Msg)})
+			continue
+		}
+		ps = append(ps, Problem{Msg: e.Msg})
 	}
 	return ps
 }

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/acucover/acucover/internal/catalog"
 	"gopkg.in/yaml.v3"
 )
 
@@ -88,23 +88,11 @@ func LoadFile(path string) ([]Clinic, error) {
 	return ParseFile(data)
 }
 
-var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
 func yamlProblems(err error) Problems {
-	var lines []string
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		lines = te.Errors
-	} else {
-		lines = []string{err.Error()}
-	}
-	ps := make(Problems, 0, len(lines))
-	for _, l := range lines {
-		if m := yamlLineRE.FindStringSubmatch(l); m != nil {
-			ps = append(ps, Problem{Path: "line " + m[1], Msg: m[2]})
-			continue
-		}
-		ps = append(ps, Problem{Msg: strings.TrimPrefix(l, "yaml: ")})
+	es := catalog.YAMLErrors(err)
+	ps := make(Problems, 0, len(es))
+	for _, e := range es {
+		ps = append(ps, Problem{Path: e.Line, Msg: e.Msg})
 	}
 	return ps
 }
