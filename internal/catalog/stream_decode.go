@@ -12,8 +12,10 @@ import (
 
 // A document's items are decoded on every processor: the reader splits the
 // text into items (cheap: a scan) and hands them over in batches; the
-// batches come back decoded, in order, and each list is made once, at its
-// final size, from them.
+// batches come back decoded and shared (see sharer: one for the whole
+// document, so repeated strings and lists die with the batch that read
+// them), in order, and each list is made once, at its final size, from
+// them.
 
 // batchItems is the number of items decoded together.
 const batchItems = 512
@@ -39,10 +41,11 @@ type decoded struct {
 // decoders runs workers that decode batches, until closed.
 type decoders struct {
 	jobs chan *batch
+	sh   *sharer
 }
 
 func newDecoders() *decoders {
-	d := &decoders{jobs: make(chan *batch)}
+	d := &decoders{jobs: make(chan *batch), sh: newSharer()}
 	for range max(1, runtime.GOMAXPROCS(0)) {
 		go func() {
 			for b := range d.jobs {
@@ -51,6 +54,9 @@ func newDecoders() *decoders {
 					decode = b.kind.decodeYAMLBatch
 				}
 				items, bad, err := decode(b.text, b.ends)
+				if err == nil {
+					b.kind.shareBatch(d.sh, items)
+				}
 				b.out <- decoded{items, bad, err}
 			}
 		}()
@@ -68,22 +74,39 @@ type list struct {
 	cur     *batch
 	pending []*batch
 	done    []any
+	size    int // the text of the last full batch, in bytes
 }
 
-// add queues one item's text (copied).
-func (l *list) add(text []byte) {
+// text returns the batch text that the next item's text is to be appended
+// to, then passed to added; itemSize is the size expected of items (0 if
+// not known).
+func (l *list) text(itemSize int) []byte {
 	if l.cur == nil {
+		// Room for a batch like the last one, or for items like the
+		// first one.
+		size := l.size + l.size/8
+		if size == 0 {
+			size = batchItems * max(itemSize+itemSize/2, 256)
+		}
 		l.cur = &batch{kind: l.kind, yaml: l.yaml, out: make(chan decoded, 1), ends: make([]int, 0, batchItems)}
-		l.cur.text = make([]byte, 0, batchItems*(len(text)+len(text)/2))
+		l.cur.text = make([]byte, 0, size)
 	}
+	return l.cur.text
+}
+
+// added takes back the batch text with one more item at its end.
+func (l *list) added(text []byte) {
 	// A newline between items: two literals must not run together.
-	l.cur.text = append(l.cur.text, text...)
-	l.cur.text = append(l.cur.text, '\n')
+	l.cur.text = append(text, '\n')
 	l.cur.ends = append(l.cur.ends, len(l.cur.text))
 	if len(l.cur.ends) == batchItems {
+		l.size = len(l.cur.text)
 		l.send()
 	}
 }
+
+// add queues one item's text (copied).
+func (l *list) add(item []byte) { l.added(append(l.text(len(item)), item...)) }
 
 func (l *list) send() {
 	if l.cur == nil {
@@ -144,8 +167,11 @@ func (k *itemKind[T]) decodeYAMLBatch(text []byte, ends []int) (any, int, error)
 	return out, 0, nil
 }
 
+// shareBatch shares a decoded batch's items ([]T) with the document's.
+func (k *itemKind[T]) shareBatch(sh *sharer, items any) { shareItems(sh, items.([]T)) }
+
 // appendBatches appends decoded batches ([]T each) to s's list, growing it
-// once.
+// once; it drops each batch from batches once copied.
 func (k *itemKind[T]) appendBatches(s *Snapshot, batches []any) {
 	l := k.list(s)
 	n := len(*l)
@@ -154,8 +180,9 @@ func (k *itemKind[T]) appendBatches(s *Snapshot, batches []any) {
 	}
 	out := make([]T, 0, n)
 	out = append(out, *l...)
-	for _, b := range batches {
+	for i, b := range batches {
 		out = append(out, b.([]T)...)
+		batches[i] = nil
 	}
 	*l = out
 }
