@@ -42,11 +42,15 @@ type decoded struct {
 type decoders struct {
 	jobs chan *batch
 	sh   *sharer
+	// texts holds the text of decoded batches (nothing decoded refers to
+	// it) for the next batches to reuse.
+	texts chan []byte
 }
 
 func newDecoders() *decoders {
-	d := &decoders{jobs: make(chan *batch), sh: newSharer()}
-	for range max(1, runtime.GOMAXPROCS(0)) {
+	workers := max(1, runtime.GOMAXPROCS(0))
+	d := &decoders{jobs: make(chan *batch), sh: newSharer(), texts: make(chan []byte, 2*workers)}
+	for range workers {
 		go func() {
 			for b := range d.jobs {
 				decode := b.kind.decodeBatch
@@ -57,6 +61,11 @@ func newDecoders() *decoders {
 				if err == nil {
 					b.kind.shareBatch(d.sh, items)
 				}
+				select {
+				case d.texts <- b.text[:0]:
+				default:
+				}
+				b.text = nil
 				b.out <- decoded{items, bad, err}
 			}
 		}()
@@ -89,7 +98,16 @@ func (l *list) text(itemSize int) []byte {
 			size = batchItems * max(itemSize+itemSize/2, 256)
 		}
 		l.cur = &batch{kind: l.kind, yaml: l.yaml, out: make(chan decoded, 1), ends: make([]int, 0, batchItems)}
-		l.cur.text = make([]byte, 0, size)
+		select {
+		case t := <-l.d.texts:
+			if cap(t) >= size {
+				l.cur.text = t
+			}
+		default:
+		}
+		if l.cur.text == nil {
+			l.cur.text = make([]byte, 0, size)
+		}
 	}
 	return l.cur.text
 }
