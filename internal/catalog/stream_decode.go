@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"unsafe"
 
 	"gopkg.in/yaml.v3"
 )
@@ -155,6 +156,7 @@ func (l *list) wait() (first int, err error) {
 // decodeBatch decodes a batch's items as decodeJSON does, strictly.
 func (k *itemKind[T]) decodeBatch(text []byte, ends []int) (any, int, error) {
 	vs := make([]T, len(ends))
+	prefault(vs)
 	// The items are JSON values one after another: one decoder reads them
 	// all.
 	dec := json.NewDecoder(bytes.NewReader(text))
@@ -203,4 +205,19 @@ func (k *itemKind[T]) appendBatches(s *Snapshot, batches []any) {
 		batches[i] = nil
 	}
 	*l = out
+}
+
+// prefault writes a zero byte to every page of vs (zero already), so a
+// fresh page is mapped by one write fault: the decoder's first access is
+// a read (a list's length) that would map the zero page, then fault again
+// on the write.
+func prefault[T any](vs []T) {
+	if len(vs) == 0 {
+		return
+	}
+	size := uintptr(len(vs)) * unsafe.Sizeof(vs[0])
+	p := unsafe.Pointer(unsafe.SliceData(vs))
+	for off := uintptr(0); off < size; off += 4096 {
+		*(*byte)(unsafe.Add(p, off)) = 0
+	}
 }
