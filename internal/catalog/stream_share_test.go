@@ -229,3 +229,25 @@ func TestReadDocumentSharesAsParse(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReadDocument reads a repetitive catalog of 20,000 rules, as
+// JSON and as YAML.
+func BenchmarkReadDocument(b *testing.B) {
+	in := repetitiveSnapshot(20_000)
+	for _, f := range []string{"json", "yaml"} {
+		var doc bytes.Buffer
+		if err := WriteDocument(&doc, in, f); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(f, func(b *testing.B) {
+			b.SetBytes(int64(doc.Len()))
+			b.ReportAllocs()
+			for b.Loop() {
+				s, _, err := ReadDocument(bytes.NewReader(doc.Bytes()), nil)
+				if err != nil || len(s.Rules) != len(in.Rules) {
+					b.Fatalf("read %d rules, err %v", len(s.Rules), err)
+				}
+			}
+		})
+	}
+}
