@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"gopkg.in/yaml.v3"
@@ -254,82 +255,149 @@ func positions(doc *yaml.Node) Positions {
 // catalog is served (figures in the README, Performance; the test is
 // TestShareKeepsTheCatalog). Shared lists have no spare capacity, so an
 // append copies them; nothing changes a catalog's lists in place.
-func share(s *Snapshot) {
-	strs := map[string]string{}
-	lists := map[listKey]reflect.Value{}
-	ptrs := map[any]reflect.Value{}
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
-		switch v.Kind() {
-		case reflect.String:
-			str := v.String()
-			if c, ok := strs[str]; ok {
-				v.SetString(c)
-			} else {
-				strs[str] = str
-			}
-		case reflect.Struct:
-			for i := range v.NumField() {
-				if f := v.Field(i); f.CanSet() {
-					walk(f)
-				}
-			}
-		case reflect.Array:
-			for i := range v.Len() {
-				walk(v.Index(i))
-			}
-		case reflect.Slice:
-			n := v.Len()
-			if n == 0 {
-				return
-			}
-			for i := range n {
-				walk(v.Index(i))
-			}
-			// Elements now share their strings, lists and values, so
-			// equal lists are equal byte for byte (padding is zeroed by
-			// the allocator; where it is not, a list just stays unshared).
-			// Long lists (the catalog's own, such as its rules) are unique.
-			size := uintptr(n) * v.Type().Elem().Size()
-			if size > maxSharedList {
-				return
-			}
-			raw := unsafe.Slice((*byte)(v.UnsafePointer()), size)
-			k := listKey{v.Type(), string(raw)}
-			if c, ok := lists[k]; ok {
+func share(s *Snapshot) { newSharer().walk(reflect.ValueOf(s).Elem()) }
+
+// sharer is share's memory of the strings, lists and pointed-to values it
+// has seen, so that a reader can share a catalog piece by piece as it
+// decodes it (see decoders): items shared one after another against one
+// sharer end up exactly as if share had walked the whole snapshot. It is
+// not safe for concurrent use; shareItems locks it.
+type sharer struct {
+	mu    sync.Mutex
+	strs  map[string]string
+	lists map[reflect.Type]map[string]reflect.Value // list type → elements' bytes → the list
+	ptrs  map[any]reflect.Value
+	// fields lists, per struct type, the fields walk visits: the exported
+	// ones that can hold a string, a list or a pointer.
+	fields map[reflect.Type][]int
+}
+
+func newSharer() *sharer {
+	return &sharer{
+		strs:   map[string]string{},
+		lists:  map[reflect.Type]map[string]reflect.Value{},
+		ptrs:   map[any]reflect.Value{},
+		fields: map[reflect.Type][]int{},
+	}
+}
+
+// shareItems shares the items of vs ([]T) with everything sh has seen, the
+// list itself excepted (it is a part of a longer list).
+func shareItems[T any](sh *sharer, vs []T) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	for i := range vs {
+		sh.walk(reflect.ValueOf(&vs[i]).Elem())
+	}
+}
+
+func (sh *sharer) walk(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		str := v.String()
+		if c, ok := sh.strs[str]; ok {
+			v.SetString(c)
+		} else {
+			sh.strs[str] = str
+		}
+	case reflect.Struct:
+		for _, i := range sh.structFields(v.Type()) {
+			sh.walk(v.Field(i))
+		}
+	case reflect.Array:
+		for i := range v.Len() {
+			sh.walk(v.Index(i))
+		}
+	case reflect.Slice:
+		n := v.Len()
+		if n == 0 {
+			return
+		}
+		for i := range n {
+			sh.walk(v.Index(i))
+		}
+		// Elements now share their strings, lists and values, so
+		// equal lists are equal byte for byte (padding is zeroed by
+		// the allocator; where it is not, a list just stays unshared).
+		// Long lists (the catalog's own, such as its rules) are unique.
+		t := v.Type()
+		size := uintptr(n) * t.Elem().Size()
+		if size > maxSharedList {
+			return
+		}
+		raw := unsafe.Slice((*byte)(v.UnsafePointer()), size)
+		m := sh.lists[t]
+		if m == nil {
+			m = map[string]reflect.Value{}
+			sh.lists[t] = m
+		}
+		if c, ok := m[string(raw)]; ok {
+			v.Set(c)
+		} else {
+			// A new header: the map must not hold v's place (a
+			// decoded batch that is copied and dropped).
+			c = v.Slice3(0, n, n)
+			m[string(raw)] = c
+			v.Set(c)
+		}
+	case reflect.Pointer:
+		if v.IsNil() {
+			return
+		}
+		e := v.Elem()
+		sh.walk(e)
+		switch e.Kind() {
+		case reflect.Bool, reflect.Int, reflect.Int64, reflect.String:
+			k := e.Interface()
+			if c, ok := sh.ptrs[k]; ok {
 				v.Set(c)
 			} else {
-				lists[k] = v.Slice3(0, n, n)
-				v.Set(lists[k])
-			}
-		case reflect.Pointer:
-			if v.IsNil() {
-				return
-			}
-			e := v.Elem()
-			walk(e)
-			switch e.Kind() {
-			case reflect.Bool, reflect.Int, reflect.Int64, reflect.String:
-				k := e.Interface()
-				if c, ok := ptrs[k]; ok {
-					v.Set(c)
-				} else {
-					ptrs[k] = v
-				}
+				sh.ptrs[k] = reflect.ValueOf(v.Interface())
 			}
 		}
 	}
-	walk(reflect.ValueOf(s).Elem())
+}
+
+// structFields returns the fields of struct type t that walk visits.
+func (sh *sharer) structFields(t reflect.Type) []int {
+	if f, ok := sh.fields[t]; ok {
+		return f
+	}
+	f := []int{}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if sf.IsExported() && mayShare(sf.Type, map[reflect.Type]bool{}) {
+			f = append(f, i)
+		}
+	}
+	sh.fields[t] = f
+	return f
+}
+
+// mayShare reports whether walk can change a value of type t: whether it
+// can hold a string, a list or a pointer where walk looks.
+func mayShare(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.String, reflect.Slice, reflect.Pointer:
+		return true
+	case reflect.Array:
+		return mayShare(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if sf := t.Field(i); sf.IsExported() && mayShare(sf.Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // maxSharedList bounds the lists share compares, in bytes.
 const maxSharedList = 4 << 10
-
-// listKey is a list's type and its elements' bytes.
-type listKey struct {
-	t   reflect.Type
-	raw string
-}
 
 // checkTree reports what a catalog document says that its types cannot
 // hold, in plain words and with lines: every unknown field (with the

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -105,6 +106,16 @@ func (s *Scope) UnmarshalYAML(n *yaml.Node) error {
 
 // UnmarshalJSON reads "all" or a list of strings.
 func (s *Scope) UnmarshalJSON(b []byte) error {
+	// Scopes are read twice an item: the common forms are read here
+	// without encoding/json, to the same values.
+	if string(b) == `"all"` {
+		*s = AllOf
+		return nil
+	}
+	if items, ok := plainStrings(b); ok {
+		*s = Scope{Items: items}
+		return nil
+	}
 	var str string
 	if json.Unmarshal(b, &str) == nil {
 		if str != "all" {
@@ -119,4 +130,49 @@ func (s *Scope) UnmarshalJSON(b []byte) error {
 	}
 	*s = Scope{Items: items}
 	return nil
+}
+
+// plainStrings reads b if it is a JSON list of strings that are plain
+// (printable ASCII, no escapes), as encoding/json reads it (a list, empty
+// but not nil for "[]"); ok is false for anything else.
+func plainStrings(b []byte) (items []string, ok bool) {
+	i := skipJSONSpace(b, 0)
+	if i == len(b) || b[i] != '[' {
+		return nil, false
+	}
+	items = make([]string, 0, bytes.Count(b, []byte{'"'})/2)
+	if i = skipJSONSpace(b, i+1); i < len(b) && b[i] == ']' {
+		return items, skipJSONSpace(b, i+1) == len(b)
+	}
+	for {
+		if i == len(b) || b[i] != '"' {
+			return nil, false
+		}
+		j := i + 1
+		for ; j < len(b) && b[j] != '"'; j++ {
+			if c := b[j]; c < 0x20 || c >= 0x80 || c == '\\' {
+				return nil, false
+			}
+		}
+		if j == len(b) {
+			return nil, false
+		}
+		items = append(items, string(b[i+1:j]))
+		i = skipJSONSpace(b, j+1)
+		switch {
+		case i < len(b) && b[i] == ',':
+			i = skipJSONSpace(b, i+1)
+		case i < len(b) && b[i] == ']':
+			return items, skipJSONSpace(b, i+1) == len(b)
+		default:
+			return nil, false
+		}
+	}
+}
+
+func skipJSONSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
 }

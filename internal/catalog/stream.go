@@ -167,12 +167,14 @@ type streamKind interface {
 	key() string
 	decodeBatch(text []byte, ends []int) (any, int, error)
 	decodeYAMLBatch(text []byte, ends []int) (any, int, error)
+	shareBatch(sh *sharer, items any)
 	appendBatches(s *Snapshot, batches []any)
 }
 
 // decodeNode decodes a list given as a node, strictly (unknown fields are
-// errors, as in Parse); problems are reported on the list's first line.
-func (k *itemKind[T]) decodeNode(s *Snapshot, n *yaml.Node) error {
+// errors, as in Parse), and shares its items with sh's; problems are
+// reported on the list's first line.
+func (k *itemKind[T]) decodeNode(s *Snapshot, n *yaml.Node, sh *sharer) error {
 	b, err := yaml.Marshal(n)
 	if err != nil {
 		return err
@@ -187,6 +189,7 @@ func (k *itemKind[T]) decodeNode(s *Snapshot, n *yaml.Node) error {
 		}
 		return ps
 	}
+	shareItems(sh, vs)
 	l := k.list(s)
 	*l = append(*l, vs...)
 	return nil
@@ -218,7 +221,7 @@ func ReadDocument(r io.Reader, progress func(items int)) (*Snapshot, Positions, 
 			if err != nil {
 				return nil, nil, err
 			}
-			share(s)
+			shareLists(s)
 			return s, nil, nil
 		}
 		return readYAML(br, progress)
@@ -331,8 +334,8 @@ func readYAML(r *bufio.Reader, progress func(int)) (*Snapshot, Positions, error)
 				pos[fmt.Sprintf("%s[%d]", name, first+i)] = c.Line
 			}
 			if err := sk.(interface {
-				decodeNode(s *Snapshot, n *yaml.Node) error
-			}).decodeNode(s, &node); err != nil {
+				decodeNode(s *Snapshot, n *yaml.Node, sh *sharer) error
+			}).decodeNode(s, &node, d.sh); err != nil {
 				return shift(err, 1)
 			}
 		}
@@ -408,6 +411,15 @@ func readYAML(r *bufio.Reader, progress func(int)) (*Snapshot, Positions, error)
 	if !sawKey {
 		return nil, nil, Problems{{Msg: "document is empty"}}
 	}
-	share(s)
+	shareLists(s)
 	return s, pos, nil
+}
+
+// shareLists finishes the sharing of a snapshot whose items the decoders
+// shared (see sharer): what share does to the catalog's own lists is
+// leave them without spare capacity.
+func shareLists(s *Snapshot) {
+	for _, k := range ItemKinds {
+		k.Clip(s)
+	}
 }

@@ -6,14 +6,17 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"unsafe"
 
 	"gopkg.in/yaml.v3"
 )
 
 // A document's items are decoded on every processor: the reader splits the
 // text into items (cheap: a scan) and hands them over in batches; the
-// batches come back decoded, in order, and each list is made once, at its
-// final size, from them.
+// batches come back decoded and shared (see sharer: one for the whole
+// document, so repeated strings and lists die with the batch that read
+// them), in order, and each list is made once, at its final size, from
+// them.
 
 // batchItems is the number of items decoded together.
 const batchItems = 512
@@ -39,11 +42,16 @@ type decoded struct {
 // decoders runs workers that decode batches, until closed.
 type decoders struct {
 	jobs chan *batch
+	sh   *sharer
+	// texts holds the text of decoded batches (nothing decoded refers to
+	// it) for the next batches to reuse.
+	texts chan []byte
 }
 
 func newDecoders() *decoders {
-	d := &decoders{jobs: make(chan *batch)}
-	for range max(1, runtime.GOMAXPROCS(0)) {
+	workers := max(1, runtime.GOMAXPROCS(0))
+	d := &decoders{jobs: make(chan *batch), sh: newSharer(), texts: make(chan []byte, 2*workers)}
+	for range workers {
 		go func() {
 			for b := range d.jobs {
 				decode := b.kind.decodeBatch
@@ -51,6 +59,14 @@ func newDecoders() *decoders {
 					decode = b.kind.decodeYAMLBatch
 				}
 				items, bad, err := decode(b.text, b.ends)
+				if err == nil {
+					b.kind.shareBatch(d.sh, items)
+				}
+				select {
+				case d.texts <- b.text[:0]:
+				default:
+				}
+				b.text = nil
 				b.out <- decoded{items, bad, err}
 			}
 		}()
@@ -68,22 +84,48 @@ type list struct {
 	cur     *batch
 	pending []*batch
 	done    []any
+	size    int // the text of the last full batch, in bytes
 }
 
-// add queues one item's text (copied).
-func (l *list) add(text []byte) {
+// text returns the batch text that the next item's text is to be appended
+// to, then passed to added; itemSize is the size expected of items (0 if
+// not known).
+func (l *list) text(itemSize int) []byte {
 	if l.cur == nil {
+		// Room for a batch like the last one, or for items like the
+		// first one.
+		size := l.size + l.size/8
+		if size == 0 {
+			size = batchItems * max(itemSize+itemSize/2, 256)
+		}
 		l.cur = &batch{kind: l.kind, yaml: l.yaml, out: make(chan decoded, 1), ends: make([]int, 0, batchItems)}
-		l.cur.text = make([]byte, 0, batchItems*(len(text)+len(text)/2))
+		select {
+		case t := <-l.d.texts:
+			if cap(t) >= size {
+				l.cur.text = t
+			}
+		default:
+		}
+		if l.cur.text == nil {
+			l.cur.text = make([]byte, 0, size)
+		}
 	}
+	return l.cur.text
+}
+
+// added takes back the batch text with one more item at its end.
+func (l *list) added(text []byte) {
 	// A newline between items: two literals must not run together.
-	l.cur.text = append(l.cur.text, text...)
-	l.cur.text = append(l.cur.text, '\n')
+	l.cur.text = append(text, '\n')
 	l.cur.ends = append(l.cur.ends, len(l.cur.text))
 	if len(l.cur.ends) == batchItems {
+		l.size = len(l.cur.text)
 		l.send()
 	}
 }
+
+// add queues one item's text (copied).
+func (l *list) add(item []byte) { l.added(append(l.text(len(item)), item...)) }
 
 func (l *list) send() {
 	if l.cur == nil {
@@ -114,6 +156,7 @@ func (l *list) wait() (first int, err error) {
 // decodeBatch decodes a batch's items as decodeJSON does, strictly.
 func (k *itemKind[T]) decodeBatch(text []byte, ends []int) (any, int, error) {
 	vs := make([]T, len(ends))
+	prefault(vs)
 	// The items are JSON values one after another: one decoder reads them
 	// all.
 	dec := json.NewDecoder(bytes.NewReader(text))
@@ -144,8 +187,11 @@ func (k *itemKind[T]) decodeYAMLBatch(text []byte, ends []int) (any, int, error)
 	return out, 0, nil
 }
 
+// shareBatch shares a decoded batch's items ([]T) with the document's.
+func (k *itemKind[T]) shareBatch(sh *sharer, items any) { shareItems(sh, items.([]T)) }
+
 // appendBatches appends decoded batches ([]T each) to s's list, growing it
-// once.
+// once; it drops each batch from batches once copied.
 func (k *itemKind[T]) appendBatches(s *Snapshot, batches []any) {
 	l := k.list(s)
 	n := len(*l)
@@ -154,8 +200,24 @@ func (k *itemKind[T]) appendBatches(s *Snapshot, batches []any) {
 	}
 	out := make([]T, 0, n)
 	out = append(out, *l...)
-	for _, b := range batches {
+	for i, b := range batches {
 		out = append(out, b.([]T)...)
+		batches[i] = nil
 	}
 	*l = out
+}
+
+// prefault writes a zero byte to every page of vs (zero already), so a
+// fresh page is mapped by one write fault: the decoder's first access is
+// a read (a list's length) that would map the zero page, then fault again
+// on the write.
+func prefault[T any](vs []T) {
+	if len(vs) == 0 {
+		return
+	}
+	size := uintptr(len(vs)) * unsafe.Sizeof(vs[0])
+	p := unsafe.Pointer(unsafe.SliceData(vs))
+	for off := uintptr(0); off < size; off += 4096 {
+		*(*byte)(unsafe.Add(p, off)) = 0
+	}
 }

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,30 +46,18 @@ func (j *jsonScan) space() (byte, error) {
 
 // value scans the value that starts with c into j.buf.
 func (j *jsonScan) value(c byte) error {
-	j.buf = append(j.buf[:0], c)
+	j.buf = j.buf[:0]
+	return j.appendValue(c)
+}
+
+// appendValue scans the value that starts with c onto the end of j.buf.
+func (j *jsonScan) appendValue(c byte) error {
+	j.buf = append(j.buf, c)
 	switch c {
 	case '"':
 		return j.str()
 	case '{', '[':
-		depth := 1
-		for depth > 0 {
-			b, err := j.next()
-			if err != nil {
-				return err
-			}
-			j.buf = append(j.buf, b)
-			switch b {
-			case '"':
-				if err := j.str(); err != nil {
-					return err
-				}
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-			}
-		}
-		return nil
+		return j.nested()
 	}
 	for {
 		p, err := j.r.Peek(1)
@@ -78,6 +67,71 @@ func (j *jsonScan) value(c byte) error {
 		b, _ := j.next()
 		j.buf = append(j.buf, b)
 	}
+}
+
+// nested scans the rest of an object or list whose opening bracket is in
+// j.buf, a buffer's worth of bytes at a time.
+func (j *jsonScan) nested() error {
+	depth := 1
+	for {
+		if j.r.Buffered() == 0 {
+			if _, err := j.r.Peek(1); err != nil {
+				return errEOF
+			}
+		}
+		buf, _ := j.r.Peek(j.r.Buffered())
+		i := 0
+	scan:
+		for i < len(buf) {
+			switch buf[i] {
+			case '"':
+				// The string's closing quote: the next one that an odd
+				// number of backslashes does not escape.
+				k := i + 1
+				for {
+					q := bytes.IndexByte(buf[k:], '"')
+					if q < 0 {
+						// The string goes on past the buffer.
+						j.take(buf, i+1)
+						if err := j.str(); err != nil {
+							return err
+						}
+						break scan
+					}
+					k += q
+					n := 0
+					for b := k - 1; b > i && buf[b] == '\\'; b-- {
+						n++
+					}
+					k++
+					if n%2 == 0 {
+						break
+					}
+				}
+				i = k
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					j.take(buf, i+1)
+					return nil
+				}
+			}
+			i++
+		}
+		if i == len(buf) {
+			j.take(buf, i)
+		}
+	}
+}
+
+// take moves the first n bytes of buf (the reader's buffered bytes) to
+// j.buf.
+func (j *jsonScan) take(buf []byte, n int) {
+	j.buf = append(j.buf, buf[:n]...)
+	j.r.Discard(n)
+	j.off += int64(n)
 }
 
 // str scans the rest of a string whose opening quote is in j.buf.
@@ -213,11 +267,18 @@ func (j *jsonScan) list(s *Snapshot, k streamKind, key string, d *decoders, n *i
 	if err != nil {
 		return fail(err.Error())
 	}
+	// Items are scanned straight into their batch's text.
+	keep := j.buf
+	defer func() { j.buf = keep }()
+	last := 0 // the last item's size
 	for c != ']' {
-		if err := j.value(c); err != nil {
+		j.buf = l.text(last)
+		start := len(j.buf)
+		if err := j.appendValue(c); err != nil {
 			return fail(err.Error())
 		}
-		l.add(j.buf)
+		last = len(j.buf) - start
+		l.added(j.buf)
 		ends = append(ends, j.off)
 		if *n++; progress != nil && *n%10_000 == 0 {
 			progress(*n)
