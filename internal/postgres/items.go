@@ -351,7 +351,7 @@ func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func
 	}
 	const qItems = `
 		INSERT INTO catalog_items (hash, kind, item_id, content)
-		SELECT hash, kind, item_id, content::jsonb FROM acucover_open WHERE content IS NOT NULL
+		SELECT hash, kind, item_id, content::json FROM acucover_open WHERE content IS NOT NULL
 		ON CONFLICT (hash) DO NOTHING`
 	if _, err := tx.ExecContext(ctx, qItems); err != nil {
 		return fmt.Errorf("store items: %w", err)

@@ -7,10 +7,17 @@
 // catalog.Snapshot (a plan, condition, rule, fee schedule, cash price or
 // licensure entry; catalog.ItemKinds lists them) is one row of
 // catalog_items, stored once per distinct content as its canonical JSON
-// (jsonb) under the SHA-256 of its kind and content. A revision is the set of
-// item versions alive in it: an item_versions row says item (kind, id) had
+// under the SHA-256 of its kind and content. A revision is the set of item
+// versions alive in it: an item_versions row says item (kind, id) had
 // content hash at position from revision from_revision until to_revision
 // (NULL: still alive). Revisions are linear, so the head is the open rows.
+//
+// The content column is json, which checks its input and keeps the text as
+// given: the stored bytes are the canonical JSON that was hashed, so
+// hash = sha256(kind || '\x00' || content) can be checked in SQL for every
+// item written since migration 0005. Items written before it were stored as
+// jsonb and converted, keeping jsonb's rendering of the same JSON: for them
+// the equation does not hold, though they read back the same.
 //
 // Why: the version-1 schema kept a full relational copy of the catalog per
 // revision in some 30 tables, so every edit copied O(catalog) rows (a
