@@ -329,8 +329,9 @@ func knownItems(ctx context.Context, tx *sqlx.Tx, st staged, known map[[32]byte]
 }
 
 // copyChunk is the number of rows encoded together: large enough that the
-// hand-over costs nothing, small enough to keep a few in flight.
-const copyChunk = 2_000
+// hand-over costs nothing, small enough to keep a few in flight. A
+// variable for tests.
+var copyChunk = 2_000
 
 // copyData is what lib/pq's COPY statement offers for data already in COPY
 // text format.
