@@ -47,7 +47,12 @@
 // still builds its Index off to the side and swaps it. Edit finds what fn
 // changed by comparing items byte for byte with the head's and marshals only
 // those that differ. Writes go through temporary tables with COPY, so a
-// whole catalog and a single edit take the same path.
+// whole catalog and a single edit take the same path, except a large
+// import: it copies straight into the tables, with foreign keys (and, into
+// an empty store, catalog_items' key) dropped and added back, so checked,
+// before the transaction commits; a first one prepares each item (canonical
+// form, JSON, hash) on every processor while the server stores those
+// already sent (writeImport, importFirst).
 //
 // Writers are serialized by an advisory lock taken with a bounded wait
 // (LockWait, or less before the context's deadline); a writer that cannot
