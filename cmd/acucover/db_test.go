@@ -159,6 +159,8 @@ func TestMigrateCommand(t *testing.T) {
 		{[]string{"migrate", "status"}, "0002_access_audit\tapplied"},
 		{[]string{"migrate", "status"}, "0003_catalog_items\tapplied"},
 		{[]string{"migrate", "status"}, "0004_clinics_gfe\tapplied"},
+		{[]string{"migrate", "status"}, "0005_items_json\tapplied"},
+		{[]string{"migrate", "down"}, "down 0005_items_json"},
 		{[]string{"migrate", "down"}, "down 0004_clinics_gfe"},
 		{[]string{"migrate", "down"}, "down 0003_catalog_items"},
 		{[]string{"migrate", "down"}, "down 0002_access_audit"},

@@ -62,7 +62,7 @@ func (db *DB) Edit(ctx context.Context, actor, operation, comment string, fn fun
 		if err != nil {
 			return err
 		}
-		man, st, chs, err := plan(prev, next)
+		man, st, chs, err := plan(prev, next, true)
 		if err != nil {
 			return err
 		}

@@ -48,7 +48,7 @@ func (db *DB) Export(ctx context.Context, rev, format string, w io.Writer, heade
 			}
 		}
 		const q = `
-			SELECT i.content::text
+			SELECT i.content
 			FROM item_versions v JOIN catalog_items i ON i.hash = v.hash
 			WHERE v.kind = $1 AND v.from_revision <= $2 AND (v.to_revision IS NULL OR v.to_revision > $2)
 			ORDER BY v.position`

@@ -10,3 +10,11 @@ func SetBulkAt(n int) (restore func()) {
 	bulkAt = n
 	return func() { bulkAt = old }
 }
+
+// SetCopyChunk makes bulk imports encode n rows at a time, until the
+// returned function restores it. Not for parallel tests.
+func SetCopyChunk(n int) (restore func()) {
+	old := copyChunk
+	copyChunk = n
+	return func() { copyChunk = old }
+}

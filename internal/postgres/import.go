@@ -18,7 +18,8 @@ import (
 // have been written so far. Phases are "prepare" (marshal and hash the
 // items), an item kind ("rule", …: its new content), "catalog_items
 // index", "item_versions", "constraints" and "analyze", as the import
-// needs them. A phase is reported when it starts (Rows 0, on the bulk
+// needs them. A bulk import into an empty store prepares each item as it
+// sends it: it has no "prepare" phase, and its kinds' phases include it. A phase is reported when it starts (Rows 0, on the bulk
 // path), every progressEvery rows, and when it is done (Done true).
 type Progress struct {
 	Table string
@@ -187,47 +188,65 @@ func (db *DB) Import(ctx context.Context, snap *catalog.Snapshot, author, commen
 				return err
 			}
 		}
-		// Marshalling and hashing every item is the import's own work
-		// before it writes: a phase of its own for the progress shown.
-		if cfg.progress != nil {
-			cfg.progress(Progress{Table: "prepare"})
-		}
-		man, st, _, err := plan(prev, &next)
-		if err != nil {
-			return err
-		}
-		if cfg.progress != nil {
-			cfg.progress(Progress{Table: "prepare", Rows: len(st.opens), Total: len(st.opens), Done: true})
-		}
-		hash := man.contentHash()
-		if prev != nil && hash == prev.man.contentHash() {
-			rev = strconv.FormatInt(head, 10)
-			return nil
-		}
-		if prev != nil {
-			const qOlder = `SELECT coalesce(max(id), 0) FROM catalog_revisions WHERE content_hash = $1 AND id < $2`
-			var older int64
-			if err := tx.GetContext(ctx, &older, qOlder, hash, head); err != nil {
+		var (
+			man      manifest
+			id       int64
+			versions int
+		)
+		first := false
+		if prev == nil && countItems(&next) >= bulkAt {
+			if first, err = noItems(ctx, tx); err != nil {
 				return err
 			}
-			if older != 0 {
-				from, to := strconv.FormatInt(head, 10), strconv.FormatInt(older, 10)
-				if !cfg.allowRollback {
-					return &RollbackError{From: from, To: to}
+		}
+		if first {
+			// Into an empty store, items are prepared while they are sent.
+			if man, id, versions, err = importFirst(ctx, conn, tx, &next, author, comment, cfg.progress); err != nil {
+				return err
+			}
+		} else {
+			// Marshalling and hashing every item is the import's own work
+			// before it writes: a phase of its own for the progress shown.
+			if cfg.progress != nil {
+				cfg.progress(Progress{Table: "prepare"})
+			}
+			var st staged
+			if man, st, _, err = plan(prev, &next, false); err != nil {
+				return err
+			}
+			if cfg.progress != nil {
+				cfg.progress(Progress{Table: "prepare", Rows: len(st.opens), Total: len(st.opens), Done: true})
+			}
+			hash := man.contentHash()
+			if prev != nil && hash == prev.man.contentHash() {
+				rev = strconv.FormatInt(head, 10)
+				return nil
+			}
+			if prev != nil {
+				const qOlder = `SELECT coalesce(max(id), 0) FROM catalog_revisions WHERE content_hash = $1 AND id < $2`
+				var older int64
+				if err := tx.GetContext(ctx, &older, qOlder, hash, head); err != nil {
+					return err
 				}
-				if cfg.onRollback != nil {
-					cfg.onRollback(from, to)
+				if older != 0 {
+					from, to := strconv.FormatInt(head, 10), strconv.FormatInt(older, 10)
+					if !cfg.allowRollback {
+						return &RollbackError{From: from, To: to}
+					}
+					if cfg.onRollback != nil {
+						cfg.onRollback(from, to)
+					}
 				}
 			}
+			if id, err = newRevision(ctx, tx, author, comment, hash); err != nil {
+				return err
+			}
+			if err := writeImport(ctx, conn, tx, id, st, cfg.progress); err != nil {
+				return err
+			}
+			versions = len(st.opens)
 		}
-		id, err := newRevision(ctx, tx, author, comment, hash)
-		if err != nil {
-			return err
-		}
-		if err := writeImport(ctx, conn, tx, id, st, cfg.progress); err != nil {
-			return err
-		}
-		if len(st.opens) >= analyzeAt {
+		if versions >= analyzeAt {
 			if cfg.progress != nil {
 				cfg.progress(Progress{Table: "analyze"})
 			}
@@ -272,6 +291,15 @@ func (db *DB) Import(ctx context.Context, snap *catalog.Snapshot, author, commen
 		db.hold(held)
 	}
 	return rev, created, nil
+}
+
+// countItems is the number of items of s.
+func countItems(s *catalog.Snapshot) int {
+	n := 0
+	for _, k := range catalog.ItemKinds {
+		n += k.Len(s)
+	}
+	return n
 }
 
 // analyzeAt is the number of new item versions from which a write

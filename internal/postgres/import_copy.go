@@ -7,11 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"unsafe"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/acucover/acucover/internal/catalog"
 )
 
 // inConnTx is inTx on a connection of its own, so fn can also reach the
@@ -40,10 +45,11 @@ func (db *DB) inConnTx(ctx context.Context, fn func(conn *sqlx.Conn, tx *sqlx.Tx
 //   - the foreign keys of item_versions are dropped and added back after
 //     the rows, which checks them in one join each instead of a trigger per
 //     row (as writeBulk does);
-//   - into an empty catalog_items (a first import), its primary key and
-//     foreign key are dropped too and added back after the rows: building
-//     the unique index once from sorted hashes costs a fraction of a million
-//     random insertions, and of the write-ahead log they would write;
+//   - into an empty catalog_items, its primary key and foreign key are
+//     dropped too and added back after the rows: building the unique index
+//     once from sorted hashes costs a fraction of a million random
+//     insertions, and of the write-ahead log they would write (a first
+//     import takes importFirst instead, which does the same);
 //   - rows are encoded as COPY text on every processor and sent in large
 //     pieces, while the server stores the previous ones.
 //
@@ -59,29 +65,19 @@ func writeImport(ctx context.Context, conn *sqlx.Conn, tx *sqlx.Tx, rev int64, s
 			return err
 		}
 	}
-	report := func(p Progress) {
-		if progress != nil {
-			progress(p)
-		}
-	}
-	const qDrop = `
-		ALTER TABLE item_versions DROP CONSTRAINT item_versions_hash_fkey,
-			DROP CONSTRAINT item_versions_kind_fkey, DROP CONSTRAINT item_versions_from_revision_fkey`
-	if _, err := tx.ExecContext(ctx, qDrop); err != nil {
+	report := reporter(progress)
+	empty, err := noItems(ctx, tx)
+	if err != nil {
 		return err
 	}
-	var empty bool
-	if err := tx.GetContext(ctx, &empty, `SELECT NOT EXISTS (SELECT 1 FROM catalog_items)`); err != nil {
+	if err := dropImportKeys(ctx, tx, empty); err != nil {
 		return err
 	}
 	known := map[[32]byte]bool{}
-	if empty {
-		const qDropItems = `ALTER TABLE catalog_items DROP CONSTRAINT catalog_items_pkey, DROP CONSTRAINT catalog_items_kind_fkey`
-		if _, err := tx.ExecContext(ctx, qDropItems); err != nil {
+	if !empty {
+		if err := knownItems(ctx, tx, st, known); err != nil {
 			return err
 		}
-	} else if err := knownItems(ctx, tx, st, known); err != nil {
-		return err
 	}
 	var items []int
 	for i, o := range st.opens {
@@ -99,15 +95,9 @@ func writeImport(ctx context.Context, conn *sqlx.Conn, tx *sqlx.Tx, rev int64, s
 		}
 		part := items[lo:hi]
 		report(Progress{Table: kind, Total: len(part)})
-		err := copyText(ctx, conn, `COPY catalog_items (hash, kind, item_id, content) FROM STDIN`, len(part), func(b []byte, i int) []byte {
+		err := copyText(ctx, conn, qCopyItems, len(part), func(b []byte, i int) ([]byte, error) {
 			o := &st.opens[part[i]]
-			b = appendBytea(b, o.hash[:])
-			b = append(b, '\t')
-			b = appendText(b, o.kind)
-			b = append(b, '\t')
-			b = appendText(b, o.id)
-			b = append(b, '\t')
-			return appendText(b, string(o.content))
+			return appendItemRow(b, o.hash, o.kind, o.id, o.content), nil
 		}, func(n int) { report(Progress{Table: kind, Rows: n, Total: len(part)}) })
 		if err != nil {
 			return fmt.Errorf("catalog_items: %w", err)
@@ -116,34 +106,185 @@ func writeImport(ctx context.Context, conn *sqlx.Conn, tx *sqlx.Tx, rev int64, s
 		lo = hi
 	}
 	if empty {
-		report(Progress{Table: "catalog_items index", Total: len(items)})
-		const qAddItems = `
-			SET LOCAL maintenance_work_mem = '256MB';
-			ALTER TABLE catalog_items ADD CONSTRAINT catalog_items_pkey PRIMARY KEY (hash),
-				ADD CONSTRAINT catalog_items_kind_fkey FOREIGN KEY (kind) REFERENCES item_kinds (kind)`
-		if _, err := tx.ExecContext(ctx, qAddItems); err != nil {
+		if err := addItemsKeys(ctx, tx, len(items), report); err != nil {
 			return err
 		}
-		report(Progress{Table: "catalog_items index", Rows: len(items), Total: len(items), Done: true})
 	}
-	report(Progress{Table: "item_versions", Total: len(st.opens)})
-	revText := strconv.FormatInt(rev, 10)
-	err := copyText(ctx, conn, `COPY item_versions (kind, item_id, position, hash, from_revision) FROM STDIN`, len(st.opens), func(b []byte, i int) []byte {
+	err = copyVersions(ctx, conn, rev, len(st.opens), func(i int) (string, *entry) {
 		o := &st.opens[i]
-		b = appendText(b, o.kind)
+		return o.kind, &entry{id: o.id, hash: o.hash, pos: o.pos}
+	}, report)
+	if err != nil {
+		return err
+	}
+	return addVersionsKeys(ctx, tx, report)
+}
+
+// importFirst stores next, the first catalog of a store without items, as
+// a new revision by author and returns its manifest, its id and the number
+// of item versions written. It writes as writeImport does into an empty
+// catalog_items, except that items are put in canonical form, marshalled
+// and hashed while they are sent (on every processor, in order), instead of
+// all of them first: the server stores the items already sent while the
+// next are being prepared, and the canonical JSON of a million items is
+// never held at once. So there is no "prepare" phase: each kind's phase
+// includes it. next must be the caller's own, as for plan.
+//
+// Items of one kind have distinct ids, which their content holds, so their
+// hashes are distinct: catalog_items' primary key, built after the rows,
+// would refuse the import otherwise.
+func importFirst(ctx context.Context, conn *sqlx.Conn, tx *sqlx.Tx, next *catalog.Snapshot, author, comment string, progress func(Progress)) (manifest, int64, int, error) {
+	report := reporter(progress)
+	if err := dropImportKeys(ctx, tx, true); err != nil {
+		return nil, 0, 0, err
+	}
+	man := make(manifest, len(catalog.ItemKinds))
+	total := 0
+	for ki, k := range catalog.ItemKinds {
+		k.Form(next)
+		name, n := k.Name(), k.Len(next)
+		es := make([]entry, n)
+		if n > 0 {
+			report(Progress{Table: name, Total: n})
+			err := copyText(ctx, conn, qCopyItems, n, func(b []byte, j int) ([]byte, error) {
+				e := &es[j]
+				e.id = k.ID(next, j)
+				content, err := k.CanonicalJSON(next, j)
+				if err != nil {
+					return b, fmt.Errorf("%s %q: %w", name, e.id, err)
+				}
+				k.Canonicalize(next, j)
+				e.hash = itemHash(name, content)
+				return appendItemRow(b, e.hash, name, e.id, content), nil
+			}, func(rows int) { report(Progress{Table: name, Rows: rows, Total: n}) })
+			if err != nil {
+				return nil, 0, 0, fmt.Errorf("catalog_items: %w", err)
+			}
+			report(Progress{Table: name, Rows: n, Total: n, Done: true})
+		}
+		oldAt := make([]int, n)
+		for j := range oldAt {
+			oldAt[j] = -1
+		}
+		place(es, oldAt, nil)
+		man[ki] = es
+		total += n
+	}
+	id, err := newRevision(ctx, tx, author, comment, man.contentHash())
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if err := addItemsKeys(ctx, tx, total, report); err != nil {
+		return nil, 0, 0, err
+	}
+	// Item versions in manifest order: kind by kind, each in catalog order.
+	starts := make([]int, len(man)+1)
+	for ki, es := range man {
+		starts[ki+1] = starts[ki] + len(es)
+	}
+	err = copyVersions(ctx, conn, id, total, func(i int) (string, *entry) {
+		ki := sort.SearchInts(starts, i+1) - 1
+		return catalog.ItemKinds[ki].Name(), &man[ki][i-starts[ki]]
+	}, report)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if err := addVersionsKeys(ctx, tx, report); err != nil {
+		return nil, 0, 0, err
+	}
+	return man, id, total, nil
+}
+
+// reporter returns a function that passes progress to fn, if any.
+func reporter(fn func(Progress)) func(Progress) {
+	return func(p Progress) {
+		if fn != nil {
+			fn(p)
+		}
+	}
+}
+
+// noItems reports whether catalog_items is empty.
+func noItems(ctx context.Context, tx *sqlx.Tx) (bool, error) {
+	var empty bool
+	err := tx.GetContext(ctx, &empty, `SELECT NOT EXISTS (SELECT 1 FROM catalog_items)`)
+	return empty, notMigrated(err)
+}
+
+// dropImportKeys drops the foreign keys of item_versions and, if items is
+// set, catalog_items' primary and foreign key, for addItemsKeys and
+// addVersionsKeys to add back before the transaction commits.
+func dropImportKeys(ctx context.Context, tx *sqlx.Tx, items bool) error {
+	const qDrop = `
+		ALTER TABLE item_versions DROP CONSTRAINT item_versions_hash_fkey,
+			DROP CONSTRAINT item_versions_kind_fkey, DROP CONSTRAINT item_versions_from_revision_fkey`
+	if _, err := tx.ExecContext(ctx, qDrop); err != nil {
+		return err
+	}
+	if !items {
+		return nil
+	}
+	const qDropItems = `ALTER TABLE catalog_items DROP CONSTRAINT catalog_items_pkey, DROP CONSTRAINT catalog_items_kind_fkey`
+	_, err := tx.ExecContext(ctx, qDropItems)
+	return err
+}
+
+// qCopyItems takes rows that appendItemRow encodes.
+const qCopyItems = `COPY catalog_items (hash, kind, item_id, content) FROM STDIN`
+
+// appendItemRow appends a catalog_items row for qCopyItems.
+func appendItemRow(b []byte, hash [32]byte, kind, id string, content []byte) []byte {
+	b = appendBytea(b, hash[:])
+	b = append(b, '\t')
+	b = appendText(b, kind)
+	b = append(b, '\t')
+	b = appendText(b, id)
+	b = append(b, '\t')
+	return appendText(b, unsafe.String(unsafe.SliceData(content), len(content))) // read only
+}
+
+// addItemsKeys adds back catalog_items' primary key (n rows) and foreign
+// key, the phase "catalog_items index".
+func addItemsKeys(ctx context.Context, tx *sqlx.Tx, n int, report func(Progress)) error {
+	report(Progress{Table: "catalog_items index", Total: n})
+	const qAddItems = `
+		SET LOCAL maintenance_work_mem = '256MB';
+		ALTER TABLE catalog_items ADD CONSTRAINT catalog_items_pkey PRIMARY KEY (hash),
+			ADD CONSTRAINT catalog_items_kind_fkey FOREIGN KEY (kind) REFERENCES item_kinds (kind)`
+	if _, err := tx.ExecContext(ctx, qAddItems); err != nil {
+		return err
+	}
+	report(Progress{Table: "catalog_items index", Rows: n, Total: n, Done: true})
+	return nil
+}
+
+// copyVersions copies n item versions of revision rev, row(i) giving the
+// kind and entry of the i-th, the phase "item_versions".
+func copyVersions(ctx context.Context, conn *sqlx.Conn, rev int64, n int, row func(i int) (string, *entry), report func(Progress)) error {
+	report(Progress{Table: "item_versions", Total: n})
+	revText := strconv.FormatInt(rev, 10)
+	err := copyText(ctx, conn, `COPY item_versions (kind, item_id, position, hash, from_revision) FROM STDIN`, n, func(b []byte, i int) ([]byte, error) {
+		kind, e := row(i)
+		b = appendText(b, kind)
 		b = append(b, '\t')
-		b = appendText(b, o.id)
+		b = appendText(b, e.id)
 		b = append(b, '\t')
-		b = strconv.AppendInt(b, o.pos, 10)
+		b = strconv.AppendInt(b, e.pos, 10)
 		b = append(b, '\t')
-		b = appendBytea(b, o.hash[:])
+		b = appendBytea(b, e.hash[:])
 		b = append(b, '\t')
-		return append(b, revText...)
-	}, func(n int) { report(Progress{Table: "item_versions", Rows: n, Total: len(st.opens)}) })
+		return append(b, revText...), nil
+	}, func(rows int) { report(Progress{Table: "item_versions", Rows: rows, Total: n}) })
 	if err != nil {
 		return fmt.Errorf("item_versions: %w", err)
 	}
-	report(Progress{Table: "item_versions", Rows: len(st.opens), Total: len(st.opens), Done: true})
+	report(Progress{Table: "item_versions", Rows: n, Total: n, Done: true})
+	return nil
+}
+
+// addVersionsKeys adds back item_versions' foreign keys, checking every
+// row, the phase "constraints".
+func addVersionsKeys(ctx context.Context, tx *sqlx.Tx, report func(Progress)) error {
 	report(Progress{Table: "constraints"})
 	const qAdd = `
 		ALTER TABLE item_versions
@@ -188,8 +329,9 @@ func knownItems(ctx context.Context, tx *sqlx.Tx, st staged, known map[[32]byte]
 }
 
 // copyChunk is the number of rows encoded together: large enough that the
-// hand-over costs nothing, small enough to keep a few in flight.
-const copyChunk = 2_000
+// hand-over costs nothing, small enough to keep a few in flight. A
+// variable for tests.
+var copyChunk = 2_000
 
 // copyData is what lib/pq's COPY statement offers for data already in COPY
 // text format.
@@ -201,26 +343,35 @@ type copyData interface {
 // copyText runs the COPY … FROM STDIN statement q on conn, sending n rows
 // that encode appends (in COPY text format, without the newline). Rows are
 // encoded in chunks on every processor and sent in order; sent is told the
-// rows sent every progressEvery rows.
-func copyText(ctx context.Context, conn *sqlx.Conn, q string, n int, encode func(b []byte, i int) []byte, sent func(n int)) error {
+// rows sent every progressEvery rows. The first error of encode ends the
+// COPY with it. copyText returns once no encode runs any more.
+func copyText(ctx context.Context, conn *sqlx.Conn, q string, n int, encode func(b []byte, i int) ([]byte, error), sent func(n int)) error {
+	var wg sync.WaitGroup
+	defer wg.Wait() // after cancel: no encode outlives the call
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// Chunks are encoded by workers and handed over in order: each job
-	// carries the channel its chunk comes back on.
+	// carries the channel its chunk comes back on. Chunk buffers go round
+	// through free once sent.
 	workers := max(1, runtime.GOMAXPROCS(0))
+	type chunk struct {
+		b   []byte
+		err error
+	}
 	type job struct {
 		lo, hi int
-		out    chan string
+		out    chan chunk
 	}
 	jobs := make(chan job)
-	queue := make(chan chan string, 2*workers)
-	go func() {
+	queue := make(chan chan chunk, 2*workers)
+	free := make(chan []byte, 3*workers+1)
+	wg.Go(func() {
 		defer close(queue)
 		defer close(jobs)
 		for lo := 0; lo < n; lo += copyChunk {
 			// A job goes to the workers before its channel is queued, so
 			// every queued channel is answered.
-			j := job{lo, min(n, lo+copyChunk), make(chan string, 1)}
+			j := job{lo, min(n, lo+copyChunk), make(chan chunk, 1)}
 			select {
 			case jobs <- j:
 			case <-ctx.Done():
@@ -232,21 +383,26 @@ func copyText(ctx context.Context, conn *sqlx.Conn, q string, n int, encode func
 				return
 			}
 		}
-	}()
+	})
 	for range workers {
-		go func() {
-			var b []byte
+		wg.Go(func() {
 			for j := range jobs {
+				var b []byte
+				select {
+				case b = <-free:
+				default:
+				}
 				b = b[:0]
-				for i := j.lo; i < j.hi; i++ {
+				var err error
+				for i := j.lo; i < j.hi && err == nil && ctx.Err() == nil; i++ {
 					if i > j.lo {
 						b = append(b, '\n')
 					}
-					b = encode(b, i)
+					b, err = encode(b, i)
 				}
-				j.out <- string(b)
+				j.out <- chunk{b, err}
 			}
-		}()
+		})
 	}
 	return conn.Raw(func(dc any) error {
 		prep, ok := dc.(driver.ConnPrepareContext)
@@ -264,17 +420,27 @@ func copyText(ctx context.Context, conn *sqlx.Conn, q string, n int, encode func
 		}
 		done, next := 0, progressEvery
 		for out := range queue {
-			chunk := <-out
-			if _, err := cp.CopyData(ctx, chunk); err != nil {
+			c := <-out
+			if c.err != nil {
+				return c.err
+			}
+			if err := ctx.Err(); err != nil {
 				return err
+			}
+			// lib/pq copies the data into its own buffer before CopyData
+			// returns, so the chunk's buffer is lent, not copied, and
+			// reused after.
+			if _, err := cp.CopyData(ctx, unsafe.String(unsafe.SliceData(c.b), len(c.b))); err != nil {
+				return err
+			}
+			select {
+			case free <- c.b:
+			default:
 			}
 			done = min(n, done+copyChunk)
 			if sent != nil && done >= next {
 				sent(done)
 				next += progressEvery
-			}
-			if err := ctx.Err(); err != nil {
-				return err
 			}
 		}
 		if err := ctx.Err(); err != nil {
@@ -287,7 +453,8 @@ func copyText(ctx context.Context, conn *sqlx.Conn, q string, n int, encode func
 
 // appendText appends s as a COPY text field.
 func appendText(b []byte, s string) []byte {
-	if !strings.ContainsAny(s, "\\\t\n\r") {
+	if strings.IndexByte(s, '\\') < 0 && strings.IndexByte(s, '\t') < 0 &&
+		strings.IndexByte(s, '\n') < 0 && strings.IndexByte(s, '\r') < 0 {
 		return append(b, s...)
 	}
 	for i := 0; i < len(s); i++ {

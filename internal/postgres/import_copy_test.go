@@ -37,13 +37,16 @@ func constraintNames(t *testing.T, db *postgres.DB) []string {
 }
 
 // TestBulkImportCutShort: a first import on the bulk path (constraints
-// dropped and added back, COPY of text encoded in parallel) that is
-// cancelled in any of its phases stores nothing and leaves every
-// constraint in place; one that completes stores text with every character
-// COPY escapes, and its constraints refuse what they refused before. Not
-// parallel: it changes the bulk threshold.
+// dropped and added back, items prepared while they are sent, in many
+// chunks) that is cancelled in any of its phases stores nothing and leaves
+// every constraint in place; one that completes stores text with every
+// character COPY escapes, and its constraints refuse what they refused
+// before. A second bulk import (next to stored items, prepared first)
+// cancelled in any of its phases leaves the first. Not parallel: it
+// changes the bulk threshold and the chunk size.
 func TestBulkImportCutShort(t *testing.T) {
 	defer postgres.SetBulkAt(10)()
+	defer postgres.SetCopyChunk(3)() // many chunks of a small catalog
 	ctx := context.Background()
 	db := pgtest.Open(t)
 	want := constraintNames(t, db)
@@ -88,6 +91,44 @@ func TestBulkImportCutShort(t *testing.T) {
 	mustImport(t, db, s)
 	if got := constraintNames(t, db); !slices.Equal(got, want) {
 		t.Errorf("after a bulk import: constraints %v, want %v", got, want)
+	}
+	head, err := db.HeadRevision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM item_versions`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.Plans) + len(s.Conditions) + len(s.Rules) + len(s.FeeSchedules) + len(s.CashPrices) + len(s.Licensure); stored != n {
+		t.Errorf("a first bulk import stored %d item versions, want %d", stored, n)
+	}
+	second := defaultSnapshot(t)
+	for i := range second.Rules {
+		second.Rules[i].Summary += " (second)"
+	}
+	for _, phase := range []string{"prepare", "rule", "item_versions", "constraints"} {
+		cctx, cancel := context.WithCancel(ctx)
+		seen := false
+		_, _, err := db.Import(cctx, second, "test", "", postgres.WithProgress(func(p postgres.Progress) {
+			if p.Table == phase && !p.Done {
+				seen = true
+				cancel()
+			}
+		}))
+		cancel()
+		if !seen {
+			t.Errorf("the second import never reported phase %q", phase)
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("second import cancelled in phase %q: err = %v, want context.Canceled", phase, err)
+		}
+		if got, err := db.HeadRevision(ctx); err != nil || got != head {
+			t.Errorf("second import cancelled in phase %q: head %s (%v), want %s", phase, got, err, head)
+		}
+		if got := constraintNames(t, db); !slices.Equal(got, want) {
+			t.Errorf("second import cancelled in phase %q: constraints %v, want %v", phase, got, want)
+		}
 	}
 	got, err := db.LoadCatalog(ctx)
 	if err != nil {

@@ -107,11 +107,20 @@ type openRow struct {
 // that are byte for byte those of prev are not marshalled again, so an edit
 // of one item of a million costs a pass over memory, not a million
 // marshallings. Items of next that change are put in canonical form in
-// place: next must be the caller's own.
-func plan(prev *state, next *catalog.Snapshot) (manifest, staged, []catalog.Change, error) {
+// place: next must be the caller's own. The changes are listed only if
+// listChanges is set (an edit audits them; an import does not, and each
+// holds a copy of its item).
+func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, staged, []catalog.Change, error) {
 	man := make(manifest, len(catalog.ItemKinds))
 	var st staged
 	var changes []catalog.Change
+	total := 0
+	for _, k := range catalog.ItemKinds {
+		total += k.Len(next)
+	}
+	if prev == nil {
+		st.opens = make([]openRow, 0, total) // every item begins a version
+	}
 	empty := &catalog.Snapshot{}
 	for ki, k := range catalog.ItemKinds {
 		k.Form(next)
@@ -174,10 +183,13 @@ func plan(prev *state, next *catalog.Snapshot) (manifest, staged, []catalog.Chan
 		for _, j := range marshal {
 			switch oi := oldAt[j]; {
 			case oi < 0:
-				changes = append(changes, catalog.Change{Kind: k.Name(), ID: es[j].id, Action: catalog.Create, After: k.Item(next, j)})
+				if listChanges {
+					changes = append(changes, catalog.Change{Kind: k.Name(), ID: es[j].id, Action: catalog.Create, After: k.Item(next, j)})
+				}
 			case es[j].hash != old[oi].hash:
-				changes = append(changes, catalog.Change{Kind: k.Name(), ID: es[j].id, Action: catalog.Update,
-					Before: before(oi), After: k.Item(next, j)})
+				if listChanges {
+					changes = append(changes, catalog.Change{Kind: k.Name(), ID: es[j].id, Action: catalog.Update, Before: before(oi), After: k.Item(next, j)})
+				}
 			default:
 				contents[j] = nil // equal, not the same bytes: nothing to store
 			}
@@ -194,7 +206,9 @@ func plan(prev *state, next *catalog.Snapshot) (manifest, staged, []catalog.Chan
 		for i, e := range old {
 			if !alive[i] {
 				st.closes = append(st.closes, closeRow{k.Name(), e.id})
-				changes = append(changes, catalog.Change{Kind: k.Name(), ID: e.id, Action: catalog.Delete, Before: before(i)})
+				if listChanges {
+					changes = append(changes, catalog.Change{Kind: k.Name(), ID: e.id, Action: catalog.Delete, Before: before(i)})
+				}
 			}
 		}
 		for j, oi := range oldAt {
@@ -351,7 +365,7 @@ func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func
 	}
 	const qItems = `
 		INSERT INTO catalog_items (hash, kind, item_id, content)
-		SELECT hash, kind, item_id, content::jsonb FROM acucover_open WHERE content IS NOT NULL
+		SELECT hash, kind, item_id, content::json FROM acucover_open WHERE content IS NOT NULL
 		ON CONFLICT (hash) DO NOTHING`
 	if _, err := tx.ExecContext(ctx, qItems); err != nil {
 		return fmt.Errorf("store items: %w", err)

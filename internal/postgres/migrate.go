@@ -136,7 +136,7 @@ func convertLegacy(ctx context.Context, tx *sqlx.Tx) error {
 		if err != nil {
 			return fmt.Errorf("revision %d: %w", id, err)
 		}
-		man, st, _, err := plan(prev, snap)
+		man, st, _, err := plan(prev, snap, false)
 		if err != nil {
 			return fmt.Errorf("revision %d: %w", id, err)
 		}
@@ -160,7 +160,7 @@ func convertLegacy(ctx context.Context, tx *sqlx.Tx) error {
 	if err != nil {
 		return fmt.Errorf("revision %d: %w", head, err)
 	}
-	man, st, _, err := plan(prev, snap)
+	man, st, _, err := plan(prev, snap, false)
 	if err != nil {
 		return err
 	}

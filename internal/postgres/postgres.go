@@ -7,10 +7,17 @@
 // catalog.Snapshot (a plan, condition, rule, fee schedule, cash price or
 // licensure entry; catalog.ItemKinds lists them) is one row of
 // catalog_items, stored once per distinct content as its canonical JSON
-// (jsonb) under the SHA-256 of its kind and content. A revision is the set of
-// item versions alive in it: an item_versions row says item (kind, id) had
+// under the SHA-256 of its kind and content. A revision is the set of item
+// versions alive in it: an item_versions row says item (kind, id) had
 // content hash at position from revision from_revision until to_revision
 // (NULL: still alive). Revisions are linear, so the head is the open rows.
+//
+// The content column is json, which checks its input and keeps the text as
+// given: the stored bytes are the canonical JSON that was hashed, so
+// hash = sha256(kind || '\x00' || content) can be checked in SQL for every
+// item written since migration 0005. Items written before it were stored as
+// jsonb and converted, keeping jsonb's rendering of the same JSON: for them
+// the equation does not hold, though they read back the same.
 //
 // Why: the version-1 schema kept a full relational copy of the catalog per
 // revision in some 30 tables, so every edit copied O(catalog) rows (a
@@ -40,7 +47,12 @@
 // still builds its Index off to the side and swaps it. Edit finds what fn
 // changed by comparing items byte for byte with the head's and marshals only
 // those that differ. Writes go through temporary tables with COPY, so a
-// whole catalog and a single edit take the same path.
+// whole catalog and a single edit take the same path, except a large
+// import: it copies straight into the tables, with foreign keys (and, into
+// an empty store, catalog_items' key) dropped and added back, so checked,
+// before the transaction commits; a first one prepares each item (canonical
+// form, JSON, hash) on every processor while the server stores those
+// already sent (writeImport, importFirst).
 //
 // Writers are serialized by an advisory lock taken with a bounded wait
 // (LockWait, or less before the context's deadline); a writer that cannot
