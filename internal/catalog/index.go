@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/acucover/acucover/internal/suggest"
 )
@@ -354,6 +355,36 @@ func (ix *Index) Rule(plan, state, cond string, d Date) *Rule {
 func (ix *Index) RuleByID(id string) *Rule {
 	r, _ := ix.byID.get(id)
 	return r
+}
+
+// RulePosition returns the index in s.Rules of the rule with id, or -1.
+// A snapshot of ix's revision (ix's own, or an edit's copy of its lists,
+// unchanged so far) is answered from ix without a scan when the rule is
+// where ix's snapshot has it; any other s is scanned. The position found is
+// checked against s, so the answer is s's whatever s is; only the absence
+// of a rule is taken from ix, and only when s has ix's revision id.
+func (ix *Index) RulePosition(s *Snapshot, id string) int {
+	if ix != nil && len(ix.snap.Rules) > 0 {
+		r, ok := ix.byID.get(id)
+		if !ok && s.Revision != "" && s.Revision == ix.revision && len(s.Rules) == len(ix.snap.Rules) {
+			return -1
+		}
+		if ok {
+			// Rules that Build indexed are in ix's list: their place
+			// in it is their distance from its start.
+			size := unsafe.Sizeof(Rule{})
+			off := uintptr(unsafe.Pointer(r)) - uintptr(unsafe.Pointer(unsafe.SliceData(ix.snap.Rules)))
+			if i := off / size; off%size == 0 && i < uintptr(len(ix.snap.Rules)) && i < uintptr(len(s.Rules)) && s.Rules[i].ID == id {
+				return int(i)
+			}
+		}
+	}
+	for i := range s.Rules {
+		if s.Rules[i].ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // Licensure returns how state licenses acupuncturists, or nil when the

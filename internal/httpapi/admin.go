@@ -65,9 +65,13 @@ func (a *api) refreshAfterWrite(ctx context.Context) *catalog.Snapshot {
 	return s
 }
 
-// find returns the index of item id in s, or -1. (By pointer: a rule is
-// hundreds of bytes, and a catalog may hold a million.)
-func find[T any](r resource[T], s *catalog.Snapshot, id string) int {
+// find returns the index of item id in s, or -1. A rule is found through
+// ix (the served Index, usually of s's revision) rather than by a scan of
+// what may be a million rules.
+func find[T any](ix *catalog.Index, r resource[T], s *catalog.Snapshot, id string) int {
+	if r.kind == catalog.KindRule {
+		return ix.RulePosition(s, id)
+	}
 	items := *r.list(s)
 	for i := range items {
 		if *r.id(&items[i]) == id {
@@ -248,7 +252,7 @@ func getResource[T any](a *api, r resource[T]) handlerFunc {
 			return err
 		}
 		id := c.Param("id")
-		i := find(r, s, id)
+		i := find(a.store.Index(), r, s, id)
 		if i < 0 {
 			return fmt.Errorf("%w: no %s %s in catalog revision %s", errUnknownResource, r.kind, shortID(id), s.Revision)
 		}
@@ -299,7 +303,7 @@ func createResource[T any](a *api, r resource[T]) handlerFunc {
 		}
 		ctx := c.Request.Context()
 		_, _, err = a.edit(c, "edit", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
-			if find(r, cur, id) >= 0 {
+			if find(a.store.Index(), r, cur, id) >= 0 {
 				return nil, fmt.Errorf("%w: %s %q exists; change it with PUT /v1/admin/%s/%s and If-Match", errConflict, r.kind, id, r.path, id)
 			}
 			*r.list(cur) = append(*r.list(cur), *v)
@@ -317,7 +321,7 @@ func createResource[T any](a *api, r resource[T]) handlerFunc {
 // catalog in force holds it, or v if it does not (the reload failed).
 func stored[T any](a *api, ctx context.Context, r resource[T], id string, v *T) *T {
 	s := a.refreshAfterWrite(ctx)
-	if i := find(r, s, id); i >= 0 {
+	if i := find(a.store.Index(), r, s, id); i >= 0 {
 		return &(*r.list(s))[i]
 	}
 	return v
@@ -348,7 +352,7 @@ func replaceResource[T any](a *api, r resource[T]) handlerFunc {
 		ctx := c.Request.Context()
 		_, _, err = a.edit(c, "edit", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
 			items := *r.list(cur)
-			i := find(r, cur, id)
+			i := find(a.store.Index(), r, cur, id)
 			if i < 0 {
 				return nil, fmt.Errorf("%w: no %s %s; create it with POST /v1/admin/%s", errUnknownResource, r.kind, shortID(id), r.path)
 			}
@@ -384,7 +388,7 @@ func deleteResource[T any](a *api, r resource[T]) handlerFunc {
 		id := c.Param("id")
 		ctx := c.Request.Context()
 		_, _, err = a.edit(c, "edit", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
-			i := find(r, cur, id)
+			i := find(a.store.Index(), r, cur, id)
 			if i < 0 {
 				return nil, fmt.Errorf("%w: no %s %s", errUnknownResource, r.kind, shortID(id))
 			}
