@@ -24,12 +24,6 @@ func Canonical(s *Snapshot) *Snapshot {
 	return &c
 }
 
-// Share makes equal strings, lists and pointed-to values in s share one
-// copy, as Parse does: a store that builds a snapshot item by item calls it
-// so that a large catalog it loaded costs what a parsed one does. s must be
-// held by nobody else.
-func Share(s *Snapshot) { share(s) }
-
 // ItemKind is one top-level list of a Snapshot: its items are what a store
 // keeps, diffs and versions one by one. ItemKinds lists every kind, so a
 // store driven by it stores a new list (or a new field of an item) without
@@ -70,8 +64,6 @@ type ItemKind interface {
 	AppendJSON(s *Snapshot, b []byte) error
 	// Clip removes the spare capacity of s's list, so an append copies it.
 	Clip(s *Snapshot)
-	// Reorder sets s's list to the items at order[0], order[1], ….
-	Reorder(s *Snapshot, order []int)
 	// DecodeJSON decodes b as an item, in canonical form, and returns a
 	// pointer to it.
 	DecodeJSON(b []byte) (any, error)
@@ -197,23 +189,6 @@ func (k *itemKind[T]) AppendJSON(s *Snapshot, b []byte) error {
 }
 
 func (k *itemKind[T]) Clip(s *Snapshot) { l := k.list(s); *l = slices.Clip(*l) }
-
-func (k *itemKind[T]) Reorder(s *Snapshot, order []int) {
-	l := k.list(s)
-	sorted := true
-	for i, o := range order {
-		sorted = sorted && i == o
-	}
-	if sorted {
-		*l = k.form(*l)
-		return
-	}
-	out := make([]T, len(order))
-	for i, o := range order {
-		out[i] = (*l)[o]
-	}
-	*l = k.form(out)
-}
 
 func (k *itemKind[T]) Clone(s *Snapshot) {
 	l := k.list(s)

@@ -167,8 +167,10 @@ type streamKind interface {
 	key() string
 	decodeBatch(text []byte, ends []int) (any, int, error)
 	decodeYAMLBatch(text []byte, ends []int) (any, int, error)
+	decodeStoredBatch(text []byte, ends []int) (any, int, error)
 	shareBatch(sh *sharer, items any)
 	appendBatches(s *Snapshot, batches []any)
+	gatherBatches(s *Snapshot, batches []any, order []int)
 }
 
 // decodeNode decodes a list given as a node, strictly (unknown fields are

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"unsafe"
@@ -24,11 +25,12 @@ const batchItems = 512
 // batch is a run of one kind's items to decode: the items' text, one after
 // another, each ending at ends[i].
 type batch struct {
-	kind streamKind
-	yaml bool // YAML list items, else JSON values
-	text []byte
-	ends []int
-	out  chan decoded
+	kind   streamKind
+	yaml   bool // YAML list items, else JSON values
+	stored bool // JSON a store wrote (see ItemReader), else a document's
+	text   []byte
+	ends   []int
+	out    chan decoded
 }
 
 // decoded is a batch's items ([]T), or the error of its first item that
@@ -55,8 +57,11 @@ func newDecoders() *decoders {
 		go func() {
 			for b := range d.jobs {
 				decode := b.kind.decodeBatch
-				if b.yaml {
+				switch {
+				case b.yaml:
 					decode = b.kind.decodeYAMLBatch
+				case b.stored:
+					decode = b.kind.decodeStoredBatch
 				}
 				items, bad, err := decode(b.text, b.ends)
 				if err == nil {
@@ -81,6 +86,7 @@ type list struct {
 	d       *decoders
 	kind    streamKind
 	yaml    bool
+	stored  bool
 	cur     *batch
 	pending []*batch
 	done    []any
@@ -98,7 +104,7 @@ func (l *list) text(itemSize int) []byte {
 		if size == 0 {
 			size = batchItems * max(itemSize+itemSize/2, 256)
 		}
-		l.cur = &batch{kind: l.kind, yaml: l.yaml, out: make(chan decoded, 1), ends: make([]int, 0, batchItems)}
+		l.cur = &batch{kind: l.kind, yaml: l.yaml, stored: l.stored, out: make(chan decoded, 1), ends: make([]int, 0, batchItems)}
 		select {
 		case t := <-l.d.texts:
 			if cap(t) >= size {
@@ -169,6 +175,22 @@ func (k *itemKind[T]) decodeBatch(text []byte, ends []int) (any, int, error) {
 	return vs, 0, nil
 }
 
+// decodeStoredBatch decodes a batch of items as AppendJSON does: not
+// strictly (a store's items are the catalog's own), in canonical form.
+func (k *itemKind[T]) decodeStoredBatch(text []byte, ends []int) (any, int, error) {
+	vs := make([]T, len(ends))
+	prefault(vs)
+	start := 0
+	for i, end := range ends {
+		if err := json.Unmarshal(text[start:end], &vs[i]); err != nil {
+			return nil, i, err
+		}
+		k.canonical(&vs[i])
+		start = end
+	}
+	return vs, 0, nil
+}
+
 // decodeYAMLBatch decodes a batch of YAML list items ("- …", each a
 // document of its own), strictly, as Parse does.
 func (k *itemKind[T]) decodeYAMLBatch(text []byte, ends []int) (any, int, error) {
@@ -207,6 +229,17 @@ func (k *itemKind[T]) appendBatches(s *Snapshot, batches []any) {
 	*l = out
 }
 
+// gatherBatches sets s's list to the items of batches ([]T each, full
+// but for the last) in order: item order[0] of them first, and so on.
+func (k *itemKind[T]) gatherBatches(s *Snapshot, batches []any, order []int) {
+	out := make([]T, len(order))
+	for i, o := range order {
+		out[i] = batches[o/batchItems].([]T)[o%batchItems]
+	}
+	clear(batches)
+	*k.list(s) = out
+}
+
 // prefault writes a zero byte to every page of vs (zero already), so a
 // fresh page is mapped by one write fault: the decoder's first access is
 // a read (a list's length) that would map the zero page, then fault again
@@ -219,5 +252,80 @@ func prefault[T any](vs []T) {
 	p := unsafe.Pointer(unsafe.SliceData(vs))
 	for off := uintptr(0); off < size; off += 4096 {
 		*(*byte)(unsafe.Add(p, off)) = 0
+	}
+}
+
+// ItemReader decodes a store's items into a snapshot on every processor:
+// what AppendJSON and Share do item by item, for a million items at once.
+// Equal strings, lists and pointed-to values of the items share one copy,
+// as Share makes them.
+type ItemReader struct {
+	d     *decoders
+	lists []*list
+	done  bool
+}
+
+// NewItemReader returns a reader; call Snapshot or Close to stop its
+// workers.
+func NewItemReader() *ItemReader {
+	r := &ItemReader{d: newDecoders()}
+	for _, k := range ItemKinds {
+		r.lists = append(r.lists, &list{d: r.d, kind: k.(streamKind), stored: true})
+	}
+	return r
+}
+
+// Add queues b (copied), the JSON of an item of kind ItemKinds[ki]; a
+// kind's items keep the order they are added in.
+func (r *ItemReader) Add(ki int, b []byte) { r.lists[ki].add(b) }
+
+// ItemError is an item an ItemReader could not decode: the Index-th item
+// added of kind ItemKinds[Kind].
+type ItemError struct {
+	Kind, Index int
+	Err         error
+}
+
+func (e *ItemError) Error() string {
+	return fmt.Sprintf("%s item %d: %v", ItemKinds[e.Kind].Name(), e.Index, e.Err)
+}
+
+func (e *ItemError) Unwrap() error { return e.Err }
+
+// Snapshot waits for the items added and returns them as a snapshot's
+// lists, or an *ItemError for the first item that does not decode. The
+// reader is done. A kind's list is in the order its items were added, or,
+// if orders[ki] is not nil, item orders[ki][0] added first, then item
+// orders[ki][1], …: a permutation of the items added.
+func (r *ItemReader) Snapshot(orders [][]int) (*Snapshot, error) {
+	defer r.Close()
+	s := &Snapshot{}
+	var first error
+	for ki, l := range r.lists {
+		bad, err := l.wait()
+		if err != nil && first == nil {
+			first = &ItemError{Kind: ki, Index: bad, Err: err}
+		}
+		switch {
+		case first != nil:
+		case ki < len(orders) && orders[ki] != nil:
+			l.kind.gatherBatches(s, l.done, orders[ki])
+		default:
+			l.kind.appendBatches(s, l.done)
+		}
+		l.done = nil
+	}
+	if first != nil {
+		return nil, first
+	}
+	shareLists(s)
+	return s, nil
+}
+
+// Close stops the reader's workers, if Snapshot has not.
+func (r *ItemReader) Close() {
+	if !r.done {
+		r.done = true
+		r.d.close()
 	}
 }

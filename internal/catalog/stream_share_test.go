@@ -3,6 +3,7 @@ package catalog
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -249,5 +250,70 @@ func BenchmarkReadDocument(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestItemReaderAsAppendJSON: an ItemReader given a store's items (their
+// canonical JSON, kind by kind, several batches of rules) returns what
+// AppendJSON item by item and then share give, shared as share leaves it;
+// an item that does not decode is named by kind and place.
+func TestItemReaderAsAppendJSON(t *testing.T) {
+	in := repetitiveSnapshot(5 * batchItems / 2)
+	want := &Snapshot{}
+	r := NewItemReader()
+	for ki, k := range ItemKinds {
+		for i := range k.Len(in) {
+			b, err := k.CanonicalJSON(in, i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := k.AppendJSON(want, b); err != nil {
+				t.Fatal(err)
+			}
+			r.Add(ki, b)
+		}
+	}
+	share(want)
+	got, err := r.Snapshot(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatal("ItemReader's snapshot differs from AppendJSON's")
+	}
+	sharedOnce(t, "ItemReader", got)
+
+	// Added in reverse, gathered in order.
+	r = NewItemReader()
+	n := len(in.Rules)
+	order := make([]int, n)
+	for i := range n {
+		b, _ := ItemKinds[kiRule].CanonicalJSON(in, n-1-i)
+		r.Add(kiRule, b)
+		order[i] = n - 1 - i
+	}
+	orders := make([][]int, len(ItemKinds))
+	orders[kiRule] = order
+	got, err = r.Snapshot(orders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Rules, want.Rules) {
+		t.Fatal("rules added in reverse and gathered in order differ from AppendJSON's")
+	}
+
+	r = NewItemReader()
+	defer r.Close()
+	for i := range batchItems + 3 {
+		b, _ := ItemKinds[kiRule].CanonicalJSON(in, i)
+		if i == batchItems+1 {
+			b = []byte(`{"id": 7}`)
+		}
+		r.Add(kiRule, b)
+	}
+	_, err = r.Snapshot(nil)
+	var ie *ItemError
+	if !errors.As(err, &ie) || ie.Kind != kiRule || ie.Index != batchItems+1 {
+		t.Fatalf("a rule that does not decode: %v, want an *ItemError for rule %d", err, batchItems+1)
 	}
 }

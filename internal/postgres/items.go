@@ -520,17 +520,22 @@ func loadState(ctx context.Context, tx *sqlx.Tx, rev int64, head bool) (*state, 
 		FROM item_versions v JOIN catalog_items i ON i.hash = v.hash
 		WHERE v.to_revision IS NULL AND $1::bigint IS NOT NULL`
 	}
-	s := &catalog.Snapshot{Revision: strconv.FormatInt(rev, 10)}
 	man := make(manifest, len(catalog.ItemKinds))
+	// Items are decoded on every processor while the rows arrive.
+	items := catalog.NewItemReader()
+	defer items.Close()
 	err := eachVersion(ctx, tx, q, []any{rev}, func(ki int, e entry, content []byte) error {
 		man[ki] = append(man[ki], e)
-		return catalog.ItemKinds[ki].AppendJSON(s, content)
+		items.Add(ki, content)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	for ki, k := range catalog.ItemKinds {
-		es := man[ki]
+	// Rows come in no particular order: each list is put in the order of
+	// its positions as the decoded items are gathered.
+	orders := make([][]int, len(catalog.ItemKinds))
+	for ki, es := range man {
 		order := make([]int, len(es))
 		for i := range order {
 			order[i] = i
@@ -540,11 +545,28 @@ func loadState(ctx context.Context, tx *sqlx.Tx, rev int64, head bool) (*state, 
 		for i, o := range order {
 			sorted[i] = es[o]
 		}
-		man[ki] = sorted
-		k.Reorder(s, order)
+		man[ki], orders[ki] = sorted, order
+	}
+	s, err := items.Snapshot(orders)
+	var ie *catalog.ItemError
+	if errors.As(err, &ie) {
+		// ie.Index counts the items as they were added, orders maps the
+		// lists' places to it.
+		id := "?"
+		for i, o := range orders[ie.Kind] {
+			if o == ie.Index {
+				id = man[ie.Kind][i].id
+			}
+		}
+		return nil, fmt.Errorf("%s %q: %w", catalog.ItemKinds[ie.Kind].Name(), id, ie.Err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.Revision = strconv.FormatInt(rev, 10)
+	for _, k := range catalog.ItemKinds {
 		k.Form(s)
 	}
-	catalog.Share(s)
 	return &state{rev: rev, snap: s, man: man}, nil
 }
 
