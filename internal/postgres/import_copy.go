@@ -73,18 +73,9 @@ func writeImport(ctx context.Context, conn *sqlx.Conn, tx *sqlx.Tx, rev int64, s
 	if err := dropImportKeys(ctx, tx, empty); err != nil {
 		return err
 	}
-	known := map[[32]byte]bool{}
-	if !empty {
-		if err := knownItems(ctx, tx, st, known); err != nil {
-			return err
-		}
-	}
-	var items []int
-	for i, o := range st.opens {
-		if o.content != nil && !known[o.hash] {
-			known[o.hash] = true
-			items = append(items, i)
-		}
+	items, err := newContent(ctx, tx, st, empty)
+	if err != nil {
+		return err
 	}
 	// catalog_items, one phase per kind (opens are in kind order).
 	for lo := 0; lo < len(items); {
@@ -296,6 +287,26 @@ func addVersionsKeys(ctx context.Context, tx *sqlx.Tx, report func(Progress)) er
 	}
 	report(Progress{Table: "constraints", Done: true})
 	return nil
+}
+
+// newContent returns the indexes in st.opens of the content to store: each
+// distinct content once, unless catalog_items (empty: known to be empty)
+// already holds it (content of an older revision is not sent again).
+func newContent(ctx context.Context, tx *sqlx.Tx, st staged, empty bool) ([]int, error) {
+	known := map[[32]byte]bool{}
+	if !empty {
+		if err := knownItems(ctx, tx, st, known); err != nil {
+			return nil, err
+		}
+	}
+	var items []int
+	for i, o := range st.opens {
+		if o.content != nil && !known[o.hash] {
+			known[o.hash] = true
+			items = append(items, i)
+		}
+	}
+	return items, nil
 }
 
 // knownItems marks in known the hashes of st's new content that

@@ -381,7 +381,10 @@ func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func
 	return nil
 }
 
-// writeBulk is write for many new versions (an import): rows are copied
+// writeBulk is write for many new versions in a transaction of its own
+// caller's (an edit or restore of many items, the conversion of migration
+// 0003; an import takes writeImport, which encodes on every processor):
+// rows are copied
 // straight into catalog_items (only content not stored yet) and
 // item_versions, without a temporary table, and foreign keys are checked
 // once per table: triggers checking them row by row would cost more than
@@ -390,54 +393,19 @@ func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func
 // commits unchecked. (The drop locks item_versions until commit: replicas
 // keep serving the catalog they hold.)
 func writeBulk(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func(Progress)) error {
-	const qDrop = `
-		ALTER TABLE item_versions DROP CONSTRAINT item_versions_hash_fkey,
-			DROP CONSTRAINT item_versions_kind_fkey, DROP CONSTRAINT item_versions_from_revision_fkey`
-	if _, err := tx.ExecContext(ctx, qDrop); err != nil {
+	if err := dropImportKeys(ctx, tx, false); err != nil {
 		return err
 	}
-	// Content already stored (by an older revision) is not sent again.
-	known := map[[32]byte]bool{}
-	var empty bool
-	if err := tx.GetContext(ctx, &empty, `SELECT NOT EXISTS (SELECT 1 FROM catalog_items)`); err != nil {
+	empty, err := noItems(ctx, tx)
+	if err != nil {
 		return err
 	}
-	if !empty {
-		var batch pq.ByteaArray
-		flush := func() error {
-			var found pq.ByteaArray
-			if err := tx.QueryRowContext(ctx, `SELECT coalesce(array_agg(hash), '{}') FROM catalog_items WHERE hash = ANY($1)`, batch).Scan(&found); err != nil {
-				return err
-			}
-			for _, h := range found {
-				known[[32]byte(h)] = true
-			}
-			batch = batch[:0]
-			return nil
-		}
-		for i := range st.opens {
-			if st.opens[i].content != nil {
-				batch = append(batch, st.opens[i].hash[:])
-				if len(batch) == 50_000 {
-					if err := flush(); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		if err := flush(); err != nil {
-			return err
-		}
-	}
-	var items []int
-	for i, o := range st.opens {
-		if o.content != nil && !known[o.hash] {
-			known[o.hash] = true
-			items = append(items, i)
-		}
+	items, err := newContent(ctx, tx, st, empty)
+	if err != nil {
+		return err
 	}
 	sent := 0
-	err := copyRows(ctx, tx, "catalog_items", pq.CopyIn("catalog_items", "hash", "kind", "item_id", "content"), len(items), func(i int) []any {
+	err = copyRows(ctx, tx, "catalog_items", pq.CopyIn("catalog_items", "hash", "kind", "item_id", "content"), len(items), func(i int) []any {
 		o := &st.opens[items[i]]
 		if progress != nil {
 			if i > 0 && st.opens[items[i-1]].kind != o.kind {
@@ -464,18 +432,7 @@ func writeBulk(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress 
 	if err != nil {
 		return err
 	}
-	const qAdd = `
-		ALTER TABLE item_versions
-			ADD CONSTRAINT item_versions_hash_fkey FOREIGN KEY (hash) REFERENCES catalog_items (hash),
-			ADD CONSTRAINT item_versions_kind_fkey FOREIGN KEY (kind) REFERENCES item_kinds (kind),
-			ADD CONSTRAINT item_versions_from_revision_fkey FOREIGN KEY (from_revision) REFERENCES catalog_revisions (id)`
-	if _, err := tx.ExecContext(ctx, qAdd); err != nil {
-		return err
-	}
-	if progress != nil {
-		progress(Progress{Table: "constraints", Done: true})
-	}
-	return nil
+	return addVersionsKeys(ctx, tx, reporter(progress))
 }
 
 // bulkAt is the number of new item versions from which write checks
