@@ -59,9 +59,6 @@ func (a *api) getCoverage(c *gin.Context) error {
 func (a *api) postCoverage(c *gin.Context) error {
 	// Answers depend on patient facts; no cache should keep them.
 	c.Writer.Header()["Cache-Control"] = noStore
-	if wantsFHIR(header(c, "Accept")) {
-		return a.postCoverageFHIR(c)
-	}
 	var req coverageRequest
 	if err := readJSONFast(c, &req, fastCoverageRequest); err != nil {
 		return err
@@ -71,6 +68,9 @@ func (a *api) postCoverage(c *gin.Context) error {
 		return err
 	}
 	countDecision(d)
+	if wantsFHIR(header(c, "Accept")) {
+		return a.writeCoverageFHIR(c, &d)
+	}
 	jb := newJSONBody()
 	jb.b = append(d.AppendJSON(jb.b), '\n') // as PureJSON writes it
 	jb.send(c, http.StatusOK)

@@ -11,6 +11,7 @@ import (
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
 	"github.com/acucover/acucover/internal/catalog"
+	"github.com/acucover/acucover/internal/coverage"
 	"github.com/acucover/acucover/internal/fhir"
 	"github.com/gin-gonic/gin"
 )
@@ -128,18 +129,10 @@ func (a *api) writeFHIR(c *gin.Context, status int, resource json.Marshaler) {
 	}
 }
 
-// postCoverageFHIR answers POST /v1/coverage as a CoverageEligibilityResponse.
-func (a *api) postCoverageFHIR(c *gin.Context) error {
-	var req coverageRequest
-	if err := readJSONFast(c, &req, fastCoverageRequest); err != nil {
-		return err
-	}
-	_, d, err := a.answerCoverage(a.store.Index(), req)
-	if err != nil {
-		return err
-	}
-	countDecision(d)
-	r, err := fhir.CoverageEligibilityResponse(fhir.FromDecision(&d, a.now()))
+// writeCoverageFHIR answers POST /v1/coverage's decision d as a
+// CoverageEligibilityResponse.
+func (a *api) writeCoverageFHIR(c *gin.Context, d *coverage.Decision) error {
+	r, err := fhir.CoverageEligibilityResponse(fhir.FromDecision(d, a.now()))
 	if err != nil {
 		return fmt.Errorf("fhir response: %w", err) // a decision acucover made: 500
 	}
