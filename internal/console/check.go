@@ -143,8 +143,15 @@ var providerLabels = map[string]string{
 // factOrder is the order facts are asked in; facts not listed follow.
 var factOrder = []string{"pain_weeks", "systemic_cause", "surgery_related", "pregnancy_related", "improving"}
 
-// usedFacts lists the patient facts some rule of ix tests, in factOrder.
+// usedFacts lists the patient facts some rule of ix tests, in factOrder:
+// worked out once per Index (a look at every rule), not per page.
 func usedFacts(ix *catalog.Index) []fact {
+	return ix.Memo(usedFactsMemo{}, func() any { return factsOf(ix) }).([]fact)
+}
+
+type usedFactsMemo struct{}
+
+func factsOf(ix *catalog.Index) []fact {
 	seen := map[string]bool{}
 	snap := ix.Snapshot()
 	for i := range snap.Rules {
