@@ -51,12 +51,12 @@ const maxComment = 1000
 // editable is one editable kind of catalog item: plans, rules, fee
 // schedules.
 type editable interface {
-	kind() string                                  // catalog.KindRule, …
-	path() string                                  // the URL segment: "rules"
-	list() string                                  // the catalog document's list: "rules"
-	noun() string                                  // "rule"
-	get(s *catalog.Snapshot, id string) (any, int) // a copy of the item, or nil; its index
-	replace(s *catalog.Snapshot, i int, item any)  // s's list is copied first
+	kind() string                                                     // catalog.KindRule, …
+	path() string                                                     // the URL segment: "rules"
+	list() string                                                     // the catalog document's list: "rules"
+	noun() string                                                     // "rule"
+	get(ix *catalog.Index, s *catalog.Snapshot, id string) (any, int) // a copy of the item, or nil; its index
+	replace(s *catalog.Snapshot, i int, item any)                     // in s's list, which must be s's own
 	fromForm(form url.Values, id string) (any, map[string]string)
 	fromYAML(b []byte, id string) (any, error)
 	fromJSON(b []byte, id string) (any, error)
@@ -74,20 +74,27 @@ func (r res[T]) path() string { return r.p }
 func (r res[T]) list() string { return r.l }
 func (r res[T]) noun() string { return r.n }
 
-func (r res[T]) get(s *catalog.Snapshot, id string) (any, int) {
-	for i, it := range *r.items(s) {
-		if *r.id(&it) == id {
-			return &it, i
-		}
+// get returns item id of s and its index, or nil and -1. A rule is found
+// through ix (the served Index, usually of s's revision) rather than by a
+// scan of what may be a million rules.
+func (r res[T]) get(ix *catalog.Index, s *catalog.Snapshot, id string) (any, int) {
+	items := *r.items(s)
+	i := -1
+	if r.k == catalog.KindRule {
+		i = ix.RulePosition(s, id)
+	} else {
+		i = slices.IndexFunc(items, func(it T) bool { return *r.id(&it) == id })
 	}
-	return nil, -1
+	if i < 0 {
+		return nil, -1
+	}
+	it := items[i]
+	return &it, i
 }
 
-func (r res[T]) replace(s *catalog.Snapshot, i int, item any) {
-	l := slices.Clone(*r.items(s))
-	l[i] = *item.(*T)
-	*r.items(s) = l
-}
+// replace sets item i of s's list, which must be s's own (as an edit's
+// snapshot's lists are).
+func (r res[T]) replace(s *catalog.Snapshot, i int, item any) { (*r.items(s))[i] = *item.(*T) }
 
 func (r res[T]) fromForm(form url.Values, id string) (any, map[string]string) {
 	v, errs := decodeForm[T](form)
@@ -248,7 +255,7 @@ func (s *server) editPage(w http.ResponseWriter, r *http.Request, x *session) {
 		s.unavailable(w, r, x, err)
 		return
 	}
-	item, _ := k.get(snap, id)
+	item, _ := k.get(s.store.Index(), snap, id)
 	if item == nil {
 		s.notFound(w, r)
 		return
@@ -395,14 +402,21 @@ func (s *server) review(w http.ResponseWriter, r *http.Request, x *session, k ed
 		s.unavailable(w, r, x, err)
 		return
 	}
-	_, i := k.get(snap, id(v))
+	_, i := k.get(s.store.Index(), snap, id(v))
 	if i < 0 {
 		s.notFound(w, r)
 		return
 	}
+	// Checked as a save would check it: from the served Index, only
+	// what changed (catalog.BuildFrom is catalog.Build, faster).
 	next := *snap
+	catalog.ItemKindNamed(k.kind()).Clone(&next)
 	k.replace(&next, i, item)
-	if ps := catalog.Validate(&next, nil); len(ps) > 0 {
+	if _, err := catalog.BuildFrom(s.store.Index(), &next); err != nil {
+		var ps catalog.Problems
+		if !errors.As(err, &ps) {
+			ps = catalog.Problems{{Msg: err.Error()}}
+		}
 		s.catalogProblems(w, r, x, k, v, item, ps, i)
 		return
 	}
@@ -482,7 +496,7 @@ func (s *server) save(w http.ResponseWriter, r *http.Request, x *session, k edit
 	var own error
 	idx := -1
 	rev, _, err := s.editor.Edit(ctx, x.principal.Name, "edit", v.Comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
-		stored, i := k.get(cur, v.ID)
+		stored, i := k.get(s.store.Index(), cur, v.ID)
 		switch {
 		case stored == nil:
 			own = errGone

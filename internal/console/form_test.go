@@ -34,7 +34,7 @@ func TestFormRoundTrip(t *testing.T) {
 	for _, k := range editables {
 		for i := range catalog.ItemKindNamed(k.kind()).Len(snap) {
 			id := catalog.ItemKindNamed(k.kind()).ID(snap, i)
-			item, _ := k.get(snap, id)
+			item, _ := k.get(nil, snap, id)
 			got, errs := k.fromForm(formValues(buildForm(item, nil)), id)
 			if errs != nil {
 				t.Fatalf("%s %s: %v", k.noun(), id, errs)
@@ -59,7 +59,7 @@ func TestFormEdits(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := editableAt("plans")
-	item, _ := k.get(snap, "medicare-part-b")
+	item, _ := k.get(nil, snap, "medicare-part-b")
 	v := formValues(buildForm(item, nil))
 	v.Set("cost_sharing.2.deductible_cents", "28400")
 	v.Set("cost_sharing.0.remove", "yes")
