@@ -357,13 +357,27 @@ func (ix *Index) RuleByID(id string) *Rule {
 	return r
 }
 
-// RulePosition returns the index in s.Rules of the rule with id, or -1.
-// A snapshot of ix's revision (ix's own, or an edit's copy of its lists,
-// unchanged so far) is answered from ix without a scan when the rule is
-// where ix's snapshot has it; any other s is scanned. The position found is
-// checked against s, so the answer is s's whatever s is; only the absence
-// of a rule is taken from ix, and only when s has ix's revision id.
-func (ix *Index) RulePosition(s *Snapshot, id string) int {
+// Position returns the index in s's list of kind (KindRule, …) of the
+// item with id, or -1. A rule of a snapshot of ix's revision (ix's own, or
+// an edit's copy of its lists, unchanged so far) is found from ix without a
+// scan when it is where ix's snapshot has it; anything else is scanned. The
+// place found is checked against s, so the answer is s's whatever s is;
+// only the absence of a rule is taken from ix, and only when s has ix's
+// revision id. ix may be nil.
+func (ix *Index) Position(s *Snapshot, kind, id string) int {
+	if kind == KindRule {
+		return ix.rulePosition(s, id)
+	}
+	k := ItemKindNamed(kind)
+	for i := range k.Len(s) {
+		if k.ID(s, i) == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func (ix *Index) rulePosition(s *Snapshot, id string) int {
 	if ix != nil && len(ix.snap.Rules) > 0 {
 		r, ok := ix.byID.get(id)
 		if !ok && s.Revision != "" && s.Revision == ix.revision && len(s.Rules) == len(ix.snap.Rules) {

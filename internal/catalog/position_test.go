@@ -8,7 +8,7 @@ import (
 	"github.com/acucover/acucover/internal/synth"
 )
 
-// TestRulePosition: RulePosition gives what a scan of s.Rules gives, for
+// TestRulePosition: Position gives, for rules, what a scan of s.Rules gives, for
 // every rule and for absent ids, whether s is the Index's own snapshot, a
 // copy of it, a copy changed since (a rule inserted at the front, one
 // removed), or another revision altogether, and from an Index BuildFrom
@@ -35,8 +35,8 @@ func TestRulePosition(t *testing.T) {
 			ids = append(ids, r.ID)
 		}
 		for _, id := range ids {
-			if got, want := ix.RulePosition(s, id), scan(s, id); got != want {
-				t.Errorf("%s: RulePosition(%q) = %d, a scan finds %d", name, id, got, want)
+			if got, want := ix.Position(s, catalog.KindRule, id), scan(s, id); got != want {
+				t.Errorf("%s: Position(rule %q) = %d, a scan finds %d", name, id, got, want)
 			}
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -74,21 +73,15 @@ func (r res[T]) path() string { return r.p }
 func (r res[T]) list() string { return r.l }
 func (r res[T]) noun() string { return r.n }
 
-// get returns item id of s and its index, or nil and -1. A rule is found
-// through ix (the served Index, usually of s's revision) rather than by a
+// get returns a copy of item id of s and its index, or nil and -1; ix (the
+// served Index, usually of s's revision, or nil) finds a rule without a
 // scan of what may be a million rules.
 func (r res[T]) get(ix *catalog.Index, s *catalog.Snapshot, id string) (any, int) {
-	items := *r.items(s)
-	i := -1
-	if r.k == catalog.KindRule {
-		i = ix.RulePosition(s, id)
-	} else {
-		i = slices.IndexFunc(items, func(it T) bool { return *r.id(&it) == id })
-	}
+	i := ix.Position(s, r.k, id)
 	if i < 0 {
 		return nil, -1
 	}
-	it := items[i]
+	it := (*r.items(s))[i]
 	return &it, i
 }
 

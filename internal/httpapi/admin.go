@@ -65,22 +65,6 @@ func (a *api) refreshAfterWrite(ctx context.Context) *catalog.Snapshot {
 	return s
 }
 
-// find returns the index of item id in s, or -1. A rule is found through
-// ix (the served Index, usually of s's revision) rather than by a scan of
-// what may be a million rules.
-func find[T any](ix *catalog.Index, r resource[T], s *catalog.Snapshot, id string) int {
-	if r.kind == catalog.KindRule {
-		return ix.RulePosition(s, id)
-	}
-	items := *r.list(s)
-	for i := range items {
-		if *r.id(&items[i]) == id {
-			return i
-		}
-	}
-	return -1
-}
-
 // etagOf is a strong ETag of a resource: a hash of its canonical JSON, so it
 // is the same however the resource reached the server (YAML import, JSON
 // edit, database load).
@@ -252,7 +236,7 @@ func getResource[T any](a *api, r resource[T]) handlerFunc {
 			return err
 		}
 		id := c.Param("id")
-		i := find(a.store.Index(), r, s, id)
+		i := a.store.Index().Position(s, r.kind, id)
 		if i < 0 {
 			return fmt.Errorf("%w: no %s %s in catalog revision %s", errUnknownResource, r.kind, shortID(id), s.Revision)
 		}
@@ -303,7 +287,7 @@ func createResource[T any](a *api, r resource[T]) handlerFunc {
 		}
 		ctx := c.Request.Context()
 		_, _, err = a.edit(c, "edit", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
-			if find(a.store.Index(), r, cur, id) >= 0 {
+			if a.store.Index().Position(cur, r.kind, id) >= 0 {
 				return nil, fmt.Errorf("%w: %s %q exists; change it with PUT /v1/admin/%s/%s and If-Match", errConflict, r.kind, id, r.path, id)
 			}
 			*r.list(cur) = append(*r.list(cur), *v)
@@ -321,7 +305,7 @@ func createResource[T any](a *api, r resource[T]) handlerFunc {
 // catalog in force holds it, or v if it does not (the reload failed).
 func stored[T any](a *api, ctx context.Context, r resource[T], id string, v *T) *T {
 	s := a.refreshAfterWrite(ctx)
-	if i := find(a.store.Index(), r, s, id); i >= 0 {
+	if i := a.store.Index().Position(s, r.kind, id); i >= 0 {
 		return &(*r.list(s))[i]
 	}
 	return v
@@ -352,7 +336,7 @@ func replaceResource[T any](a *api, r resource[T]) handlerFunc {
 		ctx := c.Request.Context()
 		_, _, err = a.edit(c, "edit", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
 			items := *r.list(cur)
-			i := find(a.store.Index(), r, cur, id)
+			i := a.store.Index().Position(cur, r.kind, id)
 			if i < 0 {
 				return nil, fmt.Errorf("%w: no %s %s; create it with POST /v1/admin/%s", errUnknownResource, r.kind, shortID(id), r.path)
 			}
@@ -388,7 +372,7 @@ func deleteResource[T any](a *api, r resource[T]) handlerFunc {
 		id := c.Param("id")
 		ctx := c.Request.Context()
 		_, _, err = a.edit(c, "edit", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
-			i := find(a.store.Index(), r, cur, id)
+			i := a.store.Index().Position(cur, r.kind, id)
 			if i < 0 {
 				return nil, fmt.Errorf("%w: no %s %s", errUnknownResource, r.kind, shortID(id))
 			}
