@@ -16,11 +16,13 @@ import (
 
 // Progress reports how far an import is: Rows of Total rows of phase Table
 // have been written so far. Phases are "prepare" (marshal and hash the
-// items), an item kind ("rule", …: its new content), "catalog_items
-// index", "item_versions", "constraints" and "analyze", as the import
-// needs them. A bulk import into an empty store prepares each item as it
-// sends it: it has no "prepare" phase, and its kinds' phases include it. A phase is reported when it starts (Rows 0, on the bulk
-// path), every progressEvery rows, and when it is done (Done true).
+// items; Rows counts the items prepared, changed or not), an item kind
+// ("rule", …: its new content), "catalog_items index", "item_versions",
+// "constraints" and "analyze", as the import needs them. A bulk import into
+// an empty store prepares each item as it sends it: it has no "prepare"
+// phase, and its kinds' phases include it. A phase is reported when it
+// starts (Rows 0, on the bulk path), every progressEvery rows, and when it
+// is done (Done true).
 type Progress struct {
 	Table string
 	Rows  int
@@ -215,7 +217,8 @@ func (db *DB) Import(ctx context.Context, snap *catalog.Snapshot, author, commen
 				return err
 			}
 			if cfg.progress != nil {
-				cfg.progress(Progress{Table: "prepare", Rows: len(st.opens), Total: len(st.opens), Done: true})
+				n := countItems(&next)
+				cfg.progress(Progress{Table: "prepare", Rows: n, Total: n, Done: true})
 			}
 			hash := man.contentHash()
 			if prev != nil && hash == prev.man.contentHash() {
