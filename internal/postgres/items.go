@@ -381,17 +381,16 @@ func write(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func
 	return nil
 }
 
-// writeBulk is write for many new versions in a transaction of its own
-// caller's (an edit or restore of many items, the conversion of migration
-// 0003; an import takes writeImport, which encodes on every processor):
-// rows are copied
-// straight into catalog_items (only content not stored yet) and
-// item_versions, without a temporary table, and foreign keys are checked
-// once per table: triggers checking them row by row would cost more than
-// the rows. The constraints are dropped inside the transaction and added
-// back before it commits, which checks every row in one join; nothing
-// commits unchecked. (The drop locks item_versions until commit: replicas
-// keep serving the catalog they hold.)
+// writeBulk is write for many new versions where only a transaction is at
+// hand: an edit or restore of many items, or migration 0003's conversion
+// (an import takes writeImport, which also encodes rows on every
+// processor). Rows are copied straight into catalog_items (only content
+// not stored yet) and item_versions, without a temporary table, and
+// foreign keys are checked once per table: triggers checking them row by
+// row would cost more than the rows. The constraints are dropped inside the
+// transaction and added back before it commits, which checks every row in
+// one join; nothing commits unchecked. (The drop locks item_versions until
+// commit: replicas keep serving the catalog they hold.)
 func writeBulk(ctx context.Context, tx *sqlx.Tx, rev int64, st staged, progress func(Progress)) error {
 	if err := dropImportKeys(ctx, tx, false); err != nil {
 		return err
