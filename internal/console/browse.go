@@ -24,7 +24,7 @@ type planRow struct {
 // planView is one plan with its rules and fee schedules.
 type planView struct {
 	Plan       *catalog.Plan
-	Rules      []catalog.Rule
+	Rules      []*catalog.Rule
 	Fees       []feeView
 	Conditions map[string]string // condition id → name
 }
@@ -60,7 +60,7 @@ func (s *server) catalogPage(w http.ResponseWriter, r *http.Request, x *session)
 
 // matches reports whether the search text q (case-insensitive, every word)
 // appears in the plan or its rules.
-func matches(q string, p *catalog.Plan, rules []catalog.Rule) bool {
+func matches(q string, p *catalog.Plan, rules []*catalog.Rule) bool {
 	var b strings.Builder
 	for _, s := range []string{p.ID, p.Name, p.Payer, string(p.Type), planTypes[p.Type], scopeText(p.States)} {
 		b.WriteString(s + " ")
@@ -79,8 +79,8 @@ func matches(q string, p *catalog.Plan, rules []catalog.Rule) bool {
 	return true
 }
 
-func plansRules(s *catalog.Snapshot, p *catalog.Plan) []catalog.Rule {
-	var out []catalog.Rule
+func plansRules(s *catalog.Snapshot, p *catalog.Plan) []*catalog.Rule {
+	var out []*catalog.Rule
 	for _, r := range s.Rules {
 		if r.Plan == p.ID {
 			out = append(out, r)

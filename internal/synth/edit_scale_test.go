@@ -94,7 +94,7 @@ func editsAtScale(t *testing.T, ctx context.Context, db *postgres.DB, row func(s
 		t0 := time.Now()
 		rev, changes, err := db.Edit(ctx, "scale", "edit", "", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
 			j := (i * 7919) % len(cur.Rules)
-			cur.Rules[j].Summary = fmt.Sprintf("%s (scale edit %d)", cur.Rules[j].Summary, i)
+			cur.ChangeRule(j).Summary = fmt.Sprintf("%s (scale edit %d)", cur.Rules[j].Summary, i)
 			return cur, nil
 		})
 		if err != nil || len(changes) != 1 {
@@ -134,7 +134,7 @@ func editsAtScale(t *testing.T, ctx context.Context, db *postgres.DB, row func(s
 	}
 	_, _, err = db.Edit(ctx, "scale", "edit", "ten rules", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
 		for j := range 10 {
-			cur.Rules[j*(len(cur.Rules)/10)].Summary += " (ten)"
+			cur.ChangeRule(j * (len(cur.Rules) / 10)).Summary += " (ten)"
 		}
 		return cur, nil
 	})
