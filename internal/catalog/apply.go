@@ -194,15 +194,16 @@ func diffList(prev *Index, ki int, next *Snapshot, d *listDiff) bool {
 	i, j := 0, 0
 	for i < no || j < nn {
 		switch {
+		case i < no && j < nn && k.Same(old, i, next, j):
+			// Kept (an edit's copy of a list holds the very items,
+			// which Same tells without reading them).
+			flush(i, j)
+			lastO, lastN = i, j
+			i, j = i+1, j+1
 		case i < no && j < nn && k.ID(old, i) == k.ID(next, j):
-			if k.Same(old, i, next, j) {
-				flush(i, j)
-				lastO, lastN = i, j
-			} else {
-				d.updated = append(d.updated, j)
-				d.prevAt = append(d.prevAt, i)
-				runO, runN = append(runO, i), append(runN, j)
-			}
+			d.updated = append(d.updated, j)
+			d.prevAt = append(d.prevAt, i)
+			runO, runN = append(runO, i), append(runN, j)
 			i, j = i+1, j+1
 		case j < nn && !had(k.ID(next, j)):
 			d.added = append(d.added, j)

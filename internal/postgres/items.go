@@ -143,7 +143,16 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 		contents := make([][]byte, n) // new content to store
 		var byID map[string]int
 		var marshal []int // items of next to marshal and hash
+		// An item of next that is prev's item shift places on (as far
+		// as the last item found) is taken as it is, without reading
+		// it: an edit's list holds the head's very items.
+		shift, kept := 0, min(len(old), k.Len(olds))
 		for j := range n {
+			if oi := j + shift; oi >= 0 && oi < kept && k.Same(olds, oi, next, j) {
+				es[j].id, es[j].hash = old[oi].id, old[oi].hash
+				oldAt[j] = oi
+				continue
+			}
 			id := k.ID(next, j)
 			oi := -1
 			if j < len(old) && old[j].id == id {
@@ -158,6 +167,9 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 				if i, ok := byID[id]; ok {
 					oi = i
 				}
+			}
+			if oi >= 0 {
+				shift = oi - j
 			}
 			oldAt[j] = oi
 			es[j].id = id
