@@ -57,9 +57,9 @@ type ItemKind interface {
 	// cheap test that an item was left untouched by an edit. False says
 	// nothing; compare CanonicalJSON then.
 	Same(a *Snapshot, i int, b *Snapshot, j int) bool
-	// Splice sets dst's list to parts in order: part.Old >= 0 takes item
-	// Old of src's list, otherwise part.JSON is decoded as a new item
-	// (canonicalized).
+	// Splice sets dst's list to parts in order: part.Old >= 0 takes items
+	// Old to Old+N-1 of src's list, otherwise part.JSON is decoded as a
+	// new item (canonicalized).
 	Splice(dst, src *Snapshot, parts []Part) error
 	// Clone gives s's list a backing array of its own, so items can be
 	// replaced without touching the snapshot s was copied from.
@@ -85,10 +85,12 @@ type ItemKind interface {
 	sameList(a, b *Snapshot) bool
 }
 
-// Part is one item of a list Splice builds.
+// Part is a run of items of the source list, or one new item, of a list
+// Splice builds.
 type Part struct {
-	Old  int    // index in the source list, or -1
-	JSON []byte // the item's JSON when Old is -1
+	Old  int    // index in the source list of the run's first item, or -1
+	N    int    // the run's length (at least 1) when Old >= 0
+	JSON []byte // the new item's JSON when Old is -1
 }
 
 // ItemKinds lists every item kind in catalog order. Add a new top-level
@@ -199,17 +201,18 @@ func (k *itemKind[T, E]) Same(a *Snapshot, i int, b *Snapshot, j int) bool {
 
 func (k *itemKind[T, E]) Splice(dst, src *Snapshot, parts []Part) error {
 	old := *k.list(src)
-	out := make([]E, len(parts))
-	for i := 0; i < len(parts); {
-		p := parts[i]
+	n := 0
+	for _, p := range parts {
 		if p.Old >= 0 {
-			// A run of items kept in order is copied at once.
-			n := 1
-			for i+n < len(parts) && parts[i+n].Old == p.Old+n {
-				n++
-			}
-			copyList(out[i:i+n], old[p.Old:p.Old+n])
-			i += n
+			n += p.N
+		} else {
+			n++
+		}
+	}
+	out := make([]E, 0, n)
+	for _, p := range parts {
+		if p.Old >= 0 {
+			out = append(out, old[p.Old:p.Old+p.N]...)
 			continue
 		}
 		v := new(T)
@@ -217,8 +220,7 @@ func (k *itemKind[T, E]) Splice(dst, src *Snapshot, parts []Part) error {
 			return fmt.Errorf("%s item: %w", k.name, err)
 		}
 		k.canonical(v)
-		out[i] = k.hold(v)
-		i++
+		out = append(out, k.hold(v))
 	}
 	*k.list(dst) = k.form(out)
 	return nil

@@ -574,13 +574,17 @@ func eachVersion(ctx context.Context, tx *sqlx.Tx, q string, args []any, fn func
 // them to from: lists of kinds without changes, and unchanged items, are
 // shared with from (so an edit that restores rev finds them untouched).
 func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, error) {
-	gone := make([]map[string]bool, len(catalog.ItemKinds))
+	type goneItem struct {
+		id  string
+		pos int64
+	}
+	gone := make([][]goneItem, len(catalog.ItemKinds))
 	// Forward, versions alive at from that ended by rev go, and versions
 	// born after from and alive at rev come. Backward (rev older than
 	// from), versions born after rev and alive at from go, and versions
 	// alive at rev that ended by from come back.
 	qGone := `
-		SELECT kind, item_id FROM item_versions
+		SELECT kind, item_id, position FROM item_versions
 		WHERE to_revision > $1 AND to_revision <= $2 AND from_revision <= $1`
 	qCome := `
 		SELECT v.kind, v.item_id, v.position, v.hash, i.content
@@ -588,7 +592,7 @@ func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, 
 		WHERE v.from_revision > $1 AND v.from_revision <= $2 AND (v.to_revision IS NULL OR v.to_revision > $2)`
 	if rev < from.rev {
 		qGone = `
-		SELECT kind, item_id FROM item_versions
+		SELECT kind, item_id, position FROM item_versions
 		WHERE from_revision > $2 AND from_revision <= $1 AND (to_revision IS NULL OR to_revision > $1)`
 		qCome = `
 		SELECT v.kind, v.item_id, v.position, v.hash, i.content
@@ -604,8 +608,9 @@ func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, 
 		idx[k.Name()] = i
 	}
 	for rows.Next() {
-		var kind, id string
-		if err := rows.Scan(&kind, &id); err != nil {
+		var kind string
+		var g goneItem
+		if err := rows.Scan(&kind, &g.id, &g.pos); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -614,10 +619,7 @@ func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, 
 			rows.Close()
 			return nil, fmt.Errorf("unknown item kind %q", kind)
 		}
-		if gone[ki] == nil {
-			gone[ki] = map[string]bool{}
-		}
-		gone[ki][id] = true
+		gone[ki] = append(gone[ki], g)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -644,20 +646,40 @@ func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, 
 		}
 		slices.SortFunc(added[ki], func(a, b born) int { return cmpInt(a.e.pos, b.e.pos) })
 		old := from.man[ki]
+		// The items that go, found by their position (old is in
+		// position order): a million entries are not looked up by id.
+		skip := make([]int, 0, len(gone[ki])+1)
+		for _, g := range gone[ki] {
+			i, ok := slices.BinarySearchFunc(old, g.pos, func(e entry, pos int64) int { return cmpInt(e.pos, pos) })
+			if !ok || old[i].id != g.id {
+				return nil, fmt.Errorf("%s %q, ended after revision %d, is not at its position %d in it", k.Name(), g.id, from.rev, g.pos)
+			}
+			skip = append(skip, i)
+		}
+		slices.Sort(skip)
+		skip = append(skip, len(old))
 		es := make([]entry, 0, len(old)+len(added[ki]))
-		parts := make([]catalog.Part, 0, cap(es))
+		var parts []catalog.Part
 		bs := added[ki]
-		for i, e := range old {
-			for len(bs) > 0 && bs[0].e.pos < e.pos {
-				es = append(es, bs[0].e)
-				parts = append(parts, catalog.Part{Old: -1, JSON: bs[0].content})
-				bs = bs[1:]
+		// The kept items go in runs, between the items that go and
+		// before each item that comes.
+		a := 0
+		for _, end := range skip {
+			for a < end {
+				for len(bs) > 0 && bs[0].e.pos < old[a].pos {
+					es = append(es, bs[0].e)
+					parts = append(parts, catalog.Part{Old: -1, JSON: bs[0].content})
+					bs = bs[1:]
+				}
+				b := end
+				if len(bs) > 0 {
+					b = a + sort.Search(end-a, func(x int) bool { return old[a+x].pos > bs[0].e.pos })
+				}
+				es = append(es, old[a:b]...)
+				parts = append(parts, catalog.Part{Old: a, N: b - a})
+				a = b
 			}
-			if gone[ki][e.id] {
-				continue
-			}
-			es = append(es, e)
-			parts = append(parts, catalog.Part{Old: i})
+			a = end + 1
 		}
 		for _, b := range bs {
 			es = append(es, b.e)
