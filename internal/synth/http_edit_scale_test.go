@@ -224,7 +224,8 @@ func TestScaleHTTPEdits(t *testing.T) {
 	cpu := cpuTime() - cpu0
 
 	// A PUT based on a version that has since changed is refused.
-	if status, _, body, _ := call(http.MethodPut, "/v1/admin/rules/"+lastID, staleTag, staleBody); status != http.StatusPreconditionFailed {
+	status, _, body, refused := call(http.MethodPut, "/v1/admin/rules/"+lastID, staleTag, staleBody)
+	if status != http.StatusPreconditionFailed {
 		t.Fatalf("a PUT with a stale If-Match answered %d %s, want 412", status, body)
 	}
 	if got, want := replica.Index().CatalogRevision(), writer.Index().CatalogRevision(); got != want {
@@ -245,6 +246,7 @@ func TestScaleHTTPEdits(t *testing.T) {
 	row("… each PUT, in order", strings.Join(each, ", "))
 	row("a second replica serves the PUT's revision, from sending the PUT (bounds the time from the commit)", p(seen))
 	row("… from the PUT's answer (0 if it already did)", p(afterAnswer))
+	row("a `PUT` with a stale If-Match, answered 412", roundFigure(refused).String())
 	row("CPU of the test process (writer, replica, client) over the edits, user+sys", fmt.Sprintf("%s, %s per edit", cpu.Round(time.Millisecond), (cpu/httpEdits).Round(time.Millisecond)))
 	t.Logf("HTTP edits at %d rules (%s UTC):\n\n| step | figure |\n|---|---|\n%s", o.Plans*o.RulesPerPlan(), time.Now().UTC().Format("2006-01-02 15:04"), table.String())
 }
