@@ -139,8 +139,7 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 		}
 		n := k.Len(next)
 		es := make([]entry, n)
-		oldAt := make([]int, n)       // index in old, or -1
-		contents := make([][]byte, n) // new content to store
+		oldAt := make([]int, n) // index in old, or -1
 		var byID map[string]int
 		var marshal []int // items of next to marshal and hash
 		// An item of next that is prev's item shift places on (as far
@@ -179,6 +178,7 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 			}
 			marshal = append(marshal, j)
 		}
+		contents := make([][]byte, len(marshal)) // of marshal[i]: new content to store
 		if err := parallel(len(marshal), func(i int) error {
 			j := marshal[i]
 			b, err := k.CanonicalJSON(next, j)
@@ -187,12 +187,12 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 			}
 			k.Canonicalize(next, j)
 			es[j].hash = itemHash(k.Name(), b)
-			contents[j] = b
+			contents[i] = b
 			return nil
 		}); err != nil {
 			return nil, staged{}, nil, err
 		}
-		for _, j := range marshal {
+		for i, j := range marshal {
 			switch oi := oldAt[j]; {
 			case oi < 0:
 				if listChanges {
@@ -203,7 +203,7 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 					changes = append(changes, catalog.Change{Kind: k.Name(), ID: es[j].id, Action: catalog.Update, Before: before(oi), After: k.Item(next, j)})
 				}
 			default:
-				contents[j] = nil // equal, not the same bytes: nothing to store
+				contents[i] = nil // equal, not the same bytes: nothing to store
 			}
 		}
 		place(es, oldAt, old)
@@ -223,6 +223,7 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 				}
 			}
 		}
+		m := 0 // marshal[m] is the first marshalled item at j or after
 		for j, oi := range oldAt {
 			if oi >= 0 && es[j].hash == old[oi].hash && es[j].pos == old[oi].pos {
 				continue
@@ -230,7 +231,14 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 			if oi >= 0 {
 				st.closes = append(st.closes, closeRow{k.Name(), es[j].id})
 			}
-			st.opens = append(st.opens, openRow{kind: k.Name(), id: es[j].id, pos: es[j].pos, hash: es[j].hash, content: contents[j]})
+			for m < len(marshal) && marshal[m] < j {
+				m++
+			}
+			var content []byte // nil: stored already (an item that only moved)
+			if m < len(marshal) && marshal[m] == j {
+				content = contents[m]
+			}
+			st.opens = append(st.opens, openRow{kind: k.Name(), id: es[j].id, pos: es[j].pos, hash: es[j].hash, content: content})
 		}
 		man[ki] = es
 	}
