@@ -14,10 +14,12 @@ import (
 )
 
 // TestDeltaReadsMatchWholeReads: random edits (rules changed, removed,
-// moved, several at a time) are read by a replica that holds the revision
-// before (forward, by the items that changed), and earlier revisions are
-// read back by the writer, which holds the head (backward); each read is
-// the catalog a fresh connection reads whole, in the same order.
+// moved, several at a time), then 40 moves to one place (which run out of
+// positions between two rules, so the list is numbered afresh), are read
+// by a replica that holds the revision before (forward, by the items that
+// changed), and earlier revisions are read back by the writer, which
+// holds the head (backward); each read is the catalog a fresh connection
+// reads whole, in the same order.
 func TestDeltaReadsMatchWholeReads(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -49,12 +51,18 @@ func TestDeltaReadsMatchWholeReads(t *testing.T) {
 		}
 	}
 	rng := rand.New(rand.NewPCG(7, 15))
-	for step := 0; len(revs) < 12; step++ {
-		if step > 100 {
+	for step := 0; len(revs) < 52; step++ {
+		if step > 150 {
 			t.Fatalf("only %d of %d edits were valid", len(revs)-1, step)
 		}
 		var did []string
 		rev, _, err := db.Edit(ctx, "editor", "edit", "", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
+			if len(revs) > 12 { // the last rule to the second place
+				r := cur.Rules[len(cur.Rules)-1]
+				cur.Rules = slices.Insert(cur.Rules[:len(cur.Rules)-1], 1, r)
+				did = append(did, "moved "+r.ID+" to the second place")
+				return cur, nil
+			}
 			for range 1 + rng.IntN(3) {
 				i := rng.IntN(len(cur.Rules))
 				switch rng.IntN(4) {

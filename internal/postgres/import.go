@@ -322,13 +322,17 @@ func (db *DB) manifestOf(ctx context.Context, tx *sqlx.Tx, rev int64) (*state, e
 		SELECT kind, item_id, position, hash, NULL::bytea
 		FROM item_versions WHERE to_revision IS NULL AND $1::bigint IS NOT NULL
 		ORDER BY kind, position`
-	man := make(manifest, len(catalog.ItemKinds))
+	es := make([][]entry, len(catalog.ItemKinds))
 	err := eachVersion(ctx, tx, q, []any{rev}, func(ki int, e entry, _ []byte) error {
-		man[ki] = append(man[ki], e)
+		es[ki] = append(es[ki], e)
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	man := make(manifest, len(es))
+	for ki := range es {
+		man[ki] = pointers(es[ki])
 	}
 	return &state{rev: rev, man: man}, nil
 }

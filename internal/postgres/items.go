@@ -34,8 +34,19 @@ type entry struct {
 }
 
 // manifest lists a revision's entries per kind (catalog.ItemKinds order),
-// each list in catalog order.
-type manifest [][]entry
+// each list in catalog order. An entry is never changed once in a
+// manifest, so revisions share the entries of the items an edit left
+// where they were (a million entries are 56 MB).
+type manifest [][]*entry
+
+// pointers returns pointers to the entries of es, in order.
+func pointers(es []entry) []*entry {
+	out := make([]*entry, len(es))
+	for i := range es {
+		out[i] = &es[i]
+	}
+	return out
+}
 
 // state is a revision held in memory: its snapshot, whose lists are
 // aligned with its manifest. A state is never changed once made: the
@@ -124,7 +135,7 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 	empty := &catalog.Snapshot{}
 	for ki, k := range catalog.ItemKinds {
 		k.Form(next)
-		old, olds := []entry(nil), empty
+		old, olds := []*entry(nil), empty
 		if prev != nil {
 			old = prev.man[ki]
 			if prev.snap != nil {
@@ -138,7 +149,7 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 			return k.Item(olds, i)
 		}
 		n := k.Len(next)
-		es := make([]entry, n)
+		es := make([]*entry, n) // old's entries, or for the items in marshal nil for now
 		oldAt := make([]int, n) // index in old, or -1
 		var byID map[string]int
 		var marshal []int // items of next to marshal and hash
@@ -148,8 +159,7 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 		shift, kept := 0, min(len(old), k.Len(olds))
 		for j := range n {
 			if oi := j + shift; oi >= 0 && oi < kept && k.Same(olds, oi, next, j) {
-				es[j].id, es[j].hash = old[oi].id, old[oi].hash
-				oldAt[j] = oi
+				es[j], oldAt[j] = old[oi], oi
 				continue
 			}
 			id := k.ID(next, j)
@@ -171,12 +181,16 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 				shift = oi - j
 			}
 			oldAt[j] = oi
-			es[j].id = id
 			if oi >= 0 && olds != empty && k.Same(olds, oi, next, j) {
-				es[j].hash = old[oi].hash
+				es[j] = old[oi]
 				continue
 			}
 			marshal = append(marshal, j)
+		}
+		fresh := make([]entry, len(marshal)) // the entries of the items in marshal
+		for i, j := range marshal {
+			fresh[i].id = k.ID(next, j)
+			es[j] = &fresh[i]
 		}
 		contents := make([][]byte, len(marshal)) // of marshal[i]: new content to store
 		if err := parallel(len(marshal), func(i int) error {
@@ -271,24 +285,35 @@ func parallel(n int, fn func(i int) error) error {
 // while positions still increase, and the others take evenly spaced
 // positions between their neighbours, so appending, replacing or removing
 // an item moves no other. If there is no room left, the list is numbered
-// afresh.
-func place(es []entry, oldAt []int, old []entry) {
-	const unset = -1 << 63
-	last := int64(unset)
+// afresh. An entry of old's that takes another position is copied first:
+// old's entries are never changed.
+func place(es []*entry, oldAt []int, old []*entry) {
+	setPos := func(j int, pos int64) {
+		if oi := oldAt[j]; oi >= 0 && es[j] == old[oi] {
+			if es[j].pos == pos {
+				return
+			}
+			e := *es[j]
+			es[j] = &e
+		}
+		es[j].pos = pos
+	}
+	kept := make([]bool, len(es)) // keeps its stored position
+	started := false
+	last := int64(0)
 	for j := range es {
-		es[j].pos = unset
-		if oi := oldAt[j]; oi >= 0 && (last == unset || old[oi].pos > last) {
-			es[j].pos = old[oi].pos
-			last = es[j].pos
+		if oi := oldAt[j]; oi >= 0 && (!started || old[oi].pos > last) {
+			setPos(j, old[oi].pos)
+			kept[j], started, last = true, true, old[oi].pos
 		}
 	}
 	for j := 0; j < len(es); {
-		if es[j].pos != unset {
+		if kept[j] {
 			j++
 			continue
 		}
 		end := j
-		for end < len(es) && es[end].pos == unset {
+		for end < len(es) && !kept[end] {
 			end++
 		}
 		lo := int64(0)
@@ -304,12 +329,12 @@ func place(es []entry, oldAt []int, old []entry) {
 		step := (hi - lo) / int64(end-j+1)
 		if step < 1 {
 			for i := range es {
-				es[i].pos = int64(i+1) * gap
+				setPos(i, int64(i+1)*gap)
 			}
 			return
 		}
 		for i := j; i < end; i++ {
-			es[i].pos = lo + int64(i-j+1)*step
+			setPos(i, lo+int64(i-j+1)*step)
 		}
 		j = end
 	}
@@ -496,12 +521,12 @@ func loadState(ctx context.Context, tx *sqlx.Tx, rev int64, head bool) (*state, 
 		FROM item_versions v JOIN catalog_items i ON i.hash = v.hash
 		WHERE v.to_revision IS NULL AND $1::bigint IS NOT NULL`
 	}
-	man := make(manifest, len(catalog.ItemKinds))
+	read := make([][]entry, len(catalog.ItemKinds))
 	// Items are decoded on every processor while the rows arrive.
 	items := catalog.NewItemReader()
 	defer items.Close()
 	err := eachVersion(ctx, tx, q, []any{rev}, func(ki int, e entry, content []byte) error {
-		man[ki] = append(man[ki], e)
+		read[ki] = append(read[ki], e)
 		items.Add(ki, content)
 		return nil
 	})
@@ -511,7 +536,8 @@ func loadState(ctx context.Context, tx *sqlx.Tx, rev int64, head bool) (*state, 
 	// Rows come in no particular order: each list is put in the order of
 	// its positions as the decoded items are gathered.
 	orders := make([][]int, len(catalog.ItemKinds))
-	for ki, es := range man {
+	man := make(manifest, len(read))
+	for ki, es := range read {
 		order := make([]int, len(es))
 		for i := range order {
 			order[i] = i
@@ -521,7 +547,7 @@ func loadState(ctx context.Context, tx *sqlx.Tx, rev int64, head bool) (*state, 
 		for i, o := range order {
 			sorted[i] = es[o]
 		}
-		man[ki], orders[ki] = sorted, order
+		man[ki], orders[ki] = pointers(sorted), order
 	}
 	s, err := items.Snapshot(orders)
 	var ie *catalog.ItemError
@@ -658,7 +684,7 @@ func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, 
 		// position order): a million entries are not looked up by id.
 		skip := make([]int, 0, len(gone[ki])+1)
 		for _, g := range gone[ki] {
-			i, ok := slices.BinarySearchFunc(old, g.pos, func(e entry, pos int64) int { return cmpInt(e.pos, pos) })
+			i, ok := slices.BinarySearchFunc(old, g.pos, func(e *entry, pos int64) int { return cmpInt(e.pos, pos) })
 			if !ok || old[i].id != g.id {
 				return nil, fmt.Errorf("%s %q, ended after revision %d, is not at its position %d in it", k.Name(), g.id, from.rev, g.pos)
 			}
@@ -666,17 +692,23 @@ func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, 
 		}
 		slices.Sort(skip)
 		skip = append(skip, len(old))
-		es := make([]entry, 0, len(old)+len(added[ki]))
+		es := make([]*entry, 0, len(old)+len(added[ki]))
 		var parts []catalog.Part
 		bs := added[ki]
+		// Each new entry is its own (an entry in bs would keep its
+		// content alive with it).
+		come := func(b *born) {
+			e := b.e
+			es = append(es, &e)
+			parts = append(parts, catalog.Part{Old: -1, JSON: b.content})
+		}
 		// The kept items go in runs, between the items that go and
 		// before each item that comes.
 		a := 0
 		for _, end := range skip {
 			for a < end {
 				for len(bs) > 0 && bs[0].e.pos < old[a].pos {
-					es = append(es, bs[0].e)
-					parts = append(parts, catalog.Part{Old: -1, JSON: bs[0].content})
+					come(&bs[0])
 					bs = bs[1:]
 				}
 				b := end
@@ -689,9 +721,8 @@ func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, 
 			}
 			a = end + 1
 		}
-		for _, b := range bs {
-			es = append(es, b.e)
-			parts = append(parts, catalog.Part{Old: -1, JSON: b.content})
+		for i := range bs {
+			come(&bs[i])
 		}
 		if err := k.Splice(&s, from.snap, parts); err != nil {
 			return nil, err
