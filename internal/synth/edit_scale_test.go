@@ -60,18 +60,7 @@ func editsAtScale(t *testing.T, ctx context.Context, db *postgres.DB, row func(s
 		t.Fatal(err)
 	}
 	defer replica.Close()
-	load := func(d *postgres.DB) *catalog.Store {
-		s, err := d.LoadCatalog(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ix, err := catalog.Build(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return catalog.NewStore(ix)
-	}
-	writer, served := load(db), load(replica)
+	writer, served := storeOf(t, ctx, db), storeOf(t, ctx, replica)
 	wctx, stop := context.WithCancel(ctx)
 	watching := make(chan struct{})
 	go func() {
