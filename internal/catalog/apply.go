@@ -28,6 +28,10 @@ import (
 // ItemKind.Same) count as changed: next should share its unchanged items
 // with prev's snapshot, as a store's edits and loads do.
 func BuildFrom(prev *Index, next *Snapshot) (*Index, error) {
+	v := &validator{}
+	if v.nilRules(next); len(v.ps) > 0 {
+		return nil, v.ps
+	}
 	if same := recall(prev, next); same != nil {
 		return same.with(next), nil
 	}
@@ -60,16 +64,11 @@ func (ix *Index) with(next *Snapshot) *Index {
 // items in the same memory).
 func sameLists(a, b *Snapshot) bool {
 	for _, k := range ItemKinds {
-		if !sameList(k, a, b) {
+		if !k.sameList(a, b) {
 			return false
 		}
 	}
 	return true
-}
-
-func sameList(k ItemKind, a, b *Snapshot) bool {
-	n := k.Len(a)
-	return n == k.Len(b) && (n == 0 || k.Item(a, 0) == k.Item(b, 0))
 }
 
 // recent holds the last few Indexes Build and BuildFrom made, weakly: a
@@ -128,7 +127,7 @@ func diffFrom(prev *Index, next *Snapshot) (ds []listDiff, ok bool) {
 	for ki, k := range ItemKinds {
 		d := &ds[ki]
 		d.sum = prev.sums[ki]
-		if sameList(k, prev.snap, next) {
+		if k.sameList(prev.snap, next) {
 			d.same = true
 			continue
 		}
@@ -195,15 +194,16 @@ func diffList(prev *Index, ki int, next *Snapshot, d *listDiff) bool {
 	i, j := 0, 0
 	for i < no || j < nn {
 		switch {
+		case i < no && j < nn && k.Same(old, i, next, j):
+			// Kept (an edit's copy of a list holds the very items,
+			// which Same tells without reading them).
+			flush(i, j)
+			lastO, lastN = i, j
+			i, j = i+1, j+1
 		case i < no && j < nn && k.ID(old, i) == k.ID(next, j):
-			if k.Same(old, i, next, j) {
-				flush(i, j)
-				lastO, lastN = i, j
-			} else {
-				d.updated = append(d.updated, j)
-				d.prevAt = append(d.prevAt, i)
-				runO, runN = append(runO, i), append(runN, j)
-			}
+			d.updated = append(d.updated, j)
+			d.prevAt = append(d.prevAt, i)
+			runO, runN = append(runO, i), append(runN, j)
 			i, j = i+1, j+1
 		case j < nn && !had(k.ID(next, j)):
 			d.added = append(d.added, j)
@@ -357,8 +357,7 @@ func (ix *Index) applyRules(prev *Index, rd *listDiff, v *validator) []*Rule {
 	}
 	var changed []*Rule
 	add := func(j int) {
-		r := new(Rule) // not in next's list, which a later edit replaces whole
-		*r = ix.snap.Rules[j]
+		r := ix.snap.Rules[j]
 		changed = append(changed, r)
 		ids.set(r.ID, r)
 		pr := planOf(r.Plan)
@@ -456,7 +455,7 @@ func (v *validator) check(prev, ix *Index, d []listDiff, changed []*Rule) {
 	recheck := map[*Rule]bool{}
 	fallbackTo := map[string]bool{}
 	for n, i := range rd.prevAt {
-		o, r := &prev.snap.Rules[i], changed[n]
+		o, r := prev.snap.Rules[i], changed[n]
 		if o.Plan != r.Plan || o.Status != r.Status {
 			fallbackTo[o.ID] = true
 		}
@@ -473,7 +472,7 @@ func (v *validator) check(prev, ix *Index, d []listDiff, changed []*Rule) {
 	}
 	if len(goneConds) > 0 || len(fallbackTo) > 0 {
 		for i := range next.Rules {
-			r := &next.Rules[i]
+			r := next.Rules[i]
 			if fallbackTo[r.FallsBackTo] {
 				recheck[ix.RuleByID(r.ID)] = true
 				continue

@@ -237,24 +237,24 @@ func edit(s *catalog.Snapshot, pick func(n int) int, step int) string {
 		return "nothing (a list is empty)"
 	}
 	i := anyRule()
-	r := s.Rules[i]
+	r := *s.Rules[i]
 	switch op := pick(23); op {
 	case 0, 1, 2:
 		r.Summary = fmt.Sprintf("%s (step %d)", r.Summary, step)
-		s.Rules[i] = r
+		s.Rules[i] = &r
 		return "rule summary " + r.ID
 	case 3:
 		r.EffectiveFrom = dates[pick(len(dates))]
 		r.EffectiveTo = catalog.Date{}
-		s.Rules[i] = r
+		s.Rules[i] = &r
 		return "rule dates " + r.ID
 	case 4:
 		r.Status = []catalog.Status{catalog.Covered, catalog.NotCovered, catalog.Unknown, catalog.Conditional}[pick(4)]
-		s.Rules[i] = r
+		s.Rules[i] = &r
 		return "rule status " + r.ID
 	case 5:
 		r.Plan = s.Plans[pick(len(s.Plans))].ID
-		s.Rules[i] = r
+		s.Rules[i] = &r
 		return "rule plan " + r.ID
 	case 6, 7:
 		s.Rules = slices.Delete(s.Rules, i, i+1)
@@ -263,11 +263,11 @@ func edit(s *catalog.Snapshot, pick func(n int) int, step int) string {
 		r.ID = fmt.Sprintf("added-%d-%d", step, pick(1000))
 		r.EffectiveFrom, r.EffectiveTo = catalog.NewDate(2040+pick(20), 1, 1), catalog.Date{}
 		at := pick(len(s.Rules) + 1)
-		s.Rules = slices.Insert(s.Rules, at, r)
+		s.Rules = slices.Insert(s.Rules, at, &r)
 		return "rule added " + r.ID
 	case 9:
 		r.ID = fmt.Sprintf("ambiguous-%d", step)
-		s.Rules = append(s.Rules, r)
+		s.Rules = append(s.Rules, &r)
 		return "rule added " + r.ID
 	case 10:
 		r.FallsBackTo = s.Rules[anyRule()].ID
@@ -285,17 +285,17 @@ func edit(s *catalog.Snapshot, pick func(n int) int, step int) string {
 				return "no fallback made"
 			}
 			i = cond[pick(len(cond))]
-			r = s.Rules[i]
+			r = *s.Rules[i]
 			r.FallsBackTo = s.Rules[same[pick(len(same))]].ID
 		}
-		s.Rules[i] = r
+		s.Rules[i] = &r
 		return "rule falls back " + r.ID + " to " + r.FallsBackTo
 	case 11:
 		r.Conditions = catalog.ScopeOf(s.Conditions[pick(len(s.Conditions))].ID)
 		if pick(4) == 0 {
 			r.Conditions = catalog.ScopeOf("no-such-condition")
 		}
-		s.Rules[i] = r
+		s.Rules[i] = &r
 		return "rule conditions " + r.ID
 	case 12:
 		if pick(2) == 0 {
@@ -307,7 +307,7 @@ func edit(s *catalog.Snapshot, pick func(n int) int, step int) string {
 		return "rules swapped"
 	case 13:
 		r.Summary = strings.Repeat("x", catalog.MaxTextBytes+1)
-		s.Rules[i] = r
+		s.Rules[i] = &r
 		return "rule too long " + r.ID
 	case 14:
 		p := pick(len(s.Plans))
@@ -323,7 +323,7 @@ func edit(s *catalog.Snapshot, pick func(n int) int, step int) string {
 		id := s.Plans[p].ID
 		s.Plans = slices.Delete(s.Plans, p, p+1)
 		if pick(2) == 0 { // with its rules
-			s.Rules = slices.DeleteFunc(s.Rules, func(r catalog.Rule) bool { return r.Plan == id })
+			s.Rules = slices.DeleteFunc(s.Rules, func(r *catalog.Rule) bool { return r.Plan == id })
 		}
 		return "plan removed " + id
 	case 16:
@@ -332,7 +332,7 @@ func edit(s *catalog.Snapshot, pick func(n int) int, step int) string {
 		s.Plans = append(s.Plans, pl)
 		r.ID, r.Plan = fmt.Sprintf("rule-of-%s", pl.ID), pl.ID
 		r.FallsBackTo = ""
-		s.Rules = append(s.Rules, r)
+		s.Rules = append(s.Rules, &r)
 		return "plan added " + pl.ID
 	case 17:
 		c := pick(len(s.Conditions))
@@ -394,7 +394,7 @@ func edit(s *catalog.Snapshot, pick func(n int) int, step int) string {
 			return "no fallback target"
 		}
 		k := to[pick(len(to))]
-		t := s.Rules[k]
+		t := *s.Rules[k]
 		switch pick(3) {
 		case 0:
 			t.Status = catalog.NotCovered
@@ -405,11 +405,11 @@ func edit(s *catalog.Snapshot, pick func(n int) int, step int) string {
 			s.Rules = slices.Delete(s.Rules, k, k+1)
 			return "fallback target removed " + t.ID
 		}
-		s.Rules[k] = t
+		s.Rules[k] = &t
 		return "fallback target changed " + t.ID
 	default:
 		r.Criteria = nil
-		s.Rules[i] = r
+		s.Rules[i] = &r
 		return "rule criteria removed " + r.ID
 	}
 }

@@ -37,8 +37,18 @@ type ItemKind interface {
 	// ID is the id of item i of s (a cash price's or licensure entry's is
 	// its state).
 	ID(s *Snapshot, i int) string
-	// Item returns a pointer to item i of s (*Rule, …).
+	// Item returns a pointer to item i of s (*Rule, …). The item may be
+	// shared with other snapshots: never change it; Set a new one.
 	Item(s *Snapshot, i int) any
+	// List returns s's list ([]Plan, []*Rule, …), never nil: for writing
+	// it out as JSON.
+	List(s *Snapshot) any
+	// Set makes item i of s the item v points to (*Rule, …), Append adds
+	// it at the end, and Delete removes item i. s's list must be its own
+	// (see Clone); v must not change afterwards.
+	Set(s *Snapshot, i int, v any)
+	Append(s *Snapshot, v any)
+	Delete(s *Snapshot, i int)
 	// CanonicalJSON returns item i of s in canonical form (see Canonical)
 	// as JSON: equal items give equal bytes. s is not modified.
 	CanonicalJSON(s *Snapshot, i int) ([]byte, error)
@@ -47,15 +57,15 @@ type ItemKind interface {
 	// cheap test that an item was left untouched by an edit. False says
 	// nothing; compare CanonicalJSON then.
 	Same(a *Snapshot, i int, b *Snapshot, j int) bool
-	// Splice sets dst's list to parts in order: part.Old >= 0 takes item
-	// Old of src's list, otherwise part.JSON is decoded as a new item
-	// (canonicalized).
+	// Splice sets dst's list to parts in order: part.Old >= 0 takes items
+	// Old to Old+N-1 of src's list, otherwise part.JSON is decoded as a
+	// new item (canonicalized).
 	Splice(dst, src *Snapshot, parts []Part) error
 	// Clone gives s's list a backing array of its own, so items can be
 	// replaced without touching the snapshot s was copied from.
 	Clone(s *Snapshot)
-	// Canonicalize puts item i of s in canonical form in place (lists
-	// inside it that change are copied first).
+	// Canonicalize puts item i of s in canonical form: an item that
+	// changes is replaced by a canonical copy (s's list must be its own).
 	Canonicalize(s *Snapshot, i int)
 	// Form gives s's list itself its canonical form: nil or empty.
 	Form(s *Snapshot)
@@ -70,23 +80,28 @@ type ItemKind interface {
 	// canonicalList puts s's list in canonical form, copying the list
 	// first if any item changes.
 	canonicalList(s *Snapshot)
+	// sameList reports whether a's and b's lists are the very same: the
+	// same length and backing array (not merely the same items).
+	sameList(a, b *Snapshot) bool
 }
 
-// Part is one item of a list Splice builds.
+// Part is a run of items of the source list, or one new item, of a list
+// Splice builds.
 type Part struct {
-	Old  int    // index in the source list, or -1
-	JSON []byte // the item's JSON when Old is -1
+	Old  int    // index in the source list of the run's first item, or -1
+	N    int    // the run's length (at least 1) when Old >= 0
+	JSON []byte // the new item's JSON when Old is -1
 }
 
 // ItemKinds lists every item kind in catalog order. Add a new top-level
 // list of Snapshot here, with its canonical form, and stores keep it.
 var ItemKinds = []ItemKind{
-	&itemKind[Plan]{KindPlan, "plans", true, func(s *Snapshot) *[]Plan { return &s.Plans }, func(p *Plan) string { return p.ID }, canonicalPlan},
-	&itemKind[Condition]{KindCondition, "conditions", true, func(s *Snapshot) *[]Condition { return &s.Conditions }, func(c *Condition) string { return c.ID }, canonicalCondition},
-	&itemKind[Rule]{KindRule, "rules", true, func(s *Snapshot) *[]Rule { return &s.Rules }, func(r *Rule) string { return r.ID }, canonicalRule},
-	&itemKind[FeeSchedule]{KindFeeSchedule, "fee_schedules", false, func(s *Snapshot) *[]FeeSchedule { return &s.FeeSchedules }, func(f *FeeSchedule) string { return f.ID }, canonicalFeeSchedule},
-	&itemKind[CashPrice]{KindCashPrice, "cash_prices", false, func(s *Snapshot) *[]CashPrice { return &s.CashPrices }, func(c *CashPrice) string { return c.State }, canonicalCashPrice},
-	&itemKind[Licensure]{KindLicensure, "licensure", false, func(s *Snapshot) *[]Licensure { return &s.Licensure }, func(l *Licensure) string { return l.State }, canonicalLicensure},
+	valueKind(KindPlan, "plans", true, func(s *Snapshot) *[]Plan { return &s.Plans }, func(p *Plan) string { return p.ID }, canonicalPlan),
+	valueKind(KindCondition, "conditions", true, func(s *Snapshot) *[]Condition { return &s.Conditions }, func(c *Condition) string { return c.ID }, canonicalCondition),
+	pointerKind(KindRule, "rules", true, func(s *Snapshot) *[]*Rule { return &s.Rules }, func(r *Rule) string { return r.ID }, canonicalRule),
+	valueKind(KindFeeSchedule, "fee_schedules", false, func(s *Snapshot) *[]FeeSchedule { return &s.FeeSchedules }, func(f *FeeSchedule) string { return f.ID }, canonicalFeeSchedule),
+	valueKind(KindCashPrice, "cash_prices", false, func(s *Snapshot) *[]CashPrice { return &s.CashPrices }, func(c *CashPrice) string { return c.State }, canonicalCashPrice),
+	valueKind(KindLicensure, "licensure", false, func(s *Snapshot) *[]Licensure { return &s.Licensure }, func(l *Licensure) string { return l.State }, canonicalLicensure),
 }
 
 // KindLicensure items are keyed by state.
@@ -102,22 +117,42 @@ func ItemKindNamed(name string) ItemKind {
 	return nil
 }
 
-// itemKind implements ItemKind for a list of T. canonical puts a T in
+// itemKind implements ItemKind for a list of E, each element holding one T:
+// the T itself (valueKind), or a pointer to it (pointerKind: Rules, whose
+// revisions share the rules they did not change). canonical puts a T in
 // canonical form in place and reports whether it changed anything.
-type itemKind[T any] struct {
+type itemKind[T, E any] struct {
 	name      string
 	field     string // the list's name in a catalog document
 	always    bool   // the list is written even when empty (not omitempty)
-	list      func(*Snapshot) *[]T
+	list      func(*Snapshot) *[]E
 	id        func(*T) string
 	canonical func(*T) bool
+	// at is the item an element holds; hold makes an element that holds
+	// the item at v, which must not change afterwards (a pointerKind's
+	// element is v itself).
+	at   func(e *E) *T
+	hold func(v *T) E
 }
 
-func (k *itemKind[T]) Name() string       { return k.name }
-func (k *itemKind[T]) key() string        { return k.field }
-func (k *itemKind[T]) writtenEmpty() bool { return k.always }
+func valueKind[T any](name, field string, always bool, list func(*Snapshot) *[]T, id func(*T) string, canonical func(*T) bool) ItemKind {
+	return &itemKind[T, T]{name, field, always, list, id, canonical,
+		func(e *T) *T { return e }, func(v *T) T { return *v }}
+}
 
-func (k *itemKind[T]) DecodeJSON(b []byte) (any, error) {
+func pointerKind[T any](name, field string, always bool, list func(*Snapshot) *[]*T, id func(*T) string, canonical func(*T) bool) ItemKind {
+	return &itemKind[T, *T]{name, field, always, list, id, canonical,
+		func(e **T) *T { return *e }, func(v *T) *T { return v }}
+}
+
+func (k *itemKind[T, E]) Name() string       { return k.name }
+func (k *itemKind[T, E]) key() string        { return k.field }
+func (k *itemKind[T, E]) writtenEmpty() bool { return k.always }
+
+// item is item i of s's list.
+func (k *itemKind[T, E]) item(s *Snapshot, i int) *T { return k.at(&(*k.list(s))[i]) }
+
+func (k *itemKind[T, E]) DecodeJSON(b []byte) (any, error) {
 	v := new(T)
 	if err := json.Unmarshal(b, v); err != nil {
 		return nil, fmt.Errorf("%s item: %w", k.name, err)
@@ -125,12 +160,28 @@ func (k *itemKind[T]) DecodeJSON(b []byte) (any, error) {
 	k.canonical(v)
 	return v, nil
 }
-func (k *itemKind[T]) Len(s *Snapshot) int          { return len(*k.list(s)) }
-func (k *itemKind[T]) ID(s *Snapshot, i int) string { return k.id(&(*k.list(s))[i]) }
-func (k *itemKind[T]) Item(s *Snapshot, i int) any  { return &(*k.list(s))[i] }
+func (k *itemKind[T, E]) Len(s *Snapshot) int          { return len(*k.list(s)) }
+func (k *itemKind[T, E]) ID(s *Snapshot, i int) string { return k.id(k.item(s, i)) }
+func (k *itemKind[T, E]) Item(s *Snapshot, i int) any  { return k.item(s, i) }
 
-func (k *itemKind[T]) CanonicalJSON(s *Snapshot, i int) ([]byte, error) {
-	v := (*k.list(s))[i]
+func (k *itemKind[T, E]) List(s *Snapshot) any {
+	if l := *k.list(s); len(l) > 0 {
+		return l
+	}
+	return []E{}
+}
+
+func (k *itemKind[T, E]) Set(s *Snapshot, i int, v any) { (*k.list(s))[i] = k.hold(v.(*T)) }
+
+func (k *itemKind[T, E]) Append(s *Snapshot, v any) {
+	l := k.list(s)
+	*l = append(*l, k.hold(v.(*T)))
+}
+
+func (k *itemKind[T, E]) Delete(s *Snapshot, i int) { l := k.list(s); *l = slices.Delete(*l, i, i+1) }
+
+func (k *itemKind[T, E]) CanonicalJSON(s *Snapshot, i int) ([]byte, error) {
+	v := *k.item(s, i)
 	k.canonical(&v)
 	b, err := json.Marshal(&v)
 	if err != nil {
@@ -139,8 +190,8 @@ func (k *itemKind[T]) CanonicalJSON(s *Snapshot, i int) ([]byte, error) {
 	return b, nil
 }
 
-func (k *itemKind[T]) Same(a *Snapshot, i int, b *Snapshot, j int) bool {
-	x, y := &(*k.list(a))[i], &(*k.list(b))[j]
+func (k *itemKind[T, E]) Same(a *Snapshot, i int, b *Snapshot, j int) bool {
+	x, y := k.item(a, i), k.item(b, j)
 	if x == y {
 		return true
 	}
@@ -148,55 +199,67 @@ func (k *itemKind[T]) Same(a *Snapshot, i int, b *Snapshot, j int) bool {
 	return string(unsafe.Slice((*byte)(unsafe.Pointer(x)), n)) == string(unsafe.Slice((*byte)(unsafe.Pointer(y)), n))
 }
 
-func (k *itemKind[T]) Splice(dst, src *Snapshot, parts []Part) error {
+func (k *itemKind[T, E]) Splice(dst, src *Snapshot, parts []Part) error {
 	old := *k.list(src)
-	out := make([]T, len(parts))
-	for i := 0; i < len(parts); {
-		p := parts[i]
+	n := 0
+	for _, p := range parts {
 		if p.Old >= 0 {
-			// A run of items kept in order is copied at once.
-			n := 1
-			for i+n < len(parts) && parts[i+n].Old == p.Old+n {
-				n++
-			}
-			copyList(out[i:i+n], old[p.Old:p.Old+n])
-			i += n
+			n += p.N
+		} else {
+			n++
+		}
+	}
+	out := make([]E, 0, n)
+	for _, p := range parts {
+		if p.Old >= 0 {
+			out = append(out, old[p.Old:p.Old+p.N]...)
 			continue
 		}
-		i++
-		if err := json.Unmarshal(p.JSON, &out[i-1]); err != nil {
+		v := new(T)
+		if err := json.Unmarshal(p.JSON, v); err != nil {
 			return fmt.Errorf("%s item: %w", k.name, err)
 		}
-		k.canonical(&out[i-1])
+		k.canonical(v)
+		out = append(out, k.hold(v))
 	}
 	*k.list(dst) = k.form(out)
 	return nil
 }
 
-func (k *itemKind[T]) Canonicalize(s *Snapshot, i int) { k.canonical(&(*k.list(s))[i]) }
-
-func (k *itemKind[T]) Form(s *Snapshot) { l := k.list(s); *l = k.form(*l) }
-
-func (k *itemKind[T]) AppendJSON(s *Snapshot, b []byte) error {
-	l := k.list(s)
-	var v T
-	if err := json.Unmarshal(b, &v); err != nil {
-		return fmt.Errorf("%s item: %w", k.name, err)
+// Canonicalize replaces item i with its canonical form when that differs:
+// the item itself, which another snapshot may share, is not changed.
+func (k *itemKind[T, E]) Canonicalize(s *Snapshot, i int) {
+	v := *k.item(s, i)
+	if k.canonical(&v) {
+		(*k.list(s))[i] = k.hold(&v)
 	}
-	k.canonical(&v)
-	*l = append(*l, v)
+}
+
+func (k *itemKind[T, E]) sameList(a, b *Snapshot) bool {
+	x, y := *k.list(a), *k.list(b)
+	return len(x) == len(y) && (len(x) == 0 || &x[0] == &y[0])
+}
+
+func (k *itemKind[T, E]) Form(s *Snapshot) { l := k.list(s); *l = k.form(*l) }
+
+func (k *itemKind[T, E]) AppendJSON(s *Snapshot, b []byte) error {
+	v, err := k.DecodeJSON(b)
+	if err != nil {
+		return err
+	}
+	k.Append(s, v)
 	return nil
 }
 
-func (k *itemKind[T]) Clip(s *Snapshot) { l := k.list(s); *l = slices.Clip(*l) }
+func (k *itemKind[T, E]) Clip(s *Snapshot) { l := k.list(s); *l = slices.Clip(*l) }
 
-func (k *itemKind[T]) Clone(s *Snapshot) {
+func (k *itemKind[T, E]) Clone(s *Snapshot) {
 	l := k.list(s)
 	if len(*l) == 0 {
 		*l = k.form(slices.Clone(*l))
 		return
 	}
-	out := make([]T, len(*l))
+	out := make([]E, len(*l))
 	copyList(out, *l)
 	*l = k.form(out)
 }
@@ -218,11 +281,11 @@ func copyList[T any](dst, src []T) {
 	wg.Wait()
 }
 
-func (k *itemKind[T]) canonicalList(s *Snapshot) {
+func (k *itemKind[T, E]) canonicalList(s *Snapshot) {
 	l := k.list(s)
 	copied := false
 	for i := range *l {
-		v := (*l)[i]
+		v := *k.at(&(*l)[i])
 		if !k.canonical(&v) {
 			continue
 		}
@@ -230,13 +293,13 @@ func (k *itemKind[T]) canonicalList(s *Snapshot) {
 			*l = slices.Clone(*l)
 			copied = true
 		}
-		(*l)[i] = v
+		(*l)[i] = k.hold(&v)
 	}
 	*l = k.form(*l)
 }
 
 // form is the canonical form of the list itself.
-func (k *itemKind[T]) form(l []T) []T {
+func (k *itemKind[T, E]) form(l []E) []E {
 	if k.always {
 		return always(l)
 	}

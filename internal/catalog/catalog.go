@@ -21,15 +21,29 @@ package catalog
 type Snapshot struct {
 	// Revision identifies the snapshot's content. Parse leaves it empty;
 	// Build fills it with a content hash unless a store (PostgreSQL) set it.
-	Revision     string        `yaml:"revision,omitempty" json:"revision,omitempty"`
-	Plans        []Plan        `yaml:"plans" json:"plans"`
-	Conditions   []Condition   `yaml:"conditions" json:"conditions"`
-	Rules        []Rule        `yaml:"rules" json:"rules"`
+	Revision   string      `yaml:"revision,omitempty" json:"revision,omitempty"`
+	Plans      []Plan      `yaml:"plans" json:"plans"`
+	Conditions []Condition `yaml:"conditions" json:"conditions"`
+	// Rules are pointers, so that the revisions of a catalog share the
+	// rules an edit did not change (a million rules are half a GB): a
+	// rule is never changed once in a list; a changed rule is a new one
+	// (see ChangeRule).
+	Rules        []*Rule       `yaml:"rules" json:"rules"`
 	FeeSchedules []FeeSchedule `yaml:"fee_schedules,omitempty" json:"fee_schedules,omitempty"`
 	CashPrices   []CashPrice   `yaml:"cash_prices,omitempty" json:"cash_prices,omitempty"`
 	// Licensure says, per state, how acupuncturists are licensed there: the
 	// practitioner requirements every answer shows.
 	Licensure []Licensure `yaml:"licensure,omitempty" json:"licensure,omitempty"`
+}
+
+// ChangeRule replaces rule i of s by a copy and returns the copy, to be
+// changed: the rule itself may be another snapshot's too. s's list must be
+// its own (as an edit's is; see ItemKind.Clone). The copy shares the
+// rule's lists: give it new lists rather than change those in place.
+func (s *Snapshot) ChangeRule(i int) *Rule {
+	r := *s.Rules[i]
+	s.Rules[i] = &r
+	return &r
 }
 
 // PlanType is the kind of coverage a plan is.

@@ -224,11 +224,11 @@ func TestValidateOrdersAmbiguities(t *testing.T) {
 	q := s.Plans[0]
 	q.ID = "q"
 	s.Plans = append(s.Plans, q)
-	rule := func(id, plan string) Rule {
-		return Rule{ID: id, Plan: plan, States: ScopeOf("CA", "NY"), Conditions: AllOf, Status: Covered, Summary: "s",
+	rule := func(id, plan string) *Rule {
+		return &Rule{ID: id, Plan: plan, States: ScopeOf("CA", "NY"), Conditions: AllOf, Status: Covered, Summary: "s",
 			Sources: []Source{{Title: "t", URL: "https://example.org"}}}
 	}
-	s.Rules = []Rule{rule("q1", "q"), rule("p1", "p"), rule("q2", "q"), rule("p2", "p"), rule("q3", "q")}
+	s.Rules = []*Rule{rule("q1", "q"), rule("p1", "p"), rule("q2", "q"), rule("p2", "p"), rule("q3", "q")}
 	var got []string
 	for _, p := range Validate(s, nil) {
 		got = append(got, p.Where+" / "+p.Msg[:strings.Index(p.Msg, ":")])

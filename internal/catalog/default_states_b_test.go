@@ -34,7 +34,7 @@ func TestMedicaidStatesBHaveOwnSourcedRules(t *testing.T) {
 			}
 			n := 0
 			for i := range ix.Snapshot().Rules {
-				rule := &ix.Snapshot().Rules[i]
+				rule := ix.Snapshot().Rules[i]
 				if rule.Plan != "medicaid" || !strings.HasPrefix(rule.ID, prefix) {
 					continue
 				}

@@ -87,28 +87,15 @@ type Item struct {
 }
 
 // Items lists the resources of one kind in s, in catalog order; nil for an
-// unknown kind.
+// unknown kind or none.
 func Items(s *Snapshot, kind string) []Item {
-	switch kind {
-	case KindPlan:
-		return itemsOf(s.Plans, func(p *Plan) string { return p.ID })
-	case KindCondition:
-		return itemsOf(s.Conditions, func(c *Condition) string { return c.ID })
-	case KindRule:
-		return itemsOf(s.Rules, func(r *Rule) string { return r.ID })
-	case KindFeeSchedule:
-		return itemsOf(s.FeeSchedules, func(f *FeeSchedule) string { return f.ID })
-	case KindCashPrice:
-		return itemsOf(s.CashPrices, func(c *CashPrice) string { return c.State })
+	k := ItemKindNamed(kind)
+	if k == nil {
+		return nil
 	}
-	return nil
-}
-
-// itemsOf lists xs as Items named by id; nil for none.
-func itemsOf[T any](xs []T, id func(*T) string) []Item {
 	var out []Item
-	for i := range xs {
-		out = append(out, Item{id(&xs[i]), &xs[i]})
+	for i := range k.Len(s) {
+		out = append(out, Item{k.ID(s, i), k.Item(s, i)})
 	}
 	return out
 }

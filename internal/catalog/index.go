@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/acucover/acucover/internal/suggest"
 )
@@ -123,7 +122,7 @@ func BuildWithPositions(s *Snapshot, pos Positions) (*Index, error) {
 	ix.indexFees()
 	ix.indexCash()
 	for i := range s.Rules {
-		r := &s.Rules[i]
+		r := s.Rules[i]
 		ix.byID.set(r.ID, r)
 		k := criteriaOf(r)
 		if _, done := ix.tests.get(k); done || k.n == 0 {
@@ -358,12 +357,11 @@ func (ix *Index) RuleByID(id string) *Rule {
 }
 
 // Position returns the index in s's list of kind (KindRule, …) of the
-// item with id, or -1. A rule of a snapshot of ix's revision (ix's own, or
-// an edit's copy of its lists, unchanged so far) is found from ix without a
-// scan when it is where ix's snapshot has it; anything else is scanned. The
-// place found is checked against s, so the answer is s's whatever s is;
-// only the absence of a rule is taken from ix, and only when s has ix's
-// revision id. ix may be nil.
+// item with id, or -1. A rule that ix indexes is looked for in s by its
+// pointer (s is usually ix's snapshot, or an edit's copy of its lists);
+// anything else is found by a scan of ids. The answer is s's whatever s
+// is; only the absence of a rule is taken from ix, and only when s has
+// ix's revision id and as many rules. ix may be nil.
 func (ix *Index) Position(s *Snapshot, kind, id string) int {
 	if kind == KindRule {
 		return ix.rulePosition(s, id)
@@ -378,23 +376,22 @@ func (ix *Index) Position(s *Snapshot, kind, id string) int {
 }
 
 func (ix *Index) rulePosition(s *Snapshot, id string) int {
-	if ix != nil && len(ix.snap.Rules) > 0 {
+	if ix != nil {
 		r, ok := ix.byID.get(id)
 		if !ok && s.Revision != "" && s.Revision == ix.revision && len(s.Rules) == len(ix.snap.Rules) {
 			return -1
 		}
+		// The rules ix indexes are those its snapshot's list points to,
+		// and a copy of that list (an edit's) holds the same pointers:
+		// comparing pointers is much cheaper than comparing ids.
 		if ok {
-			// Rules that Build indexed are in ix's list: their place
-			// in it is their distance from its start.
-			size := unsafe.Sizeof(Rule{})
-			off := uintptr(unsafe.Pointer(r)) - uintptr(unsafe.Pointer(unsafe.SliceData(ix.snap.Rules)))
-			if i := off / size; off%size == 0 && i < uintptr(len(ix.snap.Rules)) && i < uintptr(len(s.Rules)) && s.Rules[i].ID == id {
-				return int(i)
+			if i := slices.Index(s.Rules, r); i >= 0 {
+				return i
 			}
 		}
 	}
-	for i := range s.Rules {
-		if s.Rules[i].ID == id {
+	for i, r := range s.Rules {
+		if r.ID == id {
 			return i
 		}
 	}

@@ -80,6 +80,9 @@ func Parse(data []byte) (*Snapshot, Positions, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		if ps := nullRules(s, nil); ps != nil {
+			return nil, nil, ps
+		}
 		share(s)
 		return s, nil, nil
 	}
@@ -107,8 +110,20 @@ func Parse(data []byte) (*Snapshot, Positions, error) {
 	if err := dec.Decode(new(yaml.Node)); !errors.Is(err, io.EOF) {
 		return nil, nil, Problems{{Msg: "the catalog must be a single YAML document"}}
 	}
+	pos := positions(root.Content[0])
+	if ps := nullRules(&s, pos); ps != nil {
+		return nil, nil, ps
+	}
 	share(&s)
-	return &s, positions(root.Content[0]), nil
+	return &s, pos, nil
+}
+
+// nullRules reports the rules a document gives as null, which decode to
+// nil: a type mistake, as a list given as a number is.
+func nullRules(s *Snapshot, pos Positions) Problems {
+	v := validator{pos: pos}
+	v.nilRules(s)
+	return v.ps
 }
 
 // parseJSON decodes a JSON catalog strictly: unknown fields, wrong types and

@@ -21,7 +21,7 @@ func TestRulePosition(t *testing.T) {
 		t.Fatal(err)
 	}
 	scan := func(s *catalog.Snapshot, id string) int {
-		return slices.IndexFunc(s.Rules, func(r catalog.Rule) bool { return r.ID == id })
+		return slices.IndexFunc(s.Rules, func(r *catalog.Rule) bool { return r.ID == id })
 	}
 	check := func(name string, ix *catalog.Index, s *catalog.Snapshot) {
 		t.Helper()
@@ -49,9 +49,9 @@ func TestRulePosition(t *testing.T) {
 	check("copy", ix, copyOf(ix.Snapshot()))
 
 	front := copyOf(ix.Snapshot())
-	extra := front.Rules[5]
+	extra := *front.Rules[5]
 	extra.ID = "inserted-first"
-	front.Rules = slices.Insert(front.Rules, 0, extra)
+	front.Rules = slices.Insert(front.Rules, 0, &extra)
 	check("copy with a rule inserted at the front, same revision id", ix, front)
 	front.Revision = "8"
 	check("copy with a rule inserted at the front", ix, front)
@@ -64,7 +64,7 @@ func TestRulePosition(t *testing.T) {
 	edited := copyOf(ix.Snapshot())
 	edited.Revision = "8"
 	for _, j := range []int{0, 3, len(edited.Rules) - 1} {
-		edited.Rules[j].Summary += " (edited)"
+		edited.ChangeRule(j).Summary += " (edited)"
 	}
 	ix2, err := catalog.BuildFrom(ix, edited)
 	if err != nil {

@@ -53,7 +53,7 @@ func CheckSources(s *Snapshot) SourceReport {
 	}
 	var rep SourceReport
 	for i := range s.Rules {
-		r := &s.Rules[i]
+		r := s.Rules[i]
 		if IsExample(r, plans[r.Plan]) {
 			rep.ExemptRules++
 			continue

@@ -25,15 +25,15 @@ func TestCheckSourcesFixture(t *testing.T) {
 }
 
 func TestCheckSourcesNeedsAllThreeOnOneSource(t *testing.T) {
-	r := Rule{ID: "split", Status: Covered, Sources: []Source{
+	r := &Rule{ID: "split", Status: Covered, Sources: []Source{
 		{Title: "a", URL: "https://example.org/a", Date: NewDate(2026, 12, 4)},
 		{Title: "b", URL: "https://example.org/b", Quote: "Covered."},
 	}}
-	if rep := CheckSources(&Snapshot{Rules: []Rule{r}}); len(rep.Problems) != 1 {
+	if rep := CheckSources(&Snapshot{Rules: []*Rule{r}}); len(rep.Problems) != 1 {
 		t.Errorf("date and quote on different sources passed: %+v", rep)
 	}
 	r.Sources[0].Quote = "Covered."
-	if rep := CheckSources(&Snapshot{Rules: []Rule{r}}); len(rep.Problems) != 0 {
+	if rep := CheckSources(&Snapshot{Rules: []*Rule{r}}); len(rep.Problems) != 0 {
 		t.Errorf("a full source failed: %+v", rep.Problems)
 	}
 }

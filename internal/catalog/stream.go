@@ -176,7 +176,7 @@ type streamKind interface {
 // decodeNode decodes a list given as a node, strictly (unknown fields are
 // errors, as in Parse), and shares its items with sh's; problems are
 // reported on the list's first line.
-func (k *itemKind[T]) decodeNode(s *Snapshot, n *yaml.Node, sh *sharer) error {
+func (k *itemKind[T, E]) decodeNode(s *Snapshot, n *yaml.Node, sh *sharer) error {
 	b, err := yaml.Marshal(n)
 	if err != nil {
 		return err
@@ -193,7 +193,9 @@ func (k *itemKind[T]) decodeNode(s *Snapshot, n *yaml.Node, sh *sharer) error {
 	}
 	shareItems(sh, vs)
 	l := k.list(s)
-	*l = append(*l, vs...)
+	for i := range vs {
+		*l = append(*l, k.hold(&vs[i]))
+	}
 	return nil
 }
 

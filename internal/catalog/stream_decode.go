@@ -160,7 +160,7 @@ func (l *list) wait() (first int, err error) {
 }
 
 // decodeBatch decodes a batch's items as decodeJSON does, strictly.
-func (k *itemKind[T]) decodeBatch(text []byte, ends []int) (any, int, error) {
+func (k *itemKind[T, E]) decodeBatch(text []byte, ends []int) (any, int, error) {
 	vs := make([]T, len(ends))
 	prefault(vs)
 	// The items are JSON values one after another: one decoder reads them
@@ -177,7 +177,7 @@ func (k *itemKind[T]) decodeBatch(text []byte, ends []int) (any, int, error) {
 
 // decodeStoredBatch decodes a batch of items as AppendJSON does: not
 // strictly (a store's items are the catalog's own), in canonical form.
-func (k *itemKind[T]) decodeStoredBatch(text []byte, ends []int) (any, int, error) {
+func (k *itemKind[T, E]) decodeStoredBatch(text []byte, ends []int) (any, int, error) {
 	vs := make([]T, len(ends))
 	prefault(vs)
 	start := 0
@@ -193,7 +193,7 @@ func (k *itemKind[T]) decodeStoredBatch(text []byte, ends []int) (any, int, erro
 
 // decodeYAMLBatch decodes a batch of YAML list items ("- …", each a
 // document of its own), strictly, as Parse does.
-func (k *itemKind[T]) decodeYAMLBatch(text []byte, ends []int) (any, int, error) {
+func (k *itemKind[T, E]) decodeYAMLBatch(text []byte, ends []int) (any, int, error) {
 	out := make([]T, 0, len(ends))
 	start := 0
 	for i, end := range ends {
@@ -210,31 +210,36 @@ func (k *itemKind[T]) decodeYAMLBatch(text []byte, ends []int) (any, int, error)
 }
 
 // shareBatch shares a decoded batch's items ([]T) with the document's.
-func (k *itemKind[T]) shareBatch(sh *sharer, items any) { shareItems(sh, items.([]T)) }
+func (k *itemKind[T, E]) shareBatch(sh *sharer, items any) { shareItems(sh, items.([]T)) }
 
-// appendBatches appends decoded batches ([]T each) to s's list, growing it
-// once; it drops each batch from batches once copied.
-func (k *itemKind[T]) appendBatches(s *Snapshot, batches []any) {
+// appendBatches appends the items of decoded batches ([]T each) to s's
+// list, growing it once (a pointer kind's elements point into the
+// batches); it drops each batch from batches once done.
+func (k *itemKind[T, E]) appendBatches(s *Snapshot, batches []any) {
 	l := k.list(s)
 	n := len(*l)
 	for _, b := range batches {
 		n += len(b.([]T))
 	}
-	out := make([]T, 0, n)
+	out := make([]E, 0, n)
 	out = append(out, *l...)
 	for i, b := range batches {
-		out = append(out, b.([]T)...)
+		vs := b.([]T)
+		for j := range vs {
+			out = append(out, k.hold(&vs[j]))
+		}
 		batches[i] = nil
 	}
 	*l = out
 }
 
 // gatherBatches sets s's list to the items of batches ([]T each, full
-// but for the last) in order: item order[0] of them first, and so on.
-func (k *itemKind[T]) gatherBatches(s *Snapshot, batches []any, order []int) {
-	out := make([]T, len(order))
+// but for the last) in order: item order[0] of them first, and so on (a
+// pointer kind's elements point into the batches).
+func (k *itemKind[T, E]) gatherBatches(s *Snapshot, batches []any, order []int) {
+	out := make([]E, len(order))
 	for i, o := range order {
-		out[i] = batches[o/batchItems].([]T)[o%batchItems]
+		out[i] = k.hold(&batches[o/batchItems].([]T)[o%batchItems])
 	}
 	clear(batches)
 	*k.list(s) = out

@@ -42,7 +42,7 @@ func repetitiveSnapshot(rules int) *Snapshot {
 	// Rules i and i+12 differ in their ids only.
 	for i := range rules {
 		k := i % 12
-		r := Rule{
+		r := &Rule{
 			ID:            fmt.Sprintf("plan-%d-r%d", k%6, i),
 			Plan:          fmt.Sprintf("plan-%d", k%6),
 			States:        Scope{Items: states[k%len(states)]},
@@ -132,6 +132,10 @@ func sharedOnce(t *testing.T, name string, s *Snapshot) {
 				return
 			}
 			walk(v.Elem(), false)
+			switch v.Elem().Kind() {
+			case reflect.Struct:
+				return // an item of a list (a rule): its own
+			}
 			k := v.Elem().Interface()
 			if q, ok := ptrs[k]; ok && q != v.UnsafePointer() {
 				fail("two copies of *%v", k)
@@ -210,9 +214,9 @@ func TestReadDocumentSharesAsParse(t *testing.T) {
 		// Rules 0 and 12·60 (another batch) differ in id only: with the
 		// id made equal they are byte for byte the same item.
 		if j := 12 * 60; j < len(got.Rules) {
-			a, b := got.Rules[0], got.Rules[j]
+			a, b := got.Rules[0], *got.Rules[j]
 			b.ID = a.ID
-			x, y := &Snapshot{Rules: []Rule{a}}, &Snapshot{Rules: []Rule{b}}
+			x, y := &Snapshot{Rules: []*Rule{a}}, &Snapshot{Rules: []*Rule{&b}}
 			if !rules.Same(x, 0, y, 0) {
 				t.Errorf("%s: rules 0 and %d, equal but for their ids, are not Same", d.name, j)
 			}

@@ -45,7 +45,7 @@ func TestWriteYAMLTrickyStrings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Rules[0].Notes = append([]string(nil), trickyStrings...)
+	s.ChangeRule(0).Notes = append([]string(nil), trickyStrings...)
 	s.FeeSchedules[0].AmountsCents = map[string]int64{}
 	for i, str := range trickyStrings {
 		s.FeeSchedules[0].AmountsCents[str] = int64(i)
@@ -74,7 +74,7 @@ func FuzzWriteYAMLString(f *testing.F) {
 		if !utf8Valid(str) {
 			return
 		}
-		c := catalog.Snapshot{Rules: []catalog.Rule{{ID: "r", Plan: "p", Summary: str, Notes: []string{str}}}}
+		c := catalog.Snapshot{Rules: []*catalog.Rule{{ID: "r", Plan: "p", Summary: str, Notes: []string{str}}}}
 		got, _ := yamlRoundTrip(t, &c)
 		if got.Rules[0].Summary != str {
 			t.Errorf("summary %q read back as %q", str, got.Rules[0].Summary)

@@ -85,7 +85,7 @@ func Summarize(s *Snapshot, d Date) Summary {
 	out := Summary{Date: d, Revision: s.Revision, States: make([]StateSummary, 0, len(States))}
 	var inForce []*Rule
 	for i := range s.Rules {
-		r := &s.Rules[i]
+		r := s.Rules[i]
 		if !InForce(r.EffectiveFrom, r.EffectiveTo, d) {
 			continue
 		}

@@ -24,6 +24,9 @@ func Validate(s *Snapshot, pos Positions) Problems {
 // the index keys they answer for, and the parsed criterion tests.
 func validate(s *Snapshot, pos Positions) *validator {
 	v := &validator{pos: pos, urls: map[string]bool{}, tests: map[string]Test{}}
+	if v.nilRules(s); len(v.ps) > 0 {
+		return v
+	}
 	v.checkPlans(s)
 	v.checkConditions(s)
 	v.rules(s)
@@ -83,6 +86,17 @@ func (v *validator) name(w place) string {
 
 func (v *validator) add(w place, format string, args ...any) {
 	v.ps = append(v.ps, Problem{Where: v.name(w), Msg: fmt.Sprintf(format, args...)})
+}
+
+// nilRules reports the rules that are nil (a null in a document's list of
+// rules): the rest of the package takes every rule to be there, so a
+// catalog with one is checked no further.
+func (v *validator) nilRules(s *Snapshot) {
+	for i, r := range s.Rules {
+		if r == nil {
+			v.add(v.where("rule", "rules", i, ""), "is null: a rule is a mapping of its fields")
+		}
+	}
 }
 
 func (v *validator) checkPlans(s *Snapshot) {
@@ -244,13 +258,13 @@ func (v *validator) rules(s *Snapshot) {
 	// would be copied over and over.
 	keys := map[string]int{} // per plan, at most
 	for i := range s.Rules {
-		r := &s.Rules[i]
+		r := s.Rules[i]
 		keys[r.Plan] += len(r.States.keyItems()) * len(r.Conditions.keyItems())
 	}
 	v.keyed = make(map[string]planRules, len(keys))
 	ids := make(map[string]struct{}, len(s.Rules))
 	for i := range s.Rules {
-		r := &s.Rules[i]
+		r := s.Rules[i]
 		w := v.where("rule", "rules", i, r.ID)
 		v.id(w, r.ID)
 		if _, dup := ids[r.ID]; dup {
@@ -393,7 +407,7 @@ func (v *validator) rule(w place, r *Rule) {
 func (v *validator) fallbacks(s *Snapshot) {
 	byID := make(map[string]*Rule, len(s.Rules))
 	for i := range s.Rules {
-		byID[s.Rules[i].ID] = &s.Rules[i]
+		byID[s.Rules[i].ID] = s.Rules[i]
 	}
 	lookup := func(id string) *Rule { return byID[id] }
 	planIDs := func(plan, except string) []string {
@@ -406,7 +420,7 @@ func (v *validator) fallbacks(s *Snapshot) {
 		return same
 	}
 	for i := range s.Rules {
-		if r := &s.Rules[i]; r.FallsBackTo != "" {
+		if r := s.Rules[i]; r.FallsBackTo != "" {
 			v.fallback(v.where("rule", "rules", i, r.ID), r, lookup, planIDs)
 		}
 	}
@@ -474,7 +488,7 @@ func (v *validator) ambiguity(s *Snapshot) {
 	}
 	index := make(map[*Rule]int, len(s.Rules))
 	for i := range s.Rules {
-		index[&s.Rules[i]] = i
+		index[s.Rules[i]] = i
 	}
 	pairs := make([]pair, 0, len(found))
 	for p := range found {

@@ -24,7 +24,7 @@ type planRow struct {
 // planView is one plan with its rules and fee schedules.
 type planView struct {
 	Plan       *catalog.Plan
-	Rules      []catalog.Rule
+	Rules      []*catalog.Rule
 	Fees       []feeView
 	Conditions map[string]string // condition id → name
 }
@@ -47,7 +47,7 @@ func (s *server) catalogPage(w http.ResponseWriter, r *http.Request, x *session)
 	v := &catalogView{Query: q, Total: len(snap.Plans), Revision: ix.Revision()}
 	for i := range snap.Plans {
 		p := &snap.Plans[i]
-		rules, fees := plansRules(snap, p), plansFees(snap, p)
+		rules, fees := plansRules(ix, p), plansFees(snap, p)
 		if q != "" && !matches(q, p, rules) {
 			continue
 		}
@@ -60,7 +60,7 @@ func (s *server) catalogPage(w http.ResponseWriter, r *http.Request, x *session)
 
 // matches reports whether the search text q (case-insensitive, every word)
 // appears in the plan or its rules.
-func matches(q string, p *catalog.Plan, rules []catalog.Rule) bool {
+func matches(q string, p *catalog.Plan, rules []*catalog.Rule) bool {
 	var b strings.Builder
 	for _, s := range []string{p.ID, p.Name, p.Payer, string(p.Type), planTypes[p.Type], scopeText(p.States)} {
 		b.WriteString(s + " ")
@@ -79,15 +79,23 @@ func matches(q string, p *catalog.Plan, rules []catalog.Rule) bool {
 	return true
 }
 
-func plansRules(s *catalog.Snapshot, p *catalog.Plan) []catalog.Rule {
-	var out []catalog.Rule
-	for _, r := range s.Rules {
-		if r.Plan == p.ID {
-			out = append(out, r)
+// plansRules returns the rules of plan p of ix, in catalog order. The
+// rules of every plan are listed once per Index: the catalog page asks for
+// each plan's, and a catalog of a million rules has about ten thousand
+// plans.
+func plansRules(ix *catalog.Index, p *catalog.Plan) []*catalog.Rule {
+	byPlan := ix.Memo(rulesByPlanMemo{}, func() any {
+		m := map[string][]*catalog.Rule{}
+		for _, r := range ix.Snapshot().Rules {
+			m[r.Plan] = append(m[r.Plan], r)
 		}
-	}
-	return out
+		return m
+	}).(map[string][]*catalog.Rule)
+	return byPlan[p.ID]
 }
+
+// rulesByPlanMemo is plansRules' Index.Memo key.
+type rulesByPlanMemo struct{}
 
 func plansFees(s *catalog.Snapshot, p *catalog.Plan) []catalog.FeeSchedule {
 	var out []catalog.FeeSchedule
@@ -107,7 +115,7 @@ func (s *server) planPage(w http.ResponseWriter, r *http.Request, x *session) {
 		return
 	}
 	snap := ix.Snapshot()
-	v := &planView{Plan: p, Rules: plansRules(snap, p), Conditions: map[string]string{}}
+	v := &planView{Plan: p, Rules: plansRules(ix, p), Conditions: map[string]string{}}
 	for _, c := range snap.Conditions {
 		v.Conditions[c.ID] = c.Name
 	}

@@ -155,7 +155,7 @@ func factsOf(ix *catalog.Index) []fact {
 	seen := map[string]bool{}
 	snap := ix.Snapshot()
 	for i := range snap.Rules {
-		r := &snap.Rules[i]
+		r := snap.Rules[i]
 		for _, t := range ix.Tests(r) {
 			seen[t.Fact] = true
 		}

@@ -64,9 +64,11 @@ type editable interface {
 
 type res[T any] struct {
 	k, p, l, n string
-	items      func(*catalog.Snapshot) *[]T
 	id         func(*T) *string
 }
+
+// items is the catalog's kind of item r edits.
+func (r res[T]) items() catalog.ItemKind { return catalog.ItemKindNamed(r.k) }
 
 func (r res[T]) kind() string { return r.k }
 func (r res[T]) path() string { return r.p }
@@ -81,13 +83,13 @@ func (r res[T]) get(ix *catalog.Index, s *catalog.Snapshot, id string) (any, int
 	if i < 0 {
 		return nil, -1
 	}
-	it := (*r.items(s))[i]
+	it := *r.items().Item(s, i).(*T)
 	return &it, i
 }
 
 // replace sets item i of s's list, which must be s's own (as an edit's
-// snapshot's lists are).
-func (r res[T]) replace(s *catalog.Snapshot, i int, item any) { (*r.items(s))[i] = *item.(*T) }
+// snapshot's lists are), to item (a *T, which must not change afterwards).
+func (r res[T]) replace(s *catalog.Snapshot, i int, item any) { r.items().Set(s, i, item) }
 
 func (r res[T]) fromForm(form url.Values, id string) (any, map[string]string) {
 	v, errs := decodeForm[T](form)
@@ -126,12 +128,9 @@ func (r res[T]) fromJSON(b []byte, id string) (any, error) {
 func (r res[T]) add(item any, path string) bool { return addElement(item.(*T), path) }
 
 var editables = []editable{
-	res[catalog.Plan]{catalog.KindPlan, "plans", "plans", "plan",
-		func(s *catalog.Snapshot) *[]catalog.Plan { return &s.Plans }, func(v *catalog.Plan) *string { return &v.ID }},
-	res[catalog.Rule]{catalog.KindRule, "rules", "rules", "rule",
-		func(s *catalog.Snapshot) *[]catalog.Rule { return &s.Rules }, func(v *catalog.Rule) *string { return &v.ID }},
-	res[catalog.FeeSchedule]{catalog.KindFeeSchedule, "fee-schedules", "fee_schedules", "fee schedule",
-		func(s *catalog.Snapshot) *[]catalog.FeeSchedule { return &s.FeeSchedules }, func(v *catalog.FeeSchedule) *string { return &v.ID }},
+	res[catalog.Plan]{catalog.KindPlan, "plans", "plans", "plan", func(v *catalog.Plan) *string { return &v.ID }},
+	res[catalog.Rule]{catalog.KindRule, "rules", "rules", "rule", func(v *catalog.Rule) *string { return &v.ID }},
+	res[catalog.FeeSchedule]{catalog.KindFeeSchedule, "fee-schedules", "fee_schedules", "fee schedule", func(v *catalog.FeeSchedule) *string { return &v.ID }},
 }
 
 func editableAt(path string) editable {

@@ -95,7 +95,7 @@ func TestBreakdownJSONNastyStrings(t *testing.T) {
 			}
 		}
 		for i := range snap.Rules {
-			r := &snap.Rules[i]
+			r := snap.Rules[i]
 			r.Summary = s + r.Summary
 			for j := range r.Criteria {
 				r.Criteria[j].Failure += s

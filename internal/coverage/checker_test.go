@@ -16,7 +16,7 @@ func TestCheckerAgreesWithCheckInto(t *testing.T) {
 	ix := defaultIndex(t)
 	var rules []*catalog.Rule
 	for i := range ix.Snapshot().Rules {
-		if r := &ix.Snapshot().Rules[i]; r.Status == catalog.Covered || r.Status == catalog.Conditional {
+		if r := ix.Snapshot().Rules[i]; r.Status == catalog.Covered || r.Status == catalog.Conditional {
 			rules = append(rules, r)
 		}
 	}

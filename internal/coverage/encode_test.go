@@ -225,7 +225,7 @@ func TestDecisionJSONNastyStrings(t *testing.T) {
 			snap.Conditions[i].Name = s + snap.Conditions[i].Name + s
 		}
 		for i := range snap.Rules {
-			r := &snap.Rules[i]
+			r := snap.Rules[i]
 			r.Summary += s
 			r.Notes = append(r.Notes, s, "note "+s)
 			r.Billing.Notes = append(r.Billing.Notes, s)

@@ -22,23 +22,24 @@ import (
 // maxCommentLength bounds X-Change-Comment.
 const maxCommentLength = 1000
 
-// resource describes one editable list of the catalog.
+// resource describes one editable list of the catalog: a kind of item
+// (*T are its items) and its URL segment.
 type resource[T any] struct {
-	kind string // catalog.KindRule, …
-	path string // the URL segment: "rules"
-	list func(*catalog.Snapshot) *[]T
-	id   func(*T) *string
+	kind  string // catalog.KindRule, …
+	path  string // the URL segment: "rules"
+	id    func(*T) *string
+	items catalog.ItemKind
+}
+
+func newResource[T any](kind, path string, id func(*T) *string) resource[T] {
+	return resource[T]{kind, path, id, catalog.ItemKindNamed(kind)}
 }
 
 var (
-	plans = resource[catalog.Plan]{catalog.KindPlan, "plans",
-		func(s *catalog.Snapshot) *[]catalog.Plan { return &s.Plans }, func(v *catalog.Plan) *string { return &v.ID }}
-	conditions = resource[catalog.Condition]{catalog.KindCondition, "conditions",
-		func(s *catalog.Snapshot) *[]catalog.Condition { return &s.Conditions }, func(v *catalog.Condition) *string { return &v.ID }}
-	rules = resource[catalog.Rule]{catalog.KindRule, "rules",
-		func(s *catalog.Snapshot) *[]catalog.Rule { return &s.Rules }, func(v *catalog.Rule) *string { return &v.ID }}
-	feeSchedules = resource[catalog.FeeSchedule]{catalog.KindFeeSchedule, "fee-schedules",
-		func(s *catalog.Snapshot) *[]catalog.FeeSchedule { return &s.FeeSchedules }, func(v *catalog.FeeSchedule) *string { return &v.ID }}
+	plans        = newResource(catalog.KindPlan, "plans", func(v *catalog.Plan) *string { return &v.ID })
+	conditions   = newResource(catalog.KindCondition, "conditions", func(v *catalog.Condition) *string { return &v.ID })
+	rules        = newResource(catalog.KindRule, "rules", func(v *catalog.Rule) *string { return &v.ID })
+	feeSchedules = newResource(catalog.KindFeeSchedule, "fee-schedules", func(v *catalog.FeeSchedule) *string { return &v.ID })
 )
 
 // current returns the head revision of the store of record, refreshing the
@@ -202,9 +203,9 @@ func shortID(id string) string {
 	return strconv.Quote(id)
 }
 
-type listBody[T any] struct {
+type listBody struct {
 	Revision string `json:"revision"`
-	Items    []T    `json:"items"`
+	Items    any    `json:"items"` // the list of a kind (catalog.ItemKind.List)
 }
 
 func listResources[T any](a *api, r resource[T]) handlerFunc {
@@ -216,12 +217,8 @@ func listResources[T any](a *api, r resource[T]) handlerFunc {
 		if err != nil {
 			return err
 		}
-		items := *r.list(s)
-		if items == nil {
-			items = []T{}
-		}
 		c.Header("ETag", catalogETag(s.Revision))
-		c.PureJSON(http.StatusOK, listBody[T]{Revision: s.Revision, Items: items})
+		c.PureJSON(http.StatusOK, listBody{Revision: s.Revision, Items: r.items.List(s)})
 		return nil
 	}
 }
@@ -240,7 +237,7 @@ func getResource[T any](a *api, r resource[T]) handlerFunc {
 		if i < 0 {
 			return fmt.Errorf("%w: no %s %s in catalog revision %s", errUnknownResource, r.kind, shortID(id), s.Revision)
 		}
-		return writeResource(c, http.StatusOK, &(*r.list(s))[i])
+		return writeResource(c, http.StatusOK, r.items.Item(s, i))
 	}
 }
 
@@ -290,7 +287,7 @@ func createResource[T any](a *api, r resource[T]) handlerFunc {
 			if a.store.Index().Position(cur, r.kind, id) >= 0 {
 				return nil, fmt.Errorf("%w: %s %q exists; change it with PUT /v1/admin/%s/%s and If-Match", errConflict, r.kind, id, r.path, id)
 			}
-			*r.list(cur) = append(*r.list(cur), *v)
+			r.items.Append(cur, v)
 			return cur, nil
 		})
 		if err != nil {
@@ -306,7 +303,7 @@ func createResource[T any](a *api, r resource[T]) handlerFunc {
 func stored[T any](a *api, ctx context.Context, r resource[T], id string, v *T) *T {
 	s := a.refreshAfterWrite(ctx)
 	if i := a.store.Index().Position(s, r.kind, id); i >= 0 {
-		return &(*r.list(s))[i]
+		return r.items.Item(s, i).(*T)
 	}
 	return v
 }
@@ -335,21 +332,20 @@ func replaceResource[T any](a *api, r resource[T]) handlerFunc {
 		}
 		ctx := c.Request.Context()
 		_, _, err = a.edit(c, "edit", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
-			items := *r.list(cur)
 			i := a.store.Index().Position(cur, r.kind, id)
 			if i < 0 {
 				return nil, fmt.Errorf("%w: no %s %s; create it with POST /v1/admin/%s", errUnknownResource, r.kind, shortID(id), r.path)
 			}
 			// The ETag is checked here, under the writers' lock, against
 			// the stored version: no write can slip in between.
-			tag, err := etagOf(&items[i])
+			tag, err := etagOf(r.items.Item(cur, i))
 			if err != nil {
 				return nil, err
 			}
 			if !slices.Contains(tags, tag) {
 				return nil, stale(r.kind+" "+strconv.Quote(id), tag)
 			}
-			items[i] = *v
+			r.items.Set(cur, i, v)
 			return cur, nil
 		})
 		if err != nil {
@@ -376,14 +372,14 @@ func deleteResource[T any](a *api, r resource[T]) handlerFunc {
 			if i < 0 {
 				return nil, fmt.Errorf("%w: no %s %s", errUnknownResource, r.kind, shortID(id))
 			}
-			tag, err := etagOf(&(*r.list(cur))[i])
+			tag, err := etagOf(r.items.Item(cur, i))
 			if err != nil {
 				return nil, err
 			}
 			if !slices.Contains(tags, tag) {
 				return nil, stale(r.kind+" "+strconv.Quote(id), tag)
 			}
-			*r.list(cur) = slices.Delete(*r.list(cur), i, i+1)
+			r.items.Delete(cur, i)
 			return cur, nil
 		})
 		if err != nil {

@@ -44,7 +44,7 @@ func TestDrillConcurrentWriters(t *testing.T) {
 				defer cancel()
 				rev, _, err := db.Edit(wctx, "drill", "edit", comment, func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
 					i := w % len(cur.Rules)
-					cur.Rules[i].Summary = fmt.Sprintf("Summary by writer %d of round %d.", w, round)
+					cur.ChangeRule(i).Summary = fmt.Sprintf("Summary by writer %d of round %d.", w, round)
 					return cur, nil
 				})
 				out[w] = answer{comment, rev, err}
@@ -106,7 +106,7 @@ func TestEditCancelledMidTransaction(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	_, _, err = db.Edit(ctx, "drill", "edit", "cancelled", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
-		cur.Rules[0].Summary += " (cancelled)"
+		cur.ChangeRule(0).Summary += " (cancelled)"
 		cancel() // the client goes away while the edit is written
 		return cur, nil
 	})

@@ -21,9 +21,12 @@ import (
 // in fn (an ETag) cannot be invalidated by another writer before the commit.
 // fn gets a snapshot whose lists are its own: it may add, replace or remove
 // items of them and return it (its Revision is the head revision id), or
-// return another snapshot; it must not change an item's own lists in place.
-// Edit may put the items fn returns into canonical form in place. An error
-// from fn is returned as is (wrapped), writing nothing.
+// return another snapshot. The rules in its list are the head's, which is
+// served: fn must replace a rule it changes (catalog.Snapshot.ChangeRule,
+// ItemKind.Set), never change it in place, and must not change an item's
+// own lists in place. Edit may replace the items fn returns by their
+// canonical form. An error from fn is returned as is (wrapped), writing
+// nothing.
 //
 // The result is validated as catalog.Build would (by catalog.BuildFrom the
 // head's Index, checking only what changed); an invalid result returns

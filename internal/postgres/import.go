@@ -45,7 +45,7 @@ type importConfig struct {
 // HandedOver tells Import that the snapshot is the caller's to give and has
 // passed catalog.Validate (as the CLI checks a file before it imports it):
 // Import does not validate it again, and puts its items in canonical form
-// in place instead of copying its lists first. At a million rules that
+// in its lists instead of copying the lists first. At a million rules that
 // saves seconds of each. The caller must not use or change the snapshot
 // afterwards.
 func HandedOver() ImportOption {
@@ -153,7 +153,9 @@ func answerable(ctx context.Context) error {
 //
 // Everything happens in one transaction: on any error, including a
 // cancelled ctx or a constraint violation (a *ConstraintError naming the
-// constraint), nothing is stored. author must not be empty.
+// constraint), nothing is stored. author must not be empty. The store
+// keeps snap's rules (not its lists) for the edits that follow: the caller
+// must not change them afterwards (see catalog.Snapshot.ChangeRule).
 func (db *DB) Import(ctx context.Context, snap *catalog.Snapshot, author, comment string, opts ...ImportOption) (rev string, created bool, err error) {
 	var cfg importConfig
 	for _, o := range opts {
@@ -171,7 +173,7 @@ func (db *DB) Import(ctx context.Context, snap *catalog.Snapshot, author, commen
 	next.Revision = ""
 	if !cfg.handedOver {
 		for _, k := range catalog.ItemKinds {
-			k.Clone(&next) // plan puts items in canonical form in place
+			k.Clone(&next) // plan puts items in canonical form in the lists
 		}
 	}
 	var held *state
@@ -320,13 +322,17 @@ func (db *DB) manifestOf(ctx context.Context, tx *sqlx.Tx, rev int64) (*state, e
 		SELECT kind, item_id, position, hash, NULL::bytea
 		FROM item_versions WHERE to_revision IS NULL AND $1::bigint IS NOT NULL
 		ORDER BY kind, position`
-	man := make(manifest, len(catalog.ItemKinds))
+	es := make([][]entry, len(catalog.ItemKinds))
 	err := eachVersion(ctx, tx, q, []any{rev}, func(ki int, e entry, _ []byte) error {
-		man[ki] = append(man[ki], e)
+		es[ki] = append(es[ki], e)
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	man := make(manifest, len(es))
+	for ki := range es {
+		man[ki] = pointers(es[ki])
 	}
 	return &state{rev: rev, man: man}, nil
 }

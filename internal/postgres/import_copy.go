@@ -157,8 +157,8 @@ func importFirst(ctx context.Context, conn *sqlx.Conn, tx *sqlx.Tx, next *catalo
 		for j := range oldAt {
 			oldAt[j] = -1
 		}
-		place(es, oldAt, nil)
-		man[ki] = es
+		man[ki] = pointers(es)
+		place(man[ki], oldAt, nil)
 		total += n
 	}
 	id, err := newRevision(ctx, tx, author, comment, man.contentHash())
@@ -175,7 +175,7 @@ func importFirst(ctx context.Context, conn *sqlx.Conn, tx *sqlx.Tx, next *catalo
 	}
 	err = copyVersions(ctx, conn, id, total, func(i int) (string, *entry) {
 		ki := sort.SearchInts(starts, i+1) - 1
-		return catalog.ItemKinds[ki].Name(), &man[ki][i-starts[ki]]
+		return catalog.ItemKinds[ki].Name(), man[ki][i-starts[ki]]
 	}, report)
 	if err != nil {
 		return nil, 0, 0, err

@@ -56,7 +56,7 @@ func TestBulkImportCutShort(t *testing.T) {
 		}
 	}
 	s := defaultSnapshot(t)
-	s.Rules[0].Summary = "tab\there, back\\slash, new\nline, return\r, quote \" and ünïcode"
+	s.ChangeRule(0).Summary = "tab\there, back\\slash, new\nline, return\r, quote \" and ünïcode"
 	for _, phase := range []string{"rule", "catalog_items index", "item_versions", "constraints"} {
 		cctx, cancel := context.WithCancel(ctx)
 		seen := false
@@ -105,7 +105,7 @@ func TestBulkImportCutShort(t *testing.T) {
 	}
 	second := defaultSnapshot(t)
 	for i := range second.Rules {
-		second.Rules[i].Summary += " (second)"
+		second.ChangeRule(i).Summary += " (second)"
 	}
 	for _, phase := range []string{"prepare", "rule", "item_versions", "constraints"} {
 		cctx, cancel := context.WithCancel(ctx)

@@ -34,8 +34,19 @@ type entry struct {
 }
 
 // manifest lists a revision's entries per kind (catalog.ItemKinds order),
-// each list in catalog order.
-type manifest [][]entry
+// each list in catalog order. An entry is never changed once in a
+// manifest, so revisions share the entries of the items an edit left
+// where they were (a million entries are 56 MB).
+type manifest [][]*entry
+
+// pointers returns pointers to the entries of es, in order.
+func pointers(es []entry) []*entry {
+	out := make([]*entry, len(es))
+	for i := range es {
+		out[i] = &es[i]
+	}
+	return out
+}
 
 // state is a revision held in memory: its snapshot, whose lists are
 // aligned with its manifest. A state is never changed once made: the
@@ -124,7 +135,7 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 	empty := &catalog.Snapshot{}
 	for ki, k := range catalog.ItemKinds {
 		k.Form(next)
-		old, olds := []entry(nil), empty
+		old, olds := []*entry(nil), empty
 		if prev != nil {
 			old = prev.man[ki]
 			if prev.snap != nil {
@@ -138,12 +149,19 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 			return k.Item(olds, i)
 		}
 		n := k.Len(next)
-		es := make([]entry, n)
-		oldAt := make([]int, n)       // index in old, or -1
-		contents := make([][]byte, n) // new content to store
+		es := make([]*entry, n) // old's entries, or for the items in marshal nil for now
+		oldAt := make([]int, n) // index in old, or -1
 		var byID map[string]int
 		var marshal []int // items of next to marshal and hash
+		// An item of next that is prev's item shift places on (as far
+		// as the last item found) is taken as it is, without reading
+		// it: an edit's list holds the head's very items.
+		shift, kept := 0, min(len(old), k.Len(olds))
 		for j := range n {
+			if oi := j + shift; oi >= 0 && oi < kept && k.Same(olds, oi, next, j) {
+				es[j], oldAt[j] = old[oi], oi
+				continue
+			}
 			id := k.ID(next, j)
 			oi := -1
 			if j < len(old) && old[j].id == id {
@@ -159,14 +177,22 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 					oi = i
 				}
 			}
+			if oi >= 0 {
+				shift = oi - j
+			}
 			oldAt[j] = oi
-			es[j].id = id
 			if oi >= 0 && olds != empty && k.Same(olds, oi, next, j) {
-				es[j].hash = old[oi].hash
+				es[j] = old[oi]
 				continue
 			}
 			marshal = append(marshal, j)
 		}
+		fresh := make([]entry, len(marshal)) // the entries of the items in marshal
+		for i, j := range marshal {
+			fresh[i].id = k.ID(next, j)
+			es[j] = &fresh[i]
+		}
+		contents := make([][]byte, len(marshal)) // of marshal[i]: new content to store
 		if err := parallel(len(marshal), func(i int) error {
 			j := marshal[i]
 			b, err := k.CanonicalJSON(next, j)
@@ -175,12 +201,12 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 			}
 			k.Canonicalize(next, j)
 			es[j].hash = itemHash(k.Name(), b)
-			contents[j] = b
+			contents[i] = b
 			return nil
 		}); err != nil {
 			return nil, staged{}, nil, err
 		}
-		for _, j := range marshal {
+		for i, j := range marshal {
 			switch oi := oldAt[j]; {
 			case oi < 0:
 				if listChanges {
@@ -191,7 +217,7 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 					changes = append(changes, catalog.Change{Kind: k.Name(), ID: es[j].id, Action: catalog.Update, Before: before(oi), After: k.Item(next, j)})
 				}
 			default:
-				contents[j] = nil // equal, not the same bytes: nothing to store
+				contents[i] = nil // equal, not the same bytes: nothing to store
 			}
 		}
 		place(es, oldAt, old)
@@ -211,6 +237,7 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 				}
 			}
 		}
+		m := 0 // marshal[m] is the first marshalled item at j or after
 		for j, oi := range oldAt {
 			if oi >= 0 && es[j].hash == old[oi].hash && es[j].pos == old[oi].pos {
 				continue
@@ -218,7 +245,14 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 			if oi >= 0 {
 				st.closes = append(st.closes, closeRow{k.Name(), es[j].id})
 			}
-			st.opens = append(st.opens, openRow{kind: k.Name(), id: es[j].id, pos: es[j].pos, hash: es[j].hash, content: contents[j]})
+			for m < len(marshal) && marshal[m] < j {
+				m++
+			}
+			var content []byte // nil: stored already (an item that only moved)
+			if m < len(marshal) && marshal[m] == j {
+				content = contents[m]
+			}
+			st.opens = append(st.opens, openRow{kind: k.Name(), id: es[j].id, pos: es[j].pos, hash: es[j].hash, content: content})
 		}
 		man[ki] = es
 	}
@@ -251,24 +285,35 @@ func parallel(n int, fn func(i int) error) error {
 // while positions still increase, and the others take evenly spaced
 // positions between their neighbours, so appending, replacing or removing
 // an item moves no other. If there is no room left, the list is numbered
-// afresh.
-func place(es []entry, oldAt []int, old []entry) {
-	const unset = -1 << 63
-	last := int64(unset)
+// afresh. An entry of old's that takes another position is copied first:
+// old's entries are never changed.
+func place(es []*entry, oldAt []int, old []*entry) {
+	setPos := func(j int, pos int64) {
+		if oi := oldAt[j]; oi >= 0 && es[j] == old[oi] {
+			if es[j].pos == pos {
+				return
+			}
+			e := *es[j]
+			es[j] = &e
+		}
+		es[j].pos = pos
+	}
+	kept := make([]bool, len(es)) // keeps its stored position
+	started := false
+	last := int64(0)
 	for j := range es {
-		es[j].pos = unset
-		if oi := oldAt[j]; oi >= 0 && (last == unset || old[oi].pos > last) {
-			es[j].pos = old[oi].pos
-			last = es[j].pos
+		if oi := oldAt[j]; oi >= 0 && (!started || old[oi].pos > last) {
+			setPos(j, old[oi].pos)
+			kept[j], started, last = true, true, old[oi].pos
 		}
 	}
 	for j := 0; j < len(es); {
-		if es[j].pos != unset {
+		if kept[j] {
 			j++
 			continue
 		}
 		end := j
-		for end < len(es) && es[end].pos == unset {
+		for end < len(es) && !kept[end] {
 			end++
 		}
 		lo := int64(0)
@@ -284,12 +329,12 @@ func place(es []entry, oldAt []int, old []entry) {
 		step := (hi - lo) / int64(end-j+1)
 		if step < 1 {
 			for i := range es {
-				es[i].pos = int64(i+1) * gap
+				setPos(i, int64(i+1)*gap)
 			}
 			return
 		}
 		for i := j; i < end; i++ {
-			es[i].pos = lo + int64(i-j+1)*step
+			setPos(i, lo+int64(i-j+1)*step)
 		}
 		j = end
 	}
@@ -476,12 +521,12 @@ func loadState(ctx context.Context, tx *sqlx.Tx, rev int64, head bool) (*state, 
 		FROM item_versions v JOIN catalog_items i ON i.hash = v.hash
 		WHERE v.to_revision IS NULL AND $1::bigint IS NOT NULL`
 	}
-	man := make(manifest, len(catalog.ItemKinds))
+	read := make([][]entry, len(catalog.ItemKinds))
 	// Items are decoded on every processor while the rows arrive.
 	items := catalog.NewItemReader()
 	defer items.Close()
 	err := eachVersion(ctx, tx, q, []any{rev}, func(ki int, e entry, content []byte) error {
-		man[ki] = append(man[ki], e)
+		read[ki] = append(read[ki], e)
 		items.Add(ki, content)
 		return nil
 	})
@@ -491,7 +536,8 @@ func loadState(ctx context.Context, tx *sqlx.Tx, rev int64, head bool) (*state, 
 	// Rows come in no particular order: each list is put in the order of
 	// its positions as the decoded items are gathered.
 	orders := make([][]int, len(catalog.ItemKinds))
-	for ki, es := range man {
+	man := make(manifest, len(read))
+	for ki, es := range read {
 		order := make([]int, len(es))
 		for i := range order {
 			order[i] = i
@@ -501,7 +547,7 @@ func loadState(ctx context.Context, tx *sqlx.Tx, rev int64, head bool) (*state, 
 		for i, o := range order {
 			sorted[i] = es[o]
 		}
-		man[ki], orders[ki] = sorted, order
+		man[ki], orders[ki] = pointers(sorted), order
 	}
 	s, err := items.Snapshot(orders)
 	var ie *catalog.ItemError
@@ -562,13 +608,17 @@ func eachVersion(ctx context.Context, tx *sqlx.Tx, q string, args []any, fn func
 // them to from: lists of kinds without changes, and unchanged items, are
 // shared with from (so an edit that restores rev finds them untouched).
 func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, error) {
-	gone := make([]map[string]bool, len(catalog.ItemKinds))
+	type goneItem struct {
+		id  string
+		pos int64
+	}
+	gone := make([][]goneItem, len(catalog.ItemKinds))
 	// Forward, versions alive at from that ended by rev go, and versions
 	// born after from and alive at rev come. Backward (rev older than
 	// from), versions born after rev and alive at from go, and versions
 	// alive at rev that ended by from come back.
 	qGone := `
-		SELECT kind, item_id FROM item_versions
+		SELECT kind, item_id, position FROM item_versions
 		WHERE to_revision > $1 AND to_revision <= $2 AND from_revision <= $1`
 	qCome := `
 		SELECT v.kind, v.item_id, v.position, v.hash, i.content
@@ -576,7 +626,7 @@ func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, 
 		WHERE v.from_revision > $1 AND v.from_revision <= $2 AND (v.to_revision IS NULL OR v.to_revision > $2)`
 	if rev < from.rev {
 		qGone = `
-		SELECT kind, item_id FROM item_versions
+		SELECT kind, item_id, position FROM item_versions
 		WHERE from_revision > $2 AND from_revision <= $1 AND (to_revision IS NULL OR to_revision > $1)`
 		qCome = `
 		SELECT v.kind, v.item_id, v.position, v.hash, i.content
@@ -592,8 +642,9 @@ func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, 
 		idx[k.Name()] = i
 	}
 	for rows.Next() {
-		var kind, id string
-		if err := rows.Scan(&kind, &id); err != nil {
+		var kind string
+		var g goneItem
+		if err := rows.Scan(&kind, &g.id, &g.pos); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -602,10 +653,7 @@ func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, 
 			rows.Close()
 			return nil, fmt.Errorf("unknown item kind %q", kind)
 		}
-		if gone[ki] == nil {
-			gone[ki] = map[string]bool{}
-		}
-		gone[ki][id] = true
+		gone[ki] = append(gone[ki], g)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -632,24 +680,49 @@ func advance(ctx context.Context, tx *sqlx.Tx, from *state, rev int64) (*state, 
 		}
 		slices.SortFunc(added[ki], func(a, b born) int { return cmpInt(a.e.pos, b.e.pos) })
 		old := from.man[ki]
-		es := make([]entry, 0, len(old)+len(added[ki]))
-		parts := make([]catalog.Part, 0, cap(es))
-		bs := added[ki]
-		for i, e := range old {
-			for len(bs) > 0 && bs[0].e.pos < e.pos {
-				es = append(es, bs[0].e)
-				parts = append(parts, catalog.Part{Old: -1, JSON: bs[0].content})
-				bs = bs[1:]
+		// The items that go, found by their position (old is in
+		// position order): a million entries are not looked up by id.
+		skip := make([]int, 0, len(gone[ki])+1)
+		for _, g := range gone[ki] {
+			i, ok := slices.BinarySearchFunc(old, g.pos, func(e *entry, pos int64) int { return cmpInt(e.pos, pos) })
+			if !ok || old[i].id != g.id {
+				return nil, fmt.Errorf("%s %q, ended after revision %d, is not at its position %d in it", k.Name(), g.id, from.rev, g.pos)
 			}
-			if gone[ki][e.id] {
-				continue
-			}
-			es = append(es, e)
-			parts = append(parts, catalog.Part{Old: i})
+			skip = append(skip, i)
 		}
-		for _, b := range bs {
-			es = append(es, b.e)
+		slices.Sort(skip)
+		skip = append(skip, len(old))
+		es := make([]*entry, 0, len(old)+len(added[ki]))
+		var parts []catalog.Part
+		bs := added[ki]
+		// Each new entry is its own (an entry in bs would keep its
+		// content alive with it).
+		come := func(b *born) {
+			e := b.e
+			es = append(es, &e)
 			parts = append(parts, catalog.Part{Old: -1, JSON: b.content})
+		}
+		// The kept items go in runs, between the items that go and
+		// before each item that comes.
+		a := 0
+		for _, end := range skip {
+			for a < end {
+				for len(bs) > 0 && bs[0].e.pos < old[a].pos {
+					come(&bs[0])
+					bs = bs[1:]
+				}
+				b := end
+				if len(bs) > 0 {
+					b = a + sort.Search(end-a, func(x int) bool { return old[a+x].pos > bs[0].e.pos })
+				}
+				es = append(es, old[a:b]...)
+				parts = append(parts, catalog.Part{Old: a, N: b - a})
+				a = b
+			}
+			a = end + 1
+		}
+		for i := range bs {
+			come(&bs[i])
 		}
 		if err := k.Splice(&s, from.snap, parts); err != nil {
 			return nil, err

@@ -438,9 +438,13 @@ func (l *loader) rules(s *catalog.Snapshot) error {
 	}
 	rank := ranks(ordinals)
 	ids := string(t.ids) // one string for every id: the rules' ids are parts of it
-	s.Rules = make([]catalog.Rule, len(t.recs))
+	rules := make([]catalog.Rule, len(t.recs))
 	for i := range t.recs {
-		s.Rules[rank[i]] = t.rule(l, i, ids)
+		rules[rank[i]] = t.rule(l, i, ids)
+	}
+	s.Rules = make([]*catalog.Rule, len(rules))
+	for i := range rules {
+		s.Rules[i] = &rules[i]
 	}
 	return nil
 }

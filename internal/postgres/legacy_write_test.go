@@ -242,13 +242,17 @@ func (w *writer) conditions(s *catalog.Snapshot) error {
 }
 
 func (w *writer) rules(s *catalog.Snapshot) error {
+	rules := make([]catalog.Rule, len(s.Rules))
+	for i, r := range s.Rules {
+		rules[i] = *r
+	}
 	const q = `
 		COPY rules (revision_id, id, ordinal, plan_id, all_states, all_conditions, effective_from,
 			effective_to, status, summary, discontinue_when_not_improving, prior_auth_required,
 			prior_auth_after_visits, prior_auth_note, referral_required, electroacupuncture,
 			dollar_cap_cents) FROM STDIN`
 	err := w.copyIn("rules", q, func(emit func(...any) error) error {
-		for i, r := range s.Rules {
+		for i, r := range rules {
 			pa := r.PriorAuthorization
 			if err := emit(r.ID, i, r.Plan, r.States.All, r.Conditions.All, dateVal(r.EffectiveFrom),
 				dateVal(r.EffectiveTo), string(r.Status), r.Summary, r.DiscontinueWhenNotImproving,
@@ -265,33 +269,33 @@ func (w *writer) rules(s *catalog.Snapshot) error {
 	// Each child table is one pass over the rules; children of one rule are
 	// numbered from 0 in list order.
 	const qStates = `COPY rule_states (revision_id, rule_id, ordinal, state) FROM STDIN`
-	if err := copyList(w, "rule_states", qStates, s.Rules, ruleID, func(r *catalog.Rule) []string { return r.States.Items }, text); err != nil {
+	if err := copyList(w, "rule_states", qStates, rules, ruleID, func(r *catalog.Rule) []string { return r.States.Items }, text); err != nil {
 		return err
 	}
 	const qConds = `COPY rule_conditions (revision_id, rule_id, ordinal, condition_id) FROM STDIN`
-	if err := copyList(w, "rule_conditions", qConds, s.Rules, ruleID, func(r *catalog.Rule) []string { return r.Conditions.Items }, text); err != nil {
+	if err := copyList(w, "rule_conditions", qConds, rules, ruleID, func(r *catalog.Rule) []string { return r.Conditions.Items }, text); err != nil {
 		return err
 	}
 	const qCriteria = `COPY rule_criteria (revision_id, rule_id, ordinal, id, test, question, failure) FROM STDIN`
-	err = copyList(w, "rule_criteria", qCriteria, s.Rules, ruleID, func(r *catalog.Rule) []catalog.Criterion { return r.Criteria },
+	err = copyList(w, "rule_criteria", qCriteria, rules, ruleID, func(r *catalog.Rule) []catalog.Criterion { return r.Criteria },
 		func(c catalog.Criterion) []any { return []any{c.ID, c.Test, c.Question, c.Failure} })
 	if err != nil {
 		return err
 	}
 	const qWindows = `COPY rule_limit_windows (revision_id, rule_id, ordinal, period, days, visits) FROM STDIN`
-	err = copyList(w, "rule_limit_windows", qWindows, s.Rules, ruleID, func(r *catalog.Rule) []catalog.Window { return r.Limits.Windows },
+	err = copyList(w, "rule_limit_windows", qWindows, rules, ruleID, func(r *catalog.Rule) []catalog.Window { return r.Limits.Windows },
 		func(win catalog.Window) []any { return []any{string(win.Period), win.Days, win.Visits} })
 	if err != nil {
 		return err
 	}
 	const qExtensions = `COPY rule_extensions (revision_id, rule_id, ordinal, visits, requires, question, modifier, note) FROM STDIN`
-	err = copyList(w, "rule_extensions", qExtensions, s.Rules, ruleID, func(r *catalog.Rule) []catalog.Extension { return r.Limits.Extensions },
+	err = copyList(w, "rule_extensions", qExtensions, rules, ruleID, func(r *catalog.Rule) []catalog.Extension { return r.Limits.Extensions },
 		func(e catalog.Extension) []any { return []any{e.Visits, e.Requires, e.Question, e.Modifier, e.Note} })
 	if err != nil {
 		return err
 	}
 	const qProviders = `COPY rule_providers (revision_id, rule_id, ordinal, type, eligible, supervision_required, credentials, modifier, note) FROM STDIN`
-	err = copyList(w, "rule_providers", qProviders, s.Rules, ruleID, func(r *catalog.Rule) []catalog.ProviderRule { return r.Providers },
+	err = copyList(w, "rule_providers", qProviders, rules, ruleID, func(r *catalog.Rule) []catalog.ProviderRule { return r.Providers },
 		func(p catalog.ProviderRule) []any {
 			return []any{p.Type, p.Eligible, p.SupervisionRequired, pq.StringArray(append([]string{}, p.Credentials...)), p.Modifier, p.Note}
 		})
@@ -299,25 +303,25 @@ func (w *writer) rules(s *catalog.Snapshot) error {
 		return err
 	}
 	const qCPT = `COPY rule_billing_cpt (revision_id, rule_id, ordinal, code) FROM STDIN`
-	if err := copyList(w, "rule_billing_cpt", qCPT, s.Rules, ruleID, func(r *catalog.Rule) []string { return r.Billing.CPT }, text); err != nil {
+	if err := copyList(w, "rule_billing_cpt", qCPT, rules, ruleID, func(r *catalog.Rule) []string { return r.Billing.CPT }, text); err != nil {
 		return err
 	}
 	const qModifiers = `COPY rule_billing_modifiers (revision_id, rule_id, ordinal, code, "when") FROM STDIN`
-	err = copyList(w, "rule_billing_modifiers", qModifiers, s.Rules, ruleID, func(r *catalog.Rule) []catalog.Modifier { return r.Billing.Modifiers },
+	err = copyList(w, "rule_billing_modifiers", qModifiers, rules, ruleID, func(r *catalog.Rule) []catalog.Modifier { return r.Billing.Modifiers },
 		func(m catalog.Modifier) []any { return []any{m.Code, m.When} })
 	if err != nil {
 		return err
 	}
 	const qBillingNotes = `COPY rule_billing_notes (revision_id, rule_id, ordinal, note) FROM STDIN`
-	if err := copyList(w, "rule_billing_notes", qBillingNotes, s.Rules, ruleID, func(r *catalog.Rule) []string { return r.Billing.Notes }, text); err != nil {
+	if err := copyList(w, "rule_billing_notes", qBillingNotes, rules, ruleID, func(r *catalog.Rule) []string { return r.Billing.Notes }, text); err != nil {
 		return err
 	}
 	const qNotes = `COPY rule_notes (revision_id, rule_id, ordinal, note) FROM STDIN`
-	if err := copyList(w, "rule_notes", qNotes, s.Rules, ruleID, func(r *catalog.Rule) []string { return r.Notes }, text); err != nil {
+	if err := copyList(w, "rule_notes", qNotes, rules, ruleID, func(r *catalog.Rule) []string { return r.Notes }, text); err != nil {
 		return err
 	}
 	const qSources = `COPY rule_sources (revision_id, rule_id, ordinal, title, url, date) FROM STDIN`
-	return copyList(w, "rule_sources", qSources, s.Rules, ruleID, func(r *catalog.Rule) []catalog.Source { return r.Sources }, source)
+	return copyList(w, "rule_sources", qSources, rules, ruleID, func(r *catalog.Rule) []catalog.Source { return r.Sources }, source)
 }
 
 func (w *writer) feeSchedules(s *catalog.Snapshot) error {

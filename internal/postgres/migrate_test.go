@@ -32,7 +32,7 @@ func TestMigrationConvertsRevisions(t *testing.T) {
 	// those windows per benefit year, as version 1 could.
 	a := legacyCompatible(defaultSnapshot(t))
 	b := legacyCompatible(defaultSnapshot(t))
-	b.Rules[0].Summary += " (edited)"
+	b.ChangeRule(0).Summary += " (edited)"
 	b.Rules = append(b.Rules[:1], b.Rules[2:]...)
 	var ids []int64
 	var want []*catalog.Snapshot
@@ -73,7 +73,7 @@ func TestMigrationConvertsRevisions(t *testing.T) {
 	}
 	// The converted store takes edits.
 	c := defaultSnapshot(t)
-	c.Rules[1].Summary += " (after the migration)"
+	c.ChangeRule(1).Summary += " (after the migration)"
 	if _, created, err := db.Import(ctx, c, "test", ""); err != nil || !created {
 		t.Errorf("Import after the migration = %v, %v", created, err)
 	}
@@ -89,7 +89,7 @@ func legacyCompatible(s *catalog.Snapshot) *catalog.Snapshot {
 				ws[j].Period, ws[j].Months = catalog.PerBenefitYear, 0
 			}
 		}
-		s.Rules[i].Limits.Windows = ws
+		s.ChangeRule(i).Limits.Windows = ws
 	}
 	return s
 }
@@ -174,7 +174,7 @@ func TestMigrationItemsJSON(t *testing.T) {
 	// converted ones kept jsonb's rendering.
 	before, _ := misHashed(t, db2)
 	next := defaultSnapshot(t)
-	next.Rules[0].Summary += " (after the round trip)"
+	next.ChangeRule(0).Summary += " (after the round trip)"
 	if _, created, err := db2.Import(ctx, next, "test", ""); err != nil || !created {
 		t.Fatalf("Import after the round trip = %v, %v", created, err)
 	}
@@ -205,14 +205,14 @@ func TestItemContentIsWhatWasHashed(t *testing.T) {
 	}
 	defer postgres.SetBulkAt(10)()
 	bulk := pgtest.Open(t)
-	s.Rules[0].Summary = "tab\there, back\\slash, new\nline, ünïcode"
+	s.ChangeRule(0).Summary = "tab\there, back\\slash, new\nline, ünïcode"
 	mustImport(t, bulk, s)
 	if bad, all := misHashed(t, bulk); bad != 0 || all < len(s.Rules) {
 		t.Errorf("in bulk into an empty store: %d of %d items do not hash to their hash", bad, all)
 	}
 	next := defaultSnapshot(t)
 	for i := range next.Rules {
-		next.Rules[i].Summary += " (again)"
+		next.ChangeRule(i).Summary += " (again)"
 	}
 	if _, created, err := bulk.Import(ctx, next, "test", ""); err != nil || !created {
 		t.Fatalf("second bulk import = %v, %v", created, err)

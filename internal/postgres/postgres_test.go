@@ -186,7 +186,7 @@ func TestCanonicalNilAndEmpty(t *testing.T) {
 	s2.Plans[0].CostSharing = []catalog.CostSharing{}
 	for i := range s2.Rules { // omitempty lists: written empty is the same as absent
 		if len(s2.Rules[i].Criteria) == 0 {
-			s2.Rules[i].Criteria = []catalog.Criterion{}
+			s2.ChangeRule(i).Criteria = []catalog.Criterion{}
 		}
 	}
 	rev2, created, err := db.Import(ctx, s2, "test", "")
@@ -203,7 +203,7 @@ func TestRevisions(t *testing.T) {
 	revA := mustImport(t, db, a)
 
 	b := defaultSnapshot(t)
-	b.Rules[0].Summary += " (edited)"
+	b.ChangeRule(0).Summary += " (edited)"
 	revB, created, err := db.Import(ctx, b, "editor", "edit a summary")
 	if err != nil || !created || revB == revA {
 		t.Fatalf("Import(b) = %q, %v, %v; want a new revision", revB, created, err)
@@ -406,7 +406,7 @@ func TestInvalidImportChangesNothing(t *testing.T) {
 	// An import that fails halfway (here: cancelled after the plans are
 	// written, or a panic) leaves no trace.
 	changed := defaultSnapshot(t)
-	changed.Rules[0].Summary += " (changed)"
+	changed.ChangeRule(0).Summary += " (changed)"
 	cctx, cancel := context.WithCancel(ctx)
 	_, _, err = db.Import(cctx, changed, "test", "", postgres.WithProgress(func(p postgres.Progress) {
 		if p.Table == "catalog_items" && p.Done {
@@ -458,7 +458,7 @@ func bigCatalog(plans, rulesPerPlan int) *catalog.Snapshot {
 			CostSharing: []catalog.CostSharing{{Network: catalog.InNetwork, CopayCents: 2500, CoinsurancePercent: 10}},
 		})
 		for r := range rulesPerPlan {
-			s.Rules = append(s.Rules, catalog.Rule{
+			s.Rules = append(s.Rules, &catalog.Rule{
 				ID: fmt.Sprintf("load-rule-%d-%d", p, r), Plan: id,
 				States: catalog.ScopeOf("CA", "NY"), Conditions: catalog.AllOf,
 				EffectiveFrom: catalog.NewDate(1900+r, 1, 1), EffectiveTo: catalog.NewDate(1901+r, 1, 1),
@@ -508,7 +508,7 @@ func BenchmarkImport100k(b *testing.B) {
 	in := bigCatalog(1000, 100)
 	b.ResetTimer()
 	for i := range b.N {
-		in.Rules[0].Summary = fmt.Sprintf("Covered (variant %d).", i) // new content each time
+		in.ChangeRule(0).Summary = fmt.Sprintf("Covered (variant %d).", i) // new content each time
 		if _, _, err := db.Import(ctx, in, "bench", ""); err != nil {
 			b.Fatal(err)
 		}
@@ -572,7 +572,7 @@ func TestEditWritesWhatChanged(t *testing.T) {
 	var id string
 	rev, changes, err := db.Edit(ctx, "editor", "edit", "", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
 		id = cur.Rules[3].ID
-		cur.Rules[3].Summary += " (edited)"
+		cur.ChangeRule(3).Summary += " (edited)"
 		return cur, nil
 	})
 	if err != nil || len(changes) != 1 || changes[0].ID != id {
@@ -634,7 +634,7 @@ func TestReplicaReadsTheDelta(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err = db.Edit(ctx, "editor", "edit", "", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
-		cur.Rules[2].Summary += " (edited)"
+		cur.ChangeRule(2).Summary += " (edited)"
 		cur.Rules = append(cur.Rules[:5:5], cur.Rules[6:]...)
 		return cur, nil
 	})
@@ -647,6 +647,9 @@ func TestReplicaReadsTheDelta(t *testing.T) {
 	}
 	if &after.Plans[0] != &before.Plans[0] || &after.Rules[0] == &before.Rules[0] {
 		t.Error("the replica did not apply the delta: unchanged plans were read again, or changed rules were not")
+	}
+	if after.Rules[0] != before.Rules[0] || after.Rules[2] == before.Rules[2] {
+		t.Error("the replica's revisions do not share the rules the edit left alone, or share the one it changed")
 	}
 	fresh, err := postgres.Open(ctx, db.URL())
 	if err != nil {
@@ -683,7 +686,7 @@ func TestBulkImport(t *testing.T) {
 		t.Errorf("progress %v: want the rule kind and constraints done (the bulk path)", progress)
 	}
 	b := defaultSnapshot(t)
-	b.Rules[0].Summary += " (b)"
+	b.ChangeRule(0).Summary += " (b)"
 	b.Rules = slices.Concat(b.Rules[3:], b.Rules[:3]) // every rule moves
 	if _, _, err := db.Import(ctx, b, "test", ""); err != nil {
 		t.Fatal(err)

@@ -86,7 +86,7 @@ func TestWatchFollowsImports(t *testing.T) {
 	eventually(t, 10*time.Second, "listeners up", func() bool { return a.ok.Load() > 0 && b.ok.Load() > 0 })
 
 	next := defaultSnapshot(t)
-	next.Rules[0].Summary += " (new)"
+	next.ChangeRule(0).Summary += " (new)"
 	rev := mustImport(t, importer, next)
 	took := eventually(t, 10*time.Second, "both stores serve the new revision", func() bool {
 		return a.store.Index().Revision() == rev && b.store.Index().Revision() == rev
@@ -146,7 +146,7 @@ func TestWatchSurvivesDatabaseRestart(t *testing.T) {
 	}
 	defer importer.Close()
 	next := defaultSnapshot(t)
-	next.Rules[0].Summary += " (after restart)"
+	next.ChangeRule(0).Summary += " (after restart)"
 	rev := mustImport(t, importer, next)
 	took := eventually(t, 30*time.Second, "the new revision is served after the restart", func() bool {
 		return s.store.Index().Revision() == rev

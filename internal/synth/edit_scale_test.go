@@ -60,18 +60,7 @@ func editsAtScale(t *testing.T, ctx context.Context, db *postgres.DB, row func(s
 		t.Fatal(err)
 	}
 	defer replica.Close()
-	load := func(d *postgres.DB) *catalog.Store {
-		s, err := d.LoadCatalog(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ix, err := catalog.Build(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return catalog.NewStore(ix)
-	}
-	writer, served := load(db), load(replica)
+	writer, served := storeOf(t, ctx, db), storeOf(t, ctx, replica)
 	wctx, stop := context.WithCancel(ctx)
 	watching := make(chan struct{})
 	go func() {
@@ -94,7 +83,7 @@ func editsAtScale(t *testing.T, ctx context.Context, db *postgres.DB, row func(s
 		t0 := time.Now()
 		rev, changes, err := db.Edit(ctx, "scale", "edit", "", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
 			j := (i * 7919) % len(cur.Rules)
-			cur.Rules[j].Summary = fmt.Sprintf("%s (scale edit %d)", cur.Rules[j].Summary, i)
+			cur.ChangeRule(j).Summary = fmt.Sprintf("%s (scale edit %d)", cur.Rules[j].Summary, i)
 			return cur, nil
 		})
 		if err != nil || len(changes) != 1 {
@@ -134,7 +123,7 @@ func editsAtScale(t *testing.T, ctx context.Context, db *postgres.DB, row func(s
 	}
 	_, _, err = db.Edit(ctx, "scale", "edit", "ten rules", func(cur *catalog.Snapshot) (*catalog.Snapshot, error) {
 		for j := range 10 {
-			cur.Rules[j*(len(cur.Rules)/10)].Summary += " (ten)"
+			cur.ChangeRule(j * (len(cur.Rules) / 10)).Summary += " (ten)"
 		}
 		return cur, nil
 	})

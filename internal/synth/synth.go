@@ -77,11 +77,12 @@ func PlanStates(i, statesPerPlan int) (offered catalog.Scope, ruled []string) {
 func Generate(o Options) *catalog.Snapshot {
 	s := &catalog.Snapshot{Conditions: conditions(o)}
 	s.Plans = make([]catalog.Plan, 0, o.Plans)
-	s.Rules = make([]catalog.Rule, 0, o.Plans*o.RulesPerPlan())
+	s.Rules = make([]*catalog.Rule, 0, o.Plans*o.RulesPerPlan())
 	for p := range o.Plans {
 		s.Plans = append(s.Plans, plan(p))
 		planRules(o, p, func(r *catalog.Rule) error {
-			s.Rules = append(s.Rules, *r)
+			c := *r
+			s.Rules = append(s.Rules, &c)
 			return nil
 		})
 	}
