@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -457,5 +458,44 @@ licensure:
 		if !strings.Contains(got, want) {
 			t.Errorf("problems lack %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestNullRules: a rule given as null is an empty rule, as Parse and
+// ReadDocument read it, JSON or YAML, so Validate reports what it lacks;
+// a nil rule a program puts in a snapshot is a problem for Build and
+// BuildFrom, not a panic.
+func TestNullRules(t *testing.T) {
+	for _, doc := range []string{`{"plans": [], "conditions": [], "rules": [null]}`, "plans: []\nconditions: []\nrules:\n- null\n"} {
+		s, pos, err := Parse([]byte(doc))
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", doc, err)
+		}
+		if len(s.Rules) != 1 || s.Rules[0] == nil {
+			t.Fatalf("Parse(%q) read rules %v, want one empty rule", doc, s.Rules)
+		}
+		ps := Validate(s, pos)
+		if len(ps) == 0 || !strings.Contains(ps.Error(), "id") {
+			t.Errorf("Validate of a null rule (%q) = %v, want a missing id reported", doc, ps)
+		}
+		got, _, err := ReadDocument(strings.NewReader(doc), nil)
+		if err != nil {
+			t.Fatalf("ReadDocument(%q): %v", doc, err)
+		}
+		if ps2 := Validate(got, nil); ps2.Error() != Validate(s, nil).Error() {
+			t.Errorf("%q: ReadDocument's catalog is refused with %v, Parse's with %v", doc, ps2, ps)
+		}
+	}
+	ix, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := *ix.Snapshot()
+	bad.Rules = append(slices.Clone(bad.Rules), nil)
+	if _, err := Build(&bad); err == nil || !strings.Contains(err.Error(), "is null") {
+		t.Errorf("Build with a nil rule: %v", err)
+	}
+	if _, err := BuildFrom(ix, &bad); err == nil || !strings.Contains(err.Error(), "is null") {
+		t.Errorf("BuildFrom with a nil rule: %v", err)
 	}
 }

@@ -80,9 +80,7 @@ func Parse(data []byte) (*Snapshot, Positions, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		if ps := nullRules(s, nil); ps != nil {
-			return nil, nil, ps
-		}
+		emptyNullRules(s)
 		share(s)
 		return s, nil, nil
 	}
@@ -110,20 +108,20 @@ func Parse(data []byte) (*Snapshot, Positions, error) {
 	if err := dec.Decode(new(yaml.Node)); !errors.Is(err, io.EOF) {
 		return nil, nil, Problems{{Msg: "the catalog must be a single YAML document"}}
 	}
-	pos := positions(root.Content[0])
-	if ps := nullRules(&s, pos); ps != nil {
-		return nil, nil, ps
-	}
+	emptyNullRules(&s)
 	share(&s)
-	return &s, pos, nil
+	return &s, positions(root.Content[0]), nil
 }
 
-// nullRules reports the rules a document gives as null, which decode to
-// nil: a type mistake, as a list given as a number is.
-func nullRules(s *Snapshot, pos Positions) Problems {
-	v := validator{pos: pos}
-	v.nilRules(s)
-	return v.ps
+// emptyNullRules makes the rules a document gives as null, which decode
+// to nil, empty rules: what a null plan or condition decodes to, and what
+// ReadDocument reads, so that Validate reports what they lack.
+func emptyNullRules(s *Snapshot) {
+	for i, r := range s.Rules {
+		if r == nil {
+			s.Rules[i] = new(Rule)
+		}
+	}
 }
 
 // parseJSON decodes a JSON catalog strictly: unknown fields, wrong types and

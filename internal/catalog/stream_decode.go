@@ -203,6 +203,9 @@ func (k *itemKind[T, E]) decodeYAMLBatch(text []byte, ends []int) (any, int, err
 		if err := dec.Decode(&vs); err != nil && !errors.Is(err, io.EOF) {
 			return nil, i, err
 		}
+		if len(vs) == 0 {
+			vs = make([]T, 1) // a null item: an empty one, as Parse reads it
+		}
 		out = append(out, vs...)
 		start = end
 	}

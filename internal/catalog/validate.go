@@ -88,9 +88,9 @@ func (v *validator) add(w place, format string, args ...any) {
 	v.ps = append(v.ps, Problem{Where: v.name(w), Msg: fmt.Sprintf(format, args...)})
 }
 
-// nilRules reports the rules that are nil (a null in a document's list of
-// rules): the rest of the package takes every rule to be there, so a
-// catalog with one is checked no further.
+// nilRules reports the rules that are nil (Parse and ReadDocument never
+// make one; a program might): the rest of the package takes every rule to
+// be there, so a catalog with one is checked no further.
 func (v *validator) nilRules(s *Snapshot) {
 	for i, r := range s.Rules {
 		if r == nil {
