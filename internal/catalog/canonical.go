@@ -3,9 +3,7 @@ package catalog
 import (
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"slices"
-	"sync"
 	"unsafe"
 )
 
@@ -215,12 +213,11 @@ func (k *itemKind[T, E]) Splice(dst, src *Snapshot, parts []Part) error {
 			out = append(out, old[p.Old:p.Old+p.N]...)
 			continue
 		}
-		v := new(T)
-		if err := json.Unmarshal(p.JSON, v); err != nil {
-			return fmt.Errorf("%s item: %w", k.name, err)
+		v, err := k.DecodeJSON(p.JSON)
+		if err != nil {
+			return err
 		}
-		k.canonical(v)
-		out = append(out, k.hold(v))
+		out = append(out, k.hold(v.(*T)))
 	}
 	*k.list(dst) = k.form(out)
 	return nil
@@ -253,33 +250,7 @@ func (k *itemKind[T, E]) AppendJSON(s *Snapshot, b []byte) error {
 
 func (k *itemKind[T, E]) Clip(s *Snapshot) { l := k.list(s); *l = slices.Clip(*l) }
 
-func (k *itemKind[T, E]) Clone(s *Snapshot) {
-	l := k.list(s)
-	if len(*l) == 0 {
-		*l = k.form(slices.Clone(*l))
-		return
-	}
-	out := make([]E, len(*l))
-	copyList(out, *l)
-	*l = k.form(out)
-}
-
-// copyList is copy(dst, src) for equal lengths, on every processor when
-// the lists are long.
-func copyList[T any](dst, src []T) {
-	const chunk = 1 << 15
-	if len(src) < 2*chunk {
-		copy(dst, src)
-		return
-	}
-	workers := min(runtime.GOMAXPROCS(0), len(src)/chunk)
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := len(src)*w/workers, len(src)*(w+1)/workers
-		wg.Go(func() { copy(dst[lo:hi], src[lo:hi]) })
-	}
-	wg.Wait()
-}
+func (k *itemKind[T, E]) Clone(s *Snapshot) { l := k.list(s); *l = k.form(slices.Clone(*l)) }
 
 func (k *itemKind[T, E]) canonicalList(s *Snapshot) {
 	l := k.list(s)
