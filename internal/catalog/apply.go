@@ -471,8 +471,7 @@ func (v *validator) check(prev, ix *Index, d []listDiff, changed []*Rule) {
 		}
 	}
 	if len(goneConds) > 0 || len(fallbackTo) > 0 {
-		for i := range next.Rules {
-			r := next.Rules[i]
+		for _, r := range next.Rules {
 			if fallbackTo[r.FallsBackTo] {
 				recheck[ix.RuleByID(r.ID)] = true
 				continue

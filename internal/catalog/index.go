@@ -121,8 +121,7 @@ func BuildWithPositions(s *Snapshot, pos Positions) (*Index, error) {
 	ix.indexLicensure()
 	ix.indexFees()
 	ix.indexCash()
-	for i := range s.Rules {
-		r := s.Rules[i]
+	for _, r := range s.Rules {
 		ix.byID.set(r.ID, r)
 		k := criteriaOf(r)
 		if _, done := ix.tests.get(k); done || k.n == 0 {

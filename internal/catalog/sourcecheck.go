@@ -52,8 +52,7 @@ func CheckSources(s *Snapshot) SourceReport {
 		plans[s.Plans[i].ID] = &s.Plans[i]
 	}
 	var rep SourceReport
-	for i := range s.Rules {
-		r := s.Rules[i]
+	for _, r := range s.Rules {
 		if IsExample(r, plans[r.Plan]) {
 			rep.ExemptRules++
 			continue

@@ -84,8 +84,7 @@ func Summarize(s *Snapshot, d Date) Summary {
 	}
 	out := Summary{Date: d, Revision: s.Revision, States: make([]StateSummary, 0, len(States))}
 	var inForce []*Rule
-	for i := range s.Rules {
-		r := s.Rules[i]
+	for _, r := range s.Rules {
 		if !InForce(r.EffectiveFrom, r.EffectiveTo, d) {
 			continue
 		}

@@ -257,14 +257,12 @@ func (v *validator) rules(s *Snapshot) {
 	// Sized up front: grown one rule at a time, the maps of a million rules
 	// would be copied over and over.
 	keys := map[string]int{} // per plan, at most
-	for i := range s.Rules {
-		r := s.Rules[i]
+	for _, r := range s.Rules {
 		keys[r.Plan] += len(r.States.keyItems()) * len(r.Conditions.keyItems())
 	}
 	v.keyed = make(map[string]planRules, len(keys))
 	ids := make(map[string]struct{}, len(s.Rules))
-	for i := range s.Rules {
-		r := s.Rules[i]
+	for i, r := range s.Rules {
 		w := v.where("rule", "rules", i, r.ID)
 		v.id(w, r.ID)
 		if _, dup := ids[r.ID]; dup {
@@ -406,8 +404,8 @@ func (v *validator) rule(w place, r *Rule) {
 // fallbacks never comes back to a rule already visited.
 func (v *validator) fallbacks(s *Snapshot) {
 	byID := make(map[string]*Rule, len(s.Rules))
-	for i := range s.Rules {
-		byID[s.Rules[i].ID] = s.Rules[i]
+	for _, r := range s.Rules {
+		byID[r.ID] = r
 	}
 	lookup := func(id string) *Rule { return byID[id] }
 	planIDs := func(plan, except string) []string {
@@ -419,8 +417,8 @@ func (v *validator) fallbacks(s *Snapshot) {
 		}
 		return same
 	}
-	for i := range s.Rules {
-		if r := s.Rules[i]; r.FallsBackTo != "" {
+	for i, r := range s.Rules {
+		if r.FallsBackTo != "" {
 			v.fallback(v.where("rule", "rules", i, r.ID), r, lookup, planIDs)
 		}
 	}
@@ -487,8 +485,8 @@ func (v *validator) ambiguity(s *Snapshot) {
 		return
 	}
 	index := make(map[*Rule]int, len(s.Rules))
-	for i := range s.Rules {
-		index[s.Rules[i]] = i
+	for i, r := range s.Rules {
+		index[r] = i
 	}
 	pairs := make([]pair, 0, len(found))
 	for p := range found {

@@ -154,8 +154,7 @@ type usedFactsMemo struct{}
 func factsOf(ix *catalog.Index) []fact {
 	seen := map[string]bool{}
 	snap := ix.Snapshot()
-	for i := range snap.Rules {
-		r := snap.Rules[i]
+	for _, r := range snap.Rules {
 		for _, t := range ix.Tests(r) {
 			seen[t.Fact] = true
 		}
