@@ -151,7 +151,27 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 		n := k.Len(next)
 		es := make([]*entry, n) // old's entries, or for the items in marshal nil for now
 		oldAt := make([]int, n) // index in old, or -1
+		// find is the index in old of id, or -1: for the first few,
+		// from the Index prev holds (an edit's: a rule added or removed
+		// costs a scan of pointers), then from a map of old's ids.
 		var byID map[string]int
+		looked := 0
+		find := func(id string) int {
+			if prev.ix != nil && olds != empty && looked < 64 {
+				looked++
+				return prev.ix.Position(olds, k.Name(), id)
+			}
+			if byID == nil {
+				byID = make(map[string]int, len(old))
+				for i, e := range old {
+					byID[e.id] = i
+				}
+			}
+			if i, ok := byID[id]; ok {
+				return i
+			}
+			return -1
+		}
 		var marshal []int // items of next to marshal and hash
 		// An item of next that is prev's item shift places on (as far
 		// as the last item found) is taken as it is, without reading
@@ -164,18 +184,10 @@ func plan(prev *state, next *catalog.Snapshot, listChanges bool) (manifest, stag
 			}
 			id := k.ID(next, j)
 			oi := -1
-			if j < len(old) && old[j].id == id {
-				oi = j
+			if g := j + shift; g >= 0 && g < len(old) && old[g].id == id {
+				oi = g
 			} else if len(old) > 0 {
-				if byID == nil {
-					byID = make(map[string]int, len(old))
-					for i, e := range old {
-						byID[e.id] = i
-					}
-				}
-				if i, ok := byID[id]; ok {
-					oi = i
-				}
+				oi = find(id)
 			}
 			if oi >= 0 {
 				shift = oi - j
