@@ -38,9 +38,6 @@ type ItemKind interface {
 	// Item returns a pointer to item i of s (*Rule, …). The item may be
 	// shared with other snapshots: never change it; Set a new one.
 	Item(s *Snapshot, i int) any
-	// List returns s's list ([]Plan, []*Rule, …), never nil: for writing
-	// it out as JSON.
-	List(s *Snapshot) any
 	// Set makes item i of s the item v points to (*Rule, …), Append adds
 	// it at the end, and Delete removes item i. s's list must be its own
 	// (see Clone); v must not change afterwards.
@@ -161,13 +158,6 @@ func (k *itemKind[T, E]) DecodeJSON(b []byte) (any, error) {
 func (k *itemKind[T, E]) Len(s *Snapshot) int          { return len(*k.list(s)) }
 func (k *itemKind[T, E]) ID(s *Snapshot, i int) string { return k.id(k.item(s, i)) }
 func (k *itemKind[T, E]) Item(s *Snapshot, i int) any  { return k.item(s, i) }
-
-func (k *itemKind[T, E]) List(s *Snapshot) any {
-	if l := *k.list(s); len(l) > 0 {
-		return l
-	}
-	return []E{}
-}
 
 func (k *itemKind[T, E]) Set(s *Snapshot, i int, v any) { (*k.list(s))[i] = k.hold(v.(*T)) }
 

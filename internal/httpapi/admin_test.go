@@ -300,3 +300,48 @@ func TestEditWorkflow(t *testing.T) {
 		t.Errorf("GET /v1/admin/audit = %d, want 3 rule entries\n%s", rec.Code, rec.Body)
 	}
 }
+
+// TestAdminListsEveryItem: GET /v1/admin/{kind}, written item by item, is
+// one JSON object holding the revision of its ETag and every item of the
+// kind in the stored catalog, in catalog order, as GET of each answers it.
+func TestAdminListsEveryItem(t *testing.T) {
+	t.Parallel()
+	s := newDBServer(t)
+	stored, err := s.db.LoadCatalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, kind := range map[string]string{"plans": catalog.KindPlan, "conditions": catalog.KindCondition, "rules": catalog.KindRule, "fee-schedules": catalog.KindFeeSchedule} {
+		rec := s.call(t, call{method: "GET", target: "/v1/admin/" + path, key: "editor"})
+		var body struct {
+			Revision string            `json:"revision"`
+			Items    []json.RawMessage `json:"items"`
+		}
+		dec := json.NewDecoder(rec.Body)
+		dec.DisallowUnknownFields()
+		if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+			t.Fatalf("GET /v1/admin/%s: %d %s", path, rec.Code, rec.Header().Get("Content-Type"))
+		}
+		if err := dec.Decode(&body); err != nil {
+			t.Fatalf("GET /v1/admin/%s: %v", path, err)
+		}
+		if dec.More() {
+			t.Errorf("GET /v1/admin/%s: more than one JSON value", path)
+		}
+		k := catalog.ItemKindNamed(kind)
+		if body.Revision != stored.Revision || rec.Header().Get("ETag") != `"`+stored.Revision+`"` || len(body.Items) != k.Len(stored) || len(body.Items) == 0 {
+			t.Fatalf("GET /v1/admin/%s: revision %q (ETag %s), %d items; the store has revision %s and %d", path, body.Revision, rec.Header().Get("ETag"), len(body.Items), stored.Revision, k.Len(stored))
+		}
+		for i, raw := range body.Items {
+			got, err := k.DecodeJSON(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, _ := catalog.CanonicalJSON(got)
+			b, _ := catalog.CanonicalJSON(k.Item(stored, i))
+			if string(a) != string(b) {
+				t.Errorf("GET /v1/admin/%s: item %d is\n%s\nthe store's is\n%s", path, i, a, b)
+			}
+		}
+	}
+}
